@@ -71,9 +71,16 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(conn: Any) -> None:
-    # Take the write lock up front: two writers that both start reading and then upgrade to
-    # writing would otherwise deadlock (SQLITE_BUSY) instead of waiting their turn.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Writers that read first take the write lock up front (see `writer`): two of them upgrading
+    # from reading to writing would otherwise fail with SQLITE_BUSY instead of waiting their turn.
+    # Readers begin deferred, so in WAL mode they never wait for a writer.
+    immediate = conn.get_execution_options().get("begin_immediate")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, but transactions take SQLite's write lock at BEGIN (no-op elsewhere)."""
+    return engine.execution_options(begin_immediate=True)
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -1,0 +1,177 @@
+"""Sub-commands of `canweship` that manage the store and the list."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.config import Settings
+from bot.liststatus import human_age, read_list_status
+from bot.progress import progress_bar
+from bot.runtime import open_runtime
+from storage.csl import ListFormatError
+from storage.db import current_revision, session_scope
+from storage.importer import ListSourceError, apply_list, load_list, record_failure
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    up = db_sub.add_parser("upgrade", help="apply pending migrations (the bot also does on start)")
+    up.set_defaults(handler=cmd_db_upgrade)
+
+    imp = sub.add_parser("import", help="load a CSL file (JSON or CSV, gzip ok) from a path or URL")
+    imp.add_argument("source", metavar="PATH_OR_URL")
+    imp.add_argument("--json", action="store_true", help="print the report as JSON")
+    imp.set_defaults(handler=cmd_import)
+
+    status = sub.add_parser("status", help="the list in use, its age, pending reminders, the store")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=cmd_status)
+
+    from bot import cli_screen
+
+    cli_screen.register(sub)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    runtime = open_runtime()
+    print(f"schema at revision {current_revision(runtime.engine)} ({runtime.store_location})")
+    return 0
+
+
+def normalizer() -> tuple[Any, str]:
+    from bot.screening.normalize import NORMALIZER_VERSION, normalize_name
+
+    return normalize_name, NORMALIZER_VERSION
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    runtime = open_runtime()
+    normalize, version = normalizer()
+    try:
+        parsed = load_list(args.source)
+    except (ListFormatError, ListSourceError) as exc:
+        record_failure(engine=runtime.engine, origin=args.source, error=str(exc))
+        raise
+    with progress_bar(f"importing {len(parsed.records):,} records") as update:
+        report = apply_list(
+            engine=runtime.engine,
+            parsed=parsed,
+            origin=args.source,
+            normalize=normalize,
+            normalizer_version=version,
+            keep_snapshots=runtime.settings.keep_snapshots,
+            progress=update,
+        )
+    totals = report.totals()
+    if args.json:
+        json.dump(
+            {
+                "status": report.status,
+                "origin": report.origin,
+                "layout": report.layout,
+                "records": report.record_count,
+                "version": report.version,
+                "previous_version": report.previous_version,
+                "totals": totals,
+                "by_source": report.by_source,
+            },
+            sys.stdout,
+            indent=2,
+        )
+        print()
+        return 0
+    verb = "applied as" if report.status == "applied" else "unchanged; still"
+    print(
+        f"{report.origin}: {report.record_count:,} records ({report.layout}), {verb} list "
+        f"{report.version}"
+    )
+    print(f"{'source':<8}{'added':>9}{'removed':>9}{'changed':>9}{'unchanged':>11}")
+    for source, c in report.by_source.items():
+        print(
+            f"{source:<8}{c['added']:>9,}{c['removed']:>9,}{c['changed']:>9,}{c['unchanged']:>11,}"
+        )
+    print(
+        f"{'total':<8}{totals['added']:>9,}{totals['removed']:>9,}{totals['changed']:>9,}"
+        f"{totals['unchanged']:>11,}"
+    )
+    return 0
+
+
+def status_document(settings: Settings, now: datetime | None = None) -> dict[str, Any]:
+    runtime = open_runtime(settings)
+    now = now or datetime.now(UTC)
+    with session_scope(runtime.engine) as session:
+        st = read_list_status(session, now=now, stale_after=settings.stale_after)
+    snap = st.snapshot
+    doc: dict[str, Any] = {
+        "store": {
+            "backend": runtime.backend,
+            "location": runtime.store_location,
+            "schema_revision": current_revision(runtime.engine),
+        },
+        "list": None,
+        "problem": st.problem,
+    }
+    if snap is not None:
+        doc["list"] = {
+            "version": snap.version,
+            "snapshot_id": snap.id,
+            "origin": snap.origin,
+            "layout": snap.layout,
+            "imported_at": snap.imported_at.isoformat(),
+            "imported_by": snap.imported_by,
+            "checked_at": st.checked_at.isoformat() if st.checked_at else None,
+            "age_seconds": int(st.age.total_seconds()) if st.age else None,
+            "age": human_age(st.age),
+            "stale": st.stale,
+            "stale_after_seconds": int(settings.stale_after.total_seconds()),
+            "records": snap.record_count,
+            "names": snap.names_count,
+            "records_by_source": dict(sorted(snap.counts.items())),
+            "file_sha256": snap.file_sha256,
+            "content_sha256": snap.content_sha256,
+        }
+    if st.last_run is not None:
+        run = st.last_run
+        doc["last_import"] = {
+            "status": run.status,
+            "origin": run.origin,
+            "at": (run.finished_at or run.started_at).isoformat(),
+            "by": run.actor,
+            "error": run.error,
+        }
+    return doc
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    doc = status_document(settings)
+    if args.json:
+        json.dump(doc, sys.stdout, indent=2)
+        print()
+        return 0
+    store = doc["store"]
+    print(f"store: {store['backend']} at {store['location']} (schema {store['schema_revision']})")
+    lst = doc["list"]
+    if lst is None:
+        print("list: none loaded")
+    else:
+        print(
+            f"list: {lst['version']} from {lst['origin']} ({lst['layout']}), "
+            f"{lst['records']:,} records, imported {lst['imported_at']} by {lst['imported_by']}, "
+            f"age {lst['age']}{' (STALE)' if lst['stale'] else ''}"
+        )
+        print(
+            "  per source: " + ", ".join(f"{s} {n:,}" for s, n in lst["records_by_source"].items())
+        )
+    if doc.get("last_import") and doc["last_import"]["status"] == "failed":
+        last = doc["last_import"]
+        print(f"last import FAILED at {last['at']}: {last['error']}")
+    if doc["problem"]:
+        print(f"problem: {doc['problem']}")
+    return 0

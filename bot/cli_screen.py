@@ -1,0 +1,170 @@
+"""`canweship screen`: one party, or a CSV file of them, against the list in use."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.countries import resolve_destination
+from bot.progress import progress_bar
+from bot.runtime import open_runtime
+from bot.screening_service import Outcome, Requester, Screener, ScreeningRequest
+
+CSV_COLUMNS = (
+    "name",
+    "country",
+    "item",
+    "verdict",
+    "top_match",
+    "top_source",
+    "top_score",
+    "top_entry_id",
+    "federal_register_notice",
+    "list_version",
+    "reasons",
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("screen", help="screen a party name (or a CSV file of them)")
+    p.add_argument("name", nargs="?", metavar="NAME")
+    p.add_argument("--country", metavar="CC", help="destination: ISO code or country name")
+    p.add_argument("--item", metavar="TEXT", help="what would be shipped")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.add_argument("--file", metavar="FILE.csv", help="batch: columns name, country, item")
+    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="batch output")
+    p.set_defaults(handler=cmd_screen)
+
+
+def _country(value: str | None, *, where: str) -> str | None:
+    from bot.cli import UsageError
+
+    if value is None or not value.strip():
+        return None
+    destination = resolve_destination(value.strip())
+    if destination is None:
+        raise UsageError(
+            f"{where}: unknown country {value!r} (use an ISO code such as CN, or a name)"
+        )
+    return destination.code
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    from bot.cli import UsageError
+
+    if args.file and args.name:
+        raise UsageError("give either NAME or --file, not both")
+    if args.file:
+        return _batch(args)
+    if not args.name or not args.name.strip():
+        raise UsageError('give a party name, e.g. canweship screen "Acme GmbH" --country DE')
+    request = ScreeningRequest(
+        party=args.name.strip(),
+        country=_country(args.country, where="--country"),
+        item=(args.item or "").strip() or None,
+        text=args.name.strip(),
+    )
+    runtime = open_runtime()
+    screener = Screener(runtime.settings, runtime.engine)
+    outcome = screener.screen(request, Requester(actor=getpass.getuser(), kind="cli"))
+    if args.json:
+        json.dump(outcome.as_json(), sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        print_outcome(outcome, sys.stdout)
+    return 0
+
+
+def _read_batch(path: str) -> list[ScreeningRequest]:
+    from bot.cli import UsageError
+
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise UsageError(f"{path}: no such file") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read as UTF-8 text ({exc})") from exc
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    if "name" not in header:
+        raise UsageError(f"{path}: line 1: the CSV needs a 'name' column (optional: country, item)")
+    reader.fieldnames = header
+    requests = []
+    try:
+        for row in reader:
+            name = (row.get("name") or "").strip()
+            where = f"{path}: line {reader.line_num}"
+            requests.append(
+                ScreeningRequest(
+                    party=name or None,
+                    country=_country(row.get("country"), where=where),
+                    item=(row.get("item") or "").strip() or None,
+                    text=name,
+                )
+            )
+    except csv.Error as exc:
+        raise UsageError(f"{path}: line {reader.line_num}: {exc}") from exc
+    return requests
+
+
+def _batch(args: argparse.Namespace) -> int:
+    requests = _read_batch(args.file)
+    runtime = open_runtime()
+    screener = Screener(runtime.settings, runtime.engine)
+    with progress_bar(f"screening {len(requests):,} names") as update:
+        outcomes = screener.screen_batch(
+            requests, Requester(actor=getpass.getuser(), kind="cli"), progress=update
+        )
+    if args.format == "jsonl":
+        for outcome in outcomes:
+            sys.stdout.write(json.dumps(outcome.as_json(), ensure_ascii=False) + "\n")
+    else:
+        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for outcome in outcomes:
+            writer.writerow(_csv_row(outcome))
+    return 0
+
+
+def _csv_row(outcome: Outcome) -> dict[str, Any]:
+    top = outcome.decision.top
+    return {
+        "name": outcome.request.party or "",
+        "country": outcome.request.country or "",
+        "item": outcome.request.item or "",
+        "verdict": outcome.decision.verdict,
+        "top_match": top.name if top else "",
+        "top_source": top.source if top else "",
+        "top_score": f"{top.score:.1f}" if top else "",
+        "top_entry_id": top.entry_id if top else "",
+        "federal_register_notice": (top.federal_register_notice or "") if top else "",
+        "list_version": outcome.decision.list_version or "",
+        "reasons": " | ".join(outcome.decision.reasons + outcome.decision.notes),
+    }
+
+
+def print_outcome(outcome: Outcome, out: TextIO) -> None:
+    d = outcome.decision
+    req = outcome.request
+    where = f" → {req.country}" if req.country else ""
+    out.write(f"{d.verdict.upper()}  {req.party or '(no party)'}{where}\n")
+    for reason in d.reasons + d.notes:
+        out.write(f"  - {reason}\n")
+    if d.matches:
+        out.write("matches:\n")
+        for n, m in enumerate(d.matches, start=1):
+            cite = f", {m.federal_register_notice}" if m.federal_register_notice else ""
+            alias = f' (as "{m.matched_name}")' if m.matched_name != m.name else ""
+            out.write(
+                f"  {n}. {m.name}{alias} [{m.source} {m.entry_id}{cite}] score {m.score:.0f}"
+                f", countries {','.join(m.countries) or '-'}\n"
+            )
+    if d.authorization:
+        a = d.authorization
+        out.write(f"authorized by: {a['kind']} {a['reference']} until {a.get('expires')}\n")
+    out.write(f"list {d.list_version or 'none'}, age {d.list_age or 'unknown'}\n")

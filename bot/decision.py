@@ -1,0 +1,338 @@
+"""From matches, destination policy, authorizations and list freshness to a verdict.
+
+Pure: no database, no Slack. The screening service gathers the inputs; handlers and the CLI
+render the `Decision`. Verdicts are those of DESIGN.md; when several rules apply the most
+restrictive wins, and nothing but an explicit, current authorization relaxes a requirement.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+PROHIBITED = "prohibited"
+LICENSE_REQUIRED = "license_required"
+AUTHORIZED = "authorized"
+REVIEW = "review"
+CLEAR = "clear"
+UNAVAILABLE = "unavailable"
+VERDICTS = (PROHIBITED, LICENSE_REQUIRED, AUTHORIZED, REVIEW, CLEAR, UNAVAILABLE)
+
+# Most restrictive first. `authorized` ranks with license_required: it is a resolved requirement.
+_SEVERITY = {PROHIBITED: 4, LICENSE_REQUIRED: 3, REVIEW: 2, CLEAR: 0}
+
+LICENSE_LISTS = frozenset({"EL", "MEU"})
+BLOCKING_LISTS = frozenset({"SDN"})
+RED_FLAG_LISTS = frozenset({"UVL"})
+
+LIST_NAMES = {
+    "EL": "Entity List",
+    "MEU": "Military End-User List",
+    "DPL": "Denied Persons List",
+    "UVL": "Unverified List",
+    "SDN": "Specially Designated Nationals List",
+    "ISN": "Nonproliferation Sanctions",
+    "DTC": "ITAR Debarred List",
+    "SSI": "Sectoral Sanctions Identifications List",
+    "FSE": "Foreign Sanctions Evaders List",
+    "PLC": "Palestinian Legislative Council List",
+    "CAP": "Correspondent Account or Payable-Through Account Sanctions (CAPTA) List",
+    "CMIC": "Non-SDN Chinese Military-Industrial Complex Companies List",
+    "MBS": "Non-SDN Menu-Based Sanctions List",
+}
+
+
+@dataclass(frozen=True)
+class Match:
+    """A listed record the party may be, with the evidence a person needs to judge it."""
+
+    entry_key: int  # store id of the record in the snapshot used
+    entry_id: str  # the list's own record id
+    source: str
+    name: str
+    matched_name: str
+    score: float
+    countries: tuple[str, ...] = ()
+    license_requirement: str | None = None
+    license_policy: str | None = None
+    federal_register_notice: str | None = None
+    end_date: str | None = None
+    entity_type: str | None = None
+    country_match: bool | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "entry_id": self.entry_id,
+            "name": self.name,
+            "matched_name": self.matched_name,
+            "source": self.source,
+            "score": round(self.score, 1),
+            "countries": list(self.countries),
+            "license_requirement": self.license_requirement,
+            "license_policy": self.license_policy,
+            "federal_register_notice": self.federal_register_notice,
+        }
+
+
+@dataclass(frozen=True)
+class DestinationPolicy:
+    code: str
+    name: str
+    policy: str  # "embargoed" | "license_required" | "review" | "none"
+    reason: str
+    cite: str | None = None
+
+
+class Authorization(Protocol):
+    """A license or extension on record that may authorize a shipment."""
+
+    kind: str  # "license" | "extension"
+    reference: str  # license number or extension name
+    expires: date | None
+
+    def covers_party(self, match: Match) -> bool: ...
+    def covers_destination(self, code: str | None) -> bool: ...
+    def activity_for(self, item: str | None, purpose: str | None) -> str | None:
+        """The authorized activity the item/purpose falls within, or None."""
+        ...
+
+    def describe(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Family:
+    token: str
+    count: int
+    by_source: dict[str, int]
+
+
+@dataclass
+class Decision:
+    verdict: str
+    reasons: list[str]
+    matches: list[Match] = field(default_factory=list)
+    destination: DestinationPolicy | None = None
+    authorization: dict[str, Any] | None = None
+    family: Family | None = None
+    list_version: str | None = None
+    list_age: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def top(self) -> Match | None:
+        return self.matches[0] if self.matches else None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    strong: float = 90.0
+    review: float = 80.0
+
+
+def normalize_policy(text: str | None) -> str:
+    """'Presumption of denial.' / 'Presumption of Denial' → 'presumption of denial'."""
+    return re.sub(r"[\s.;:]+$", "", re.sub(r"\s+", " ", (text or "").strip())).casefold()
+
+
+def _denial_active(match: Match, today: date) -> bool:
+    if not match.end_date:
+        return True
+    try:
+        return date.fromisoformat(match.end_date[:10]) >= today
+    except ValueError:
+        return True  # unreadable end date: assume the order still stands
+
+
+def verdict_for_match(match: Match, *, strong: bool, today: date) -> tuple[str, str]:
+    """The verdict one match calls for, and why (one sentence)."""
+    list_name = LIST_NAMES.get(match.source, match.source)
+    cite = f" ({match.federal_register_notice})" if match.federal_register_notice else ""
+    if not strong:
+        return REVIEW, (
+            f"Possible match ({match.score:.0f}/100) with {match.name} on the {list_name}{cite}: "
+            "too close to ignore, not close enough to be sure."
+        )
+    if match.source == "DPL":
+        if _denial_active(match, today):
+            return PROHIBITED, f"{match.name} is on the {list_name}{cite}: an active denial order."
+        return (
+            REVIEW,
+            f"{match.name} was on the {list_name}; the denial order ended {match.end_date}.",
+        )
+    if match.source in BLOCKING_LISTS:
+        return PROHIBITED, (
+            f"{match.name} is on the {list_name}{cite}: dealings are blocked (OFAC)."
+        )
+    if match.source in LICENSE_LISTS or match.license_requirement:
+        requirement = match.license_requirement or "see the list entry"
+        policy = match.license_policy or "see the list entry (review policy not stated)"
+        return LICENSE_REQUIRED, (
+            f"{match.name} is on the {list_name}{cite}. License requirement: {requirement} "
+            f"Review policy: {policy}"
+        )
+    if match.source in RED_FLAG_LISTS:
+        return REVIEW, (
+            f"{match.name} is on the {list_name}{cite}: a red flag; compliance must review "
+            "before any export."
+        )
+    return REVIEW, f"{match.name} is on the {list_name}{cite}: compliance must review."
+
+
+def decide(
+    *,
+    party: str | None,
+    matches: list[Match],
+    destination: DestinationPolicy | None,
+    item: str | None,
+    purpose: str | None,
+    authorizations: list[Authorization],
+    list_version: str | None,
+    list_age: str | None,
+    list_problem: str | None,
+    list_empty: bool,
+    thresholds: Thresholds,
+    today: date,
+    family: Family | None = None,
+) -> Decision:
+    """Weigh everything known and return the most restrictive verdict that applies."""
+    reasons: list[str] = []
+    notes: list[str] = []
+    verdict = CLEAR
+    strong_license_matches: list[Match] = []
+
+    def raise_to(new: str, why: str) -> None:
+        nonlocal verdict
+        reasons.append(why)
+        if _SEVERITY[new] > _SEVERITY[verdict]:
+            verdict = new
+
+    if destination is not None and destination.policy != "none":
+        cite = f" ({destination.cite})" if destination.cite else ""
+        if destination.policy == "embargoed":
+            raise_to(PROHIBITED, f"Destination {destination.name}: {destination.reason}{cite}.")
+        elif destination.policy == "license_required":
+            raise_to(
+                LICENSE_REQUIRED, f"Destination {destination.name}: {destination.reason}{cite}."
+            )
+        else:
+            raise_to(REVIEW, f"Destination {destination.name}: {destination.reason}{cite}.")
+
+    shown = [m for m in matches if m.score >= thresholds.review]
+    for match in shown:
+        strong = match.score >= thresholds.strong
+        match_verdict, why = verdict_for_match(match, strong=strong, today=today)
+        if match_verdict == LICENSE_REQUIRED:
+            strong_license_matches.append(match)
+        if strong or match is shown[0]:
+            raise_to(match_verdict, why)
+    if family is not None and family.count > 1:
+        per = ", ".join(f"{s} {n}" for s, n in sorted(family.by_source.items()))
+        notes.append(
+            f"'{family.token}' names a family of {family.count} listed records ({per}); "
+            "each affiliate is listed separately — name the exact company to narrow it down."
+        )
+
+    authorization = None
+    if verdict == LICENSE_REQUIRED and authorizations:
+        verdict, authorization = _apply_authorizations(
+            authorizations,
+            strong_license_matches,
+            destination,
+            item,
+            purpose,
+            today,
+            reasons,
+        )
+
+    if list_empty and verdict in (CLEAR, REVIEW):
+        return Decision(
+            verdict=UNAVAILABLE,
+            reasons=[list_problem or "No screening list is loaded.", *reasons],
+            matches=shown,
+            destination=destination,
+            family=family,
+            list_version=list_version,
+            list_age=list_age,
+        )
+    if list_problem and verdict == CLEAR:
+        return Decision(
+            verdict=UNAVAILABLE,
+            reasons=[list_problem],
+            matches=shown,
+            destination=destination,
+            family=family,
+            list_version=list_version,
+            list_age=list_age,
+        )
+    if list_problem:
+        notes.append(list_problem)
+    if verdict == CLEAR:
+        who = f"'{party}'" if party else "The party"
+        reasons.append(
+            f"{who} matched nothing on the screening list at or above {thresholds.review:.0f}/100"
+            + (
+                f", and {destination.name} has no destination restriction on record."
+                if destination
+                else "."
+            )
+        )
+    return Decision(
+        verdict=verdict,
+        reasons=reasons,
+        matches=shown,
+        destination=destination,
+        authorization=authorization,
+        family=family,
+        list_version=list_version,
+        list_age=list_age,
+        notes=notes,
+    )
+
+
+def _apply_authorizations(
+    authorizations: list[Authorization],
+    license_matches: list[Match],
+    destination: DestinationPolicy | None,
+    item: str | None,
+    purpose: str | None,
+    today: date,
+    reasons: list[str],
+) -> tuple[str, dict[str, Any] | None]:
+    """Relax license_required only when one current authorization covers every requirement."""
+    dest_code = destination.code if destination else None
+    needs_dest = destination is not None and destination.policy == "license_required"
+    for auth in authorizations:
+        if auth.expires is not None and auth.expires < today:
+            continue
+        if not all(auth.covers_party(m) for m in license_matches):
+            continue
+        if needs_dest and not auth.covers_destination(dest_code):
+            continue
+        activity = auth.activity_for(item, purpose)
+        if activity is None:
+            reasons.append(
+                f"{auth.describe()} is on record for this party but does not clearly cover "
+                f"{'“' + item + '”' if item else 'this shipment'}: check with compliance."
+            )
+            continue
+        until = f" until {auth.expires.isoformat()}" if auth.expires else ""
+        reasons.append(f"Authorized by {auth.describe()} — {activity}{until}.")
+        return AUTHORIZED, {
+            "kind": auth.kind,
+            "reference": auth.reference,
+            "activity": activity,
+            "expires": auth.expires.isoformat() if auth.expires else None,
+        }
+    return LICENSE_REQUIRED, None
+
+
+def family_from_sources(token: str, sources: list[str]) -> Family:
+    return Family(token=token, count=len(sources), by_source=dict(Counter(sources)))
+
+
+def unavailable(reason: str) -> Decision:
+    """Fail closed: nothing could be checked."""
+    return Decision(verdict=UNAVAILABLE, reasons=[reason])

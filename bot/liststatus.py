@@ -1,0 +1,90 @@
+"""The state of the list in use: which version, how old, whether answers may rely on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from storage.importer import current_snapshot
+from storage.models import ImportRun, ListSnapshot
+
+
+@dataclass(frozen=True)
+class ListStatus:
+    snapshot: ListSnapshot | None
+    checked_at: datetime | None  # last time an import confirmed this content (applied or unchanged)
+    now: datetime
+    stale_after: timedelta
+    last_run: ImportRun | None
+
+    @property
+    def version(self) -> str | None:
+        return self.snapshot.version if self.snapshot else None
+
+    @property
+    def age(self) -> timedelta | None:
+        return (self.now - self.checked_at) if self.checked_at else None
+
+    @property
+    def empty(self) -> bool:
+        return self.snapshot is None or self.snapshot.record_count == 0
+
+    @property
+    def stale(self) -> bool:
+        return self.age is not None and self.age > self.stale_after
+
+    @property
+    def problem(self) -> str | None:
+        """Why answers cannot rely on the list, or None when they can."""
+        if self.empty:
+            return (
+                "No screening list is loaded. An admin must import one: "
+                "`canweship import <file or URL>` or `canweship sync`."
+            )
+        if self.stale:
+            return (
+                f"The screening list is {human_age(self.age)} old (limit "
+                f"{human_age(self.stale_after)}). An admin must refresh it: `canweship sync`."
+            )
+        return None
+
+
+def read_list_status(session: Session, *, now: datetime, stale_after: timedelta) -> ListStatus:
+    snapshot = current_snapshot(session)
+    checked_at = None
+    if snapshot is not None:
+        checked_at = (
+            session.execute(
+                select(ImportRun.finished_at)
+                .where(ImportRun.snapshot_id == snapshot.id)
+                .where(ImportRun.status.in_(("applied", "unchanged")))  # type: ignore[attr-defined]
+                .order_by(ImportRun.id.desc())  # type: ignore[union-attr]
+                .limit(1)
+            ).scalar_one_or_none()
+            or snapshot.imported_at
+        )
+    last_run = session.execute(
+        select(ImportRun).order_by(ImportRun.id.desc()).limit(1)  # type: ignore[union-attr]
+    ).scalar_one_or_none()
+    return ListStatus(
+        snapshot=snapshot,
+        checked_at=checked_at,
+        now=now,
+        stale_after=stale_after,
+        last_run=last_run,
+    )
+
+
+def human_age(delta: timedelta | None) -> str:
+    """`3 days`, `5 hours`, `12 minutes`, `just now`."""
+    if delta is None:
+        return "unknown"
+    seconds = int(delta.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return "just now" if seconds < 60 else f"{seconds} seconds"

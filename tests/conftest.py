@@ -1,0 +1,110 @@
+"""Shared fixtures: a fresh store on SQLite and on PostgreSQL, settings, and the shared data."""
+
+from __future__ import annotations
+
+import functools
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.config import Settings
+from storage.db import dispose_engines
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE_LIST = REPO / "storage" / "fixtures" / "demo_csl.json"
+SHARED_DATA = Path(os.environ.get("CANWESHIP_SHARED_DATA") or REPO.parent / "shared" / "data")
+POSTGRES_URL = os.environ.get(
+    "CANWESHIP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = ("sqlite", "postgres")
+
+
+@functools.cache
+def postgres_unreachable_reason() -> str | None:
+    """None when the test PostgreSQL answers, else why not (shown as the skip reason)."""
+    if os.environ.get("CANWESHIP_TEST_POSTGRES", "").lower() in {"0", "no", "off"}:
+        return "PostgreSQL tests turned off by CANWESHIP_TEST_POSTGRES=0"
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return f"no PostgreSQL at {POSTGRES_URL} ({first}); set CANWESHIP_TEST_POSTGRES_URL"
+    return None
+
+
+_SCRUBBED = ("SLACK_", "DATABASE_URL", "CANWESHIP_", "PORT")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No test sees the developer's tokens or store; Bolt reads SLACK_* implicitly."""
+    for name in list(os.environ):
+        if name.startswith(_SCRUBBED) and name not in (
+            "CANWESHIP_TEST_POSTGRES_URL",
+            "CANWESHIP_TEST_POSTGRES",
+            "CANWESHIP_SHARED_DATA",
+        ):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CANWESHIP_DATA_DIR", str(tmp_path / "data"))
+    yield
+    dispose_engines()
+
+
+def _postgres_schema_url() -> Iterator[str]:
+    reason = postgres_unreachable_reason()
+    if reason:
+        pytest.skip(reason)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        dispose_engines()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty store on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        yield from _postgres_schema_url()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'store.db'}"
+
+
+@pytest.fixture
+def store_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point the process environment (and so the CLI) at the test store."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    return database_url
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings.from_env(
+        env={"DATABASE_URL": database_url, "CANWESHIP_DATA_DIR": str(tmp_path / "data")}
+    )
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not (SHARED_DATA / "csl_composite.json").exists():
+        pytest.skip(f"shared data not found at {SHARED_DATA} (set CANWESHIP_SHARED_DATA)")
+    return SHARED_DATA

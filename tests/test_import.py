@@ -1,0 +1,292 @@
+"""Importing the list: both layouts, diffs per source, and bad input that changes nothing.
+
+Every test runs on SQLite and on PostgreSQL (see conftest.database_url).
+"""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
+
+from bot.cli import main
+from storage.db import get_engine
+from storage.models import AuditEvent, Entry, EntryName, ImportRun, ListSnapshot
+from tests.conftest import FIXTURE_LIST
+
+pytestmark = pytest.mark.usefixtures("store_env")
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def status(capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    code, out, _ = run_cli(capsys, "status", "--json")
+    assert code == 0
+    return json.loads(out)
+
+
+def list_state(url: str) -> tuple[Any, ...]:
+    """Everything that identifies the list in use."""
+    with Session(get_engine(url)) as session:
+        snap = session.execute(select(ListSnapshot).order_by(ListSnapshot.id.desc())).first()
+        entries = session.execute(select(func.count()).select_from(Entry)).scalar_one()
+        names = session.execute(select(func.count()).select_from(EntryName)).scalar_one()
+        if snap is None:
+            return (None, entries, names)
+        s = snap[0]
+        return (s.id, s.content_sha256, s.record_count, entries, names)
+
+
+def fixture_doc() -> dict[str, Any]:
+    return json.loads(FIXTURE_LIST.read_text())
+
+
+def write_json(path: Path, doc: dict[str, Any]) -> str:
+    path.write_text(json.dumps(doc))
+    return str(path)
+
+
+def test_fixture_import_reports_every_record_added_per_source(capsys, tmp_path, store_env):
+    code, out, err = run_cli(capsys, "import", str(FIXTURE_LIST))
+    assert code == 0, err
+    assert "11 records (json), applied as list v1-" in out
+    assert "EL              7        0        0          0" in out
+    doc = status(capsys)
+    assert doc["list"]["records"] == 11
+    assert doc["list"]["records_by_source"] == {"DPL": 1, "EL": 7, "MEU": 1, "SDN": 1, "UVL": 1}
+    assert doc["problem"] is None
+
+
+def test_same_data_twice_changes_nothing(capsys, store_env):
+    assert run_cli(capsys, "import", str(FIXTURE_LIST))[0] == 0
+    before = list_state(store_env)
+    code, out, _ = run_cli(capsys, "import", str(FIXTURE_LIST))
+    assert code == 0
+    assert "unchanged; still list v1-" in out
+    assert "total           0        0        0         11" in out
+    assert list_state(store_env) == before
+
+
+def test_changes_are_reported_per_source(capsys, tmp_path, store_env):
+    assert run_cli(capsys, "import", str(FIXTURE_LIST))[0] == 0
+    doc = fixture_doc()
+    new = copy.deepcopy(doc)
+    new["results"] = [r for r in new["results"] if r["id"] != "demo-uvl-0001"]  # removed
+    for r in new["results"]:
+        if r["id"] == "demo-el-0006":
+            r["federal_register_notice"] += "; 87 FR 62202"  # changed
+    added = copy.deepcopy(doc["results"][0])
+    added.update(id="demo-el-0099", name="Huawei Technologies Tunisia", alt_names=[])
+    new["results"].append(added)
+    code, out, _ = run_cli(capsys, "import", write_json(tmp_path / "v2.json", new), "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["status"] == "applied"
+    assert report["totals"] == {"added": 1, "removed": 1, "changed": 1, "unchanged": 9}
+    assert report["by_source"]["EL"] == {"added": 1, "removed": 0, "changed": 1, "unchanged": 6}
+    assert report["by_source"]["UVL"] == {"added": 0, "removed": 1, "changed": 0, "unchanged": 0}
+    assert status(capsys)["list"]["records_by_source"]["EL"] == 8
+
+
+def test_gzip_is_accepted(capsys, tmp_path):
+    gz = tmp_path / "list.json.gz"
+    gz.write_bytes(gzip.compress(FIXTURE_LIST.read_bytes()))
+    code, out, _ = run_cli(capsys, "import", str(gz))
+    assert code == 0
+    assert "11 records (json)" in out
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _bad_inputs(tmp_path: Path) -> list[tuple[str, str, str]]:
+    """(id, path or URL, a fragment the one-line message must contain)."""
+    good = FIXTURE_LIST.read_text()
+    truncated = tmp_path / "truncated.json"
+    truncated.write_text(good[: len(good) // 2])
+    bad_json = tmp_path / "bad.json"
+    bad_json.write_text('{"results": [{"name": "x", "source": "Entity List (EL) - BIS"},]}')
+    no_name = tmp_path / "no_name.csv"
+    no_name.write_text('"_id","source","title"\n"1","Entity List (EL) - BIS","x"\n')
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    short_row = tmp_path / "short.csv"
+    short_row.write_text(
+        '"_id","source","name","alt_names"\n"1","Entity List (EL) - BIS","Acme","A"\n'
+        '"2","Entity List (EL) - BIS","Beta'
+    )
+    nameless_record = tmp_path / "nameless.json"
+    doc = fixture_doc()
+    doc["results"][4]["name"] = ""
+    nameless_record.write_text(json.dumps(doc))
+    bad_gzip = tmp_path / "cut.json.gz"
+    bad_gzip.write_bytes(gzip.compress(good.encode())[:200])
+    url = f"http://127.0.0.1:{_closed_port()}/consolidated.json"
+    return [
+        ("truncated-json", str(truncated), "truncated"),
+        ("bad-json", str(bad_json), "bad JSON at line 1 column"),
+        ("csv-without-name", str(no_name), "line 1: CSV header has no 'name' column"),
+        ("empty-file", str(empty), "the file is empty"),
+        ("truncated-csv", str(short_row), "line 3"),
+        ("record-without-name", str(nameless_record), "record 5 (id demo-el-0005): no name"),
+        ("truncated-gzip", str(bad_gzip), "broken gzip data"),
+        ("unreachable-url", url, "unreachable"),
+        ("missing-file", str(tmp_path / "nope.json"), "no such file"),
+    ]
+
+
+BAD_IDS = [
+    "truncated-json",
+    "bad-json",
+    "csv-without-name",
+    "empty-file",
+    "truncated-csv",
+    "record-without-name",
+    "truncated-gzip",
+    "unreachable-url",
+    "missing-file",
+]
+
+
+@pytest.mark.parametrize("case", BAD_IDS)
+def test_bad_input_exits_2_with_one_line_and_keeps_the_list(capsys, tmp_path, store_env, case):
+    assert run_cli(capsys, "import", str(FIXTURE_LIST))[0] == 0
+    before = list_state(store_env)
+    _, target, fragment = next(c for c in _bad_inputs(tmp_path) if c[0] == case)
+    code, out, err = run_cli(capsys, "import", target)
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"canweship: {target}"), lines[0]
+    assert fragment in lines[0]
+    assert list_state(store_env) == before
+    doc = status(capsys)
+    assert doc["list"]["records"] == 11
+    assert doc["last_import"]["status"] == "failed"
+
+
+def test_empty_store_bad_input_leaves_no_list(capsys, tmp_path, store_env):
+    empty = tmp_path / "empty.json"
+    empty.write_text('{"results": []}')
+    code, _, err = run_cli(capsys, "import", str(empty))
+    assert code == 2
+    assert "holds no records" in err
+    assert status(capsys)["list"] is None
+
+
+def test_failure_midway_through_writing_rolls_everything_back(store_env, monkeypatch):
+    from storage import importer
+    from storage.importer import apply_list, load_list
+
+    engine = get_engine(store_env)
+    from storage.db import upgrade
+
+    upgrade(store_env, engine=engine)
+    apply_list(
+        engine=engine,
+        parsed=load_list(str(FIXTURE_LIST)),
+        origin="fixture",
+        normalize=str.lower,
+        normalizer_version="t",
+    )
+    before = list_state(store_env)
+    doc = fixture_doc()
+    doc["results"][0]["name"] = "Changed Name Ltd"
+    parsed = importer.read_bytes(json.dumps(doc).encode(), origin="v2")
+
+    calls = {"n": 0}
+
+    def exploding(name: str) -> str:
+        calls["n"] += 1
+        if calls["n"] > 5:
+            raise RuntimeError("process died")
+        return name.lower()
+
+    with pytest.raises(RuntimeError):
+        apply_list(
+            engine=engine, parsed=parsed, origin="v2", normalize=exploding, normalizer_version="t"
+        )
+    assert list_state(store_env) == before
+
+
+def test_audit_rows_cannot_be_changed_or_deleted(capsys, store_env):
+    assert run_cli(capsys, "import", str(FIXTURE_LIST))[0] == 0
+    engine = get_engine(store_env)
+    with Session(engine) as session:
+        assert session.execute(select(func.count()).select_from(AuditEvent)).scalar_one() == 1
+    for statement in ("UPDATE audit_event SET actor = 'mallory'", "DELETE FROM audit_event"):
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text(statement))
+    with Session(engine) as session:
+        row = session.execute(select(AuditEvent)).scalar_one()
+        assert row.action == "list.import" and row.actor != "mallory"
+
+
+def test_import_history_keeps_every_attempt(capsys, tmp_path, store_env):
+    run_cli(capsys, "import", str(FIXTURE_LIST))
+    run_cli(capsys, "import", str(tmp_path / "missing.json"))
+    run_cli(capsys, "import", str(FIXTURE_LIST))
+    with Session(get_engine(store_env)) as session:
+        runs = session.execute(select(ImportRun.status).order_by(ImportRun.id)).scalars().all()
+    assert runs == ["applied", "failed", "unchanged"]
+
+
+def test_old_snapshots_are_pruned(capsys, tmp_path, store_env, monkeypatch):
+    monkeypatch.setenv("CANWESHIP_KEEP_SNAPSHOTS", "2")
+    doc = fixture_doc()
+    for n in range(4):
+        doc["results"][0]["remarks"] = f"revision {n}"
+        assert run_cli(capsys, "import", write_json(tmp_path / f"v{n}.json", doc))[0] == 0
+    with Session(get_engine(store_env)) as session:
+        ids = session.execute(select(ListSnapshot.id).order_by(ListSnapshot.id)).scalars().all()
+        entries = session.execute(select(func.count()).select_from(Entry)).scalar_one()
+    assert ids == [3, 4]
+    assert entries == 22
+
+
+@pytest.mark.data
+def test_composite_json_then_csv(capsys, shared_data, store_env):
+    code, out, err = run_cli(capsys, "import", str(shared_data / "csl_composite.json"))
+    assert code == 0, err
+    assert "6,716 records (json), applied" in out
+    code, out, _ = run_cli(capsys, "import", str(shared_data / "csl_composite.csv"), "--json")
+    report = json.loads(out)
+    assert report["status"] == "unchanged"
+    assert report["totals"]["added"] == 0 and report["totals"]["removed"] == 0
+    assert report["totals"]["changed"] == 0 and report["totals"]["unchanged"] == 6716
+    by_source = status(capsys)["list"]["records_by_source"]
+    # As given by ../shared/data/README.md (section 1 for the non-EL lists, section 2 for EL).
+    assert by_source == {
+        "CAP": 1,
+        "CMIC": 68,
+        "DPL": 577,
+        "DTC": 142,
+        "EL": 3409,
+        "FSE": 1,
+        "ISN": 144,
+        "MBS": 14,
+        "MEU": 71,
+        "PLC": 78,
+        "SDN": 1737,
+        "SSI": 288,
+        "UVL": 186,
+    }
+    # ... and by the file itself.
+    results = json.loads((shared_data / "csl_composite.json").read_text())["results"]
+    assert sum(by_source.values()) == len(results) == 6716
