@@ -1,0 +1,27 @@
+"""A local stand-in for Slack: signed inbound payloads (`wire`), a recording Web API (`fake_api`).
+
+One code path for tests, benchmarks and `canweship shell`: the shell types into `wire` builders,
+dispatches to the real Bolt app, and prints what `FakeSlackAPI` recorded the bot posting.
+
+`fake_api` is imported lazily so that `python -m bot.localslack.fake_api` does not find the module
+already imported by its own package (runpy would warn and load it twice).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.localslack import wire
+
+if TYPE_CHECKING:
+    from bot.localslack.fake_api import Call, FakeSlackAPI, PostedMessage
+
+__all__ = ["Call", "FakeSlackAPI", "PostedMessage", "wire"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("Call", "FakeSlackAPI", "PostedMessage"):
+        from bot.localslack import fake_api
+
+        return getattr(fake_api, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
