@@ -7,6 +7,7 @@ list in use exactly as it was. Identical content creates no snapshot at all.
 from __future__ import annotations
 
 import getpass
+import json
 import urllib.error
 import urllib.request
 from collections import defaultdict
@@ -16,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy import JSON, Engine, delete, func, insert, select, text
 from sqlmodel import Session
 
 from storage.csl import CslRecord, ListFormatError, ParsedList, iter_names, read_bytes
@@ -248,18 +249,32 @@ def _write_entries(
 ) -> int:
     entry_table = Entry.__table__  # type: ignore[attr-defined]
     name_table = EntryName.__table__  # type: ignore[attr-defined]
+    postgres = session.get_bind().dialect.name == "postgresql"
     names_written = 0
     total = len(records)
     for start in range(0, total, _BATCH):
         batch = records[start : start + _BATCH]
-        ids = (
-            session.execute(
-                insert(entry_table).returning(entry_table.c.id, sort_by_parameter_order=True),
-                [_entry_row(r, snapshot_id) for r in batch],
+        entry_rows = [_entry_row(r, snapshot_id) for r in batch]
+        if postgres:
+            ids = (
+                session.execute(
+                    text(
+                        "SELECT nextval(pg_get_serial_sequence('entry', 'id')) "
+                        "FROM generate_series(1, :n)"
+                    ),
+                    {"n": len(batch)},
+                )
+                .scalars()
+                .all()
             )
-            .scalars()
-            .all()
-        )
+            for row, entry_id in zip(entry_rows, ids, strict=True):
+                row["id"] = entry_id
+            _copy(session, entry_table, entry_rows)
+        else:
+            insert_returning = insert(entry_table).returning(
+                entry_table.c.id, sort_by_parameter_order=True
+            )
+            ids = session.execute(insert_returning, entry_rows).scalars().all()
         name_rows = [
             {
                 "snapshot_id": snapshot_id,
@@ -271,11 +286,32 @@ def _write_entries(
             for record, entry_id in zip(batch, ids, strict=True)
             for name, primary in iter_names(record)
         ]
-        session.execute(insert(name_table), name_rows)
+        if postgres:
+            _copy(session, name_table, name_rows)
+        else:
+            session.execute(insert(name_table), name_rows)
         names_written += len(name_rows)
         if progress:
             progress(min(start + _BATCH, total), total)
     return names_written
+
+
+def _copy(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL COPY: an order of magnitude faster than multi-row INSERT for whole lists."""
+    columns = [c.name for c in table.columns if c.name in rows[0]] if rows else []
+    if not rows:
+        return
+    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    json.dumps(row[c]) if c in json_columns and row[c] is not None else row[c]
+                    for c in columns
+                ]
+            )
 
 
 def prune_snapshots(*, engine: Engine, keep: int) -> int:
