@@ -1,0 +1,488 @@
+"""In-memory name index: candidate generation and weighted token scoring.
+
+Why this shape:
+
+* Scanning every name with a fuzzy scorer is too slow for 1M names and, worse, a
+  character-level score cannot tell a distinctive word ("huawei") from a generic one
+  ("technology", "shenzhen", "co ltd"). Here each normalized token carries an IDF weight
+  computed over the indexed records, so a name matches when its *distinctive* tokens match.
+* Candidates come from an inverted index (token -> names). Typos are handled on the
+  vocabulary, not on names: a symmetric-delete table (SymSpell, edit distance 1) finds the
+  listed tokens one edit away, with a length-bucketed rapidfuzz scan as a fallback for
+  transliteration differences of two edits. Very common tokens are not expanded over
+  their whole posting list; they only add weight to candidates found otherwise.
+* The score is a weighted, order-insensitive token overlap, so "KHAMENEI, Ali" matches
+  "Ali Khamenei" and a dropped city prefix or legal form (low weight) costs little:
+
+      S = (sum_q w_q s_q + beta * sum_n w_n s_n) / (sum_q w_q + beta * sum_n w_n)
+
+  over query tokens q and name tokens n, with s the token similarity (1 exact, <1 typo).
+  Tokens of the listed name that the query lacks count with ``beta`` < 1: a query that
+  omits part of a listed name is more likely the same party than a query that adds words
+  the listed name does not have.
+* Storage is columnar (``array`` of ints/floats, one list of raw strings) so that a
+  million names fit in a few hundred MB.
+
+The index is immutable after :meth:`NameIndex.build`; the only shared mutable state is a
+bounded dict cache of typo expansions, safe under the GIL.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+from rigour.names.org_types import remove_org_types
+from rigour.text import is_stopword
+
+from bot.screening.normalize import ABBREVIATIONS, normalize_name, skeleton, tokens
+
+__all__ = [
+    "REVIEW_THRESHOLD",
+    "SOURCE_CODES",
+    "STRONG_THRESHOLD",
+    "FamilyMatch",
+    "Hit",
+    "IndexedName",
+    "NameIndex",
+    "SearchResult",
+]
+
+#: Recommended defaults for the decision engine (see benchmarks/README.md).
+STRONG_THRESHOLD = 90.0
+REVIEW_THRESHOLD = 80.0
+
+#: Known list codes; the position is the tie-break order (most severe list first) when two
+#: records score the same, e.g. the same company on EL and CMIC.
+SOURCE_CODES: tuple[str, ...] = (
+    "DPL",
+    "SDN",
+    "EL",
+    "MEU",
+    "FSE",
+    "ISN",
+    "DTC",
+    "UVL",
+    "SSI",
+    "CMIC",
+    "MBS",
+    "PLC",
+    "CAP",
+)
+_ENTITY_TYPES: tuple[str | None, ...] = (None, "Individual", "Entity", "Vessel", "Aircraft")
+
+# Scoring parameters. Tuned on the generated development set, not on single names.
+BETA = 0.5  # weight of listed-name tokens the query does not contain
+GENERIC_FACTOR = 0.15  # legal forms ("llc", "jsc") and stopwords ("and", "of")
+TYPO_KEEP = 1.0  # a typo keeps 1 - TYPO_KEEP * (1 - similarity) of a token's weight
+SKELETON_SIMILARITY = 0.9  # same skeleton ("khamenei"/"hamenei"), different spelling
+MIN_TOKEN_SIMILARITY = 0.74  # below this two tokens are different words
+MIN_TYPO_LEN = 4  # shorter tokens are not typo-corrected (too ambiguous)
+COUNTRY_BONUS = 2.0
+COUNTRY_PENALTY = 3.0
+POSTING_CAP = 1000  # tokens in more names than this do not generate candidates by themselves
+FAMILY_MIN_RECORDS = 2
+MIN_SCORE = 0.5  # names scoring below this (50/100) may be left out of the hits
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedName:
+    """One primary name or alias of a list record, as fed to :meth:`NameIndex.build`."""
+
+    entry_key: int
+    name: str
+    source: str
+    countries: tuple[str, ...]
+    is_primary: bool
+    entity_type: str | None = None
+    normalized: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """Best-matching name of one record for a query."""
+
+    entry_key: int
+    matched_name: str
+    score: float
+    name_score: float
+    country_match: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyMatch:
+    """Every record carrying a distinctive token that was queried on its own."""
+
+    token: str
+    entry_keys: tuple[int, ...]
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Hits best first, plus the family when the query was a bare family name."""
+
+    hits: list[Hit]
+    family: FamilyMatch | None
+
+
+_RAW_SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+def _deletes(token: str) -> set[str]:
+    return {token[:i] + token[i + 1 :] for i in range(len(token))}
+
+
+@lru_cache(maxsize=65536)
+def _is_generic(token: str) -> bool:
+    """Legal forms and stopwords say nothing about which party is meant."""
+    return is_stopword(token) or not remove_org_types(token).strip()
+
+
+class NameIndex:
+    """Read-only index over the names and aliases of one list version."""
+
+    def __init__(self) -> None:
+        # Filled by build(); kept as plain attributes for speed.
+        self._vocab: dict[str, int] = {}
+        self._tok_str: list[str] = []
+        self._weight: array = array("d")
+        self._generic: array = array("b")
+        self._post: list[array] = []
+        self._ntok: array = array("I")
+        self._noff: array = array("I", [0])
+        self._nweight: array = array("d")
+        self._entry: array = array("q")
+        self._src: array = array("B")
+        self._primary: array = array("b")
+        self._ctry: array = array("I")
+        self._etype: array = array("B")
+        self._raw: list[str] = []
+        self._country_sets: list[frozenset[str]] = []
+        # Typo dictionary: words (vocabulary tokens, raw spellings such as "limited" or
+        # "technologies", skeletons) -> the token ids they stand for; and a symmetric-
+        # delete table from each word minus one letter to word ids.
+        self._words: list[str] = []
+        self._word_tids: list[int | tuple[int, ...]] = []
+        self._word_is_skel: array = array("b")
+        self._deletes: dict[str, int | tuple[int, ...]] = {}
+        self._oov_weight = 1.0
+        self._fuzzy_cache: dict[str, tuple[tuple[int, float], ...]] = {}
+        self._sources: list[str] = list(SOURCE_CODES)
+
+    # ------------------------------------------------------------------ build
+    @classmethod
+    def build(cls, names: Iterable[IndexedName]) -> NameIndex:
+        """Index ``names`` (primary names and aliases; records may span several rows)."""
+        self = cls()
+        vocab = self._vocab
+        tok_str = self._tok_str
+        df: list[int] = []
+        postings: list[list[int]] = []
+        country_ids: dict[frozenset[str], int] = {}
+        src_ids = {code: i for i, code in enumerate(self._sources)}
+        last_entry: int | None = None
+        entry_seen: set[int] = set()
+        n_records = 0
+        seen_pairs: set[tuple[int, str]] = set()
+        raw_words: set[str] = set(ABBREVIATIONS)
+        for row in names:
+            norm = row.normalized if row.normalized is not None else normalize_name(row.name)
+            toks = tokens(norm)
+            if not toks:
+                continue
+            # Exact duplicates (same record, same normalized name) add nothing.
+            key = (row.entry_key, norm)
+            if key in seen_pairs:
+                continue
+            seen_pairs.add(key)
+            if row.entry_key != last_entry:
+                last_entry = row.entry_key
+                entry_seen = set()
+                n_records += 1
+            name_id = len(self._raw)
+            raw_words.update(_RAW_SPLIT.split(row.name.lower()))
+            for t in toks:
+                tid = vocab.get(t)
+                if tid is None:
+                    tid = vocab[t] = len(tok_str)
+                    tok_str.append(t)
+                    df.append(0)
+                    postings.append([])
+                if tid not in entry_seen:
+                    entry_seen.add(tid)
+                    df[tid] += 1
+                postings[tid].append(name_id)
+                self._ntok.append(tid)
+            self._noff.append(len(self._ntok))
+            self._raw.append(row.name)
+            self._entry.append(row.entry_key)
+            if row.source not in src_ids:
+                src_ids[row.source] = len(self._sources)
+                self._sources.append(row.source)
+            self._src.append(src_ids[row.source])
+            self._primary.append(1 if row.is_primary else 0)
+            cset = frozenset(c.upper() for c in row.countries if c)
+            cid = country_ids.get(cset)
+            if cid is None:
+                cid = country_ids[cset] = len(self._country_sets)
+                self._country_sets.append(cset)
+            self._ctry.append(cid)
+            etype = row.entity_type if row.entity_type in _ENTITY_TYPES else None
+            self._etype.append(_ENTITY_TYPES.index(etype))
+        del seen_pairs
+
+        # IDF over records, damped for legal forms and stopwords.
+        n = max(n_records, 1)
+        self._oov_weight = math.log((n + 1) / 0.5)
+        for tid, t in enumerate(tok_str):
+            generic = _is_generic(t)
+            w = math.log((n + 1) / (df[tid] + 0.5))
+            self._weight.append(w * GENERIC_FACTOR if generic else w)
+            self._generic.append(1 if generic else 0)
+        weight = self._weight
+        ntok, noff = self._ntok, self._noff
+        self._nweight = array(
+            "d",
+            (sum(weight[t] for t in ntok[noff[i] : noff[i + 1]]) for i in range(len(self._raw))),
+        )
+        nweight = self._nweight
+        # Postings sorted by name weight: the first entries of a common token's list are
+        # the shortest names, the only ones it alone could match well.
+        self._post = [array("I", sorted(p, key=nweight.__getitem__)) for p in postings]
+        del postings
+
+        self._build_typo_tables(raw_words)
+        return self
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    # ------------------------------------------------------------------ query side
+    def _build_typo_tables(self, raw_words: set[str]) -> None:
+        vocab = self._vocab
+        word_ids: dict[str, int] = {}
+
+        def add_word(word: str, tids: tuple[int, ...], is_skel: bool) -> None:
+            if len(word) < MIN_TYPO_LEN or word.isdigit():
+                return
+            wid = word_ids.get(word)
+            if wid is None:
+                wid = word_ids[word] = len(self._words)
+                self._words.append(word)
+                self._word_tids.append(tids[0] if len(tids) == 1 else tids)
+                self._word_is_skel.append(1 if is_skel else 0)
+            else:
+                old = self._word_tids[wid]
+                merged = tuple(dict.fromkeys(((old,) if isinstance(old, int) else old) + tids))
+                self._word_tids[wid] = merged[0] if len(merged) == 1 else merged
+
+        for tid, t in enumerate(self._tok_str):
+            add_word(t, (tid,), False)
+        for w in raw_words:
+            if not w or w in vocab:
+                continue
+            norm = normalize_name(w)
+            if " " in norm or norm == w:
+                continue
+            tid = vocab.get(norm)
+            if tid is not None:
+                add_word(w, (tid,), False)
+        for tid, t in enumerate(self._tok_str):
+            if not self._generic[tid]:
+                add_word("~" + skeleton(t), (tid,), True)
+        dels: dict[str, int | tuple[int, ...]] = {}
+        for wid, w in enumerate(self._words):
+            for d in (w, *_deletes(w)):
+                prev = dels.get(d)
+                if prev is None:
+                    dels[d] = wid
+                elif isinstance(prev, int):
+                    if prev != wid:
+                        dels[d] = (prev, wid)
+                elif wid not in prev:
+                    dels[d] = (*prev, wid)
+        self._deletes = dels
+
+    def _lookup(self, form: str, cap: float) -> dict[int, float]:
+        """Token ids of dictionary words within one edit (or a swap) of ``form``."""
+        found: dict[int, float] = {}
+        wids: set[int] = set()
+        for key in (form, *_deletes(form)):
+            hit = self._deletes.get(key)
+            if hit is not None:
+                wids.update((hit,) if isinstance(hit, int) else hit)
+        words, word_tids = self._words, self._word_tids
+        for wid in wids:
+            sim = min(cap, OSA.normalized_similarity(form, words[wid]))
+            if sim < MIN_TOKEN_SIMILARITY:
+                continue
+            tids = word_tids[wid]
+            for tid in (tids,) if isinstance(tids, int) else tids:
+                if sim > found.get(tid, 0.0):
+                    found[tid] = sim
+        return found
+
+    def _expand(self, token: str) -> tuple[tuple[int, float], ...]:
+        """Vocabulary tokens a query token may stand for, with a similarity in (0, 1]."""
+        tid = self._vocab.get(token)
+        if tid is not None:
+            return ((tid, 1.0),)
+        cached = self._fuzzy_cache.get(token)
+        if cached is not None:
+            return cached
+        found: dict[int, float] = {}
+        if len(token) >= MIN_TYPO_LEN and not token.isdigit():
+            found = self._lookup(token, 1.0)
+            skel = "~" + skeleton(token)
+            if len(skel) > MIN_TYPO_LEN:
+                for tid2, sim in self._lookup(skel, SKELETON_SIMILARITY).items():
+                    if sim > found.get(tid2, 0.0):
+                        found[tid2] = sim
+        best = tuple(sorted(found.items(), key=lambda kv: -kv[1])[:4])
+        if len(self._fuzzy_cache) > 200_000:
+            self._fuzzy_cache.clear()
+        self._fuzzy_cache[token] = best
+        return best
+
+    def _score(self, qtokens: list[str]) -> tuple[dict[int, float], float]:
+        """Candidate names with their name score S in [0, 1]."""
+        weight = self._weight
+        post = self._post
+        plan: list[tuple[float, tuple[tuple[int, float, float], ...]]] = []
+        wq_total = 0.0
+        for t in qtokens:
+            exp = self._expand(t)
+            if exp:
+                wq = weight[exp[0][0]]
+                contribs = tuple(
+                    (tid, s, (wq + BETA * weight[tid]) * (1.0 - TYPO_KEEP * (1.0 - s)))
+                    for tid, s in exp
+                )
+                plan.append((wq, contribs))
+            else:
+                wq = self._oov_weight * (0.5 if len(t) <= 2 else 1.0)
+                if _is_generic(t):
+                    wq *= GENERIC_FACTOR
+            wq_total += wq
+        # MaxScore-style candidate generation: walk query tokens from the most to the
+        # least distinctive; once the tokens left could not lift a name that has none of
+        # the tokens seen so far to MIN_SCORE, they only add weight to known candidates.
+        plan.sort(key=lambda p: -p[0])
+        acc: dict[int, float] = {}
+        remaining = sum(p[0] for p in plan)
+        ntok, noff = self._ntok, self._noff
+        for wq, contribs in plan:
+            generate = (1.0 + BETA) * remaining / (wq_total + BETA * remaining) >= MIN_SCORE
+            remaining -= wq
+            local: dict[int, float] = {}
+            for tid, _s, c in contribs:
+                p = post[tid]
+                if generate or not acc:
+                    for i in p if len(p) <= POSTING_CAP else p[:POSTING_CAP]:
+                        if local.get(i, 0.0) < c:
+                            local[i] = c
+                    if len(p) <= POSTING_CAP:
+                        continue
+                for i in acc:
+                    if local.get(i, 0.0) < c and tid in ntok[noff[i] : noff[i + 1]]:
+                        local[i] = c
+            for i, c in local.items():
+                acc[i] = acc.get(i, 0.0) + c
+        nweight = self._nweight
+        return {i: min(1.0, a / (wq_total + BETA * nweight[i])) for i, a in acc.items()}, wq_total
+
+    def _family(self, qtokens: list[str]) -> FamilyMatch | None:
+        specific = [t for t in qtokens if not _is_generic(t)]
+        if len(specific) != 1:
+            return None
+        exp = self._expand(specific[0])
+        if not exp or exp[0][1] < 0.8:
+            return None
+        tid = exp[0][0]
+        if self._generic[tid]:
+            return None
+        entry = self._entry
+        keys = tuple(sorted({entry[i] for i in self._post[tid]}))
+        if len(keys) < FAMILY_MIN_RECORDS:
+            return None
+        return FamilyMatch(token=self._tok_str[tid], entry_keys=keys, count=len(keys))
+
+    def search(self, query: str, *, country: str | None = None, limit: int = 10) -> SearchResult:
+        """Best records for ``query`` (one hit per record), optionally near ``country``.
+
+        The country moves the score by a few points only: a strong name match stays at
+        least a review match whatever the country, because list addresses are incomplete.
+        """
+        qtokens = tokens(normalize_name(query))
+        if not qtokens or limit <= 0:
+            return SearchResult(hits=[], family=None)
+        scores, _ = self._score(qtokens)
+        qc = country.strip().upper() if country else None
+        best: dict[int, tuple[float, float, int, bool | None]] = {}
+        # Ties go to the record known under more matching names: for "Huawei" that is
+        # the parent company with its many aliases, not an affiliate.
+        support: dict[int, int] = {}
+        entry, ctry, sets = self._entry, self._ctry, self._country_sets
+        # Only the top few hundred names can make it into the result.
+        top = heapq.nlargest(max(limit * 20, 200), scores.items(), key=lambda kv: kv[1])
+        for i, s in top:
+            name_score = round(100.0 * s, 2)
+            cmatch: bool | None = None
+            final = name_score
+            if qc:
+                cs = sets[ctry[i]]
+                if cs:
+                    cmatch = qc in cs
+                    final = (
+                        min(100.0, name_score + COUNTRY_BONUS)
+                        if cmatch
+                        else max(0.0, name_score - COUNTRY_PENALTY)
+                    )
+            key = entry[i]
+            support[key] = support.get(key, 0) + 1
+            prev = best.get(key)
+            if prev is None or (final, name_score) > (prev[0], prev[1]):
+                best[key] = (final, name_score, i, cmatch)
+        src, primary = self._src, self._primary
+        ranked = sorted(
+            best.items(),
+            key=lambda kv: (
+                -kv[1][0],
+                -kv[1][1],
+                -support[kv[0]],
+                src[kv[1][2]],
+                -primary[kv[1][2]],
+                kv[0],
+            ),
+        )[:limit]
+        hits = [
+            Hit(
+                entry_key=key,
+                matched_name=self._raw[i],
+                score=round(final, 2),
+                name_score=name_score,
+                country_match=cmatch,
+            )
+            for key, (final, name_score, i, cmatch) in ranked
+        ]
+        return SearchResult(hits=hits, family=self._family(qtokens))
+
+    def search_many(
+        self, queries: Sequence[tuple[str, str | None]], *, limit: int = 10
+    ) -> list[SearchResult]:
+        """Screen many ``(name, country)`` pairs; repeated pairs are computed once."""
+        done: dict[tuple[str, str | None], SearchResult] = {}
+        out: list[SearchResult] = []
+        for q in queries:
+            res = done.get(q)
+            if res is None:
+                res = done[q] = self.search(q[0], country=q[1], limit=limit)
+            out.append(res)
+        return out

@@ -1,0 +1,209 @@
+"""Name index: the behaviours the decision engine relies on, on a small real-name index."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.screening.index import (
+    REVIEW_THRESHOLD,
+    STRONG_THRESHOLD,
+    IndexedName,
+    NameIndex,
+    SearchResult,
+)
+
+RECORDS: list[tuple[int, str, str, tuple[str, ...], str | None, list[str]]] = [
+    (
+        1,
+        "Huawei Technologies Co., Ltd.",
+        "EL",
+        ("CN",),
+        None,
+        ["Huawei Technology", "Shenzhen Huawei Technologies", "Huawei Technologies Company"],
+    ),
+    (2, "Huawei Device Co., Ltd.", "EL", ("CN",), None, ["Huawei Device Company Limited"]),
+    (3, "Huawei Cloud Argentina", "EL", ("AR",), None, []),
+    (4, "Huawei Technologies Bahrain", "EL", ("BH",), None, []),
+    (5, "Hangzhou Hikvision Digital Technology Co., Ltd.", "EL", ("CN",), None, ["Hikvision"]),
+    (6, "Zhejiang Dahua Technology Co., Ltd.", "EL", ("CN",), None, ["Dahua", "Dahua Technology"]),
+    (7, "ZTE Kangxun Telecom Co. Ltd.", "EL", ("CN",), None, []),
+    (8, "KHAMENEI, Ali", "SDN", ("IR",), "Individual", ["Ali Hosseini Khamenei"]),
+    (9, "Shenzhen Yidian Technology Co., Ltd.", "EL", ("CN",), None, []),
+    (10, "Shenzhen East Technology Limited", "EL", ("CN",), None, []),
+    (11, "Beijing Electronics Trading International Co., Ltd.", "EL", ("CN",), None, []),
+    (12, "Rosoboronexport", "SDN", ("RU",), "Entity", ["ROSOBORONEKSPORT OAO"]),
+    (13, "Semiconductor Manufacturing International Corporation", "EL", ("CN",), None, ["SMIC"]),
+    (14, "China Telecom Corporation Limited", "CMIC", ("CN",), "Entity", ["China Telecom"]),
+]
+
+
+def _rows() -> list[IndexedName]:
+    rows = []
+    for key, name, src, cc, etype, aliases in RECORDS:
+        rows.append(IndexedName(key, name, src, cc, True, etype))
+        rows += [IndexedName(key, a, src, cc, False, etype) for a in aliases]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def index() -> NameIndex:
+    return NameIndex.build(_rows())
+
+
+INDEX = NameIndex.build(_rows())
+
+
+def _top(res: SearchResult) -> int | None:
+    return res.hits[0].entry_key if res.hits else None
+
+
+def test_len_counts_names() -> None:
+    # Aliases that normalize to a name the record already has are indexed once.
+    assert 0 < len(INDEX) <= len(_rows())
+    assert len(NameIndex.build([])) == 0
+
+
+@pytest.mark.parametrize(
+    "query, key",
+    [
+        ("Huawei Technologies Co., Ltd.", 1),
+        ("HUAWEI TECHNOLOGIES CO., LTD.", 1),
+        ("Huawei Tech Co Ltd", 1),
+        ("Huawei Technologies", 1),
+        ("Hikvision Digital Technology", 5),
+        ("Hangzhou Hikvision", 5),
+        ("Dahua", 6),
+        ("Ali Khamenei", 8),
+        ("Khamenei Ali", 8),
+        ("Рособоронэкспорт", 12),
+        ("Huawie Technologies", 1),
+    ],
+)
+def test_messy_queries_find_the_record(index: NameIndex, query: str, key: int) -> None:
+    res = index.search(query)
+    assert _top(res) == key
+    assert res.hits[0].score >= REVIEW_THRESHOLD
+
+
+def test_huawei_tech_is_strong(index: NameIndex) -> None:
+    res = index.search("Huawei Tech")
+    assert _top(res) == 1 and res.hits[0].score >= STRONG_THRESHOLD
+
+
+def test_city_prefix_dropped_still_matches(index: NameIndex) -> None:
+    res = index.search("Hikvision Digital Technology Co., Ltd.")
+    assert _top(res) == 5 and res.hits[0].score >= REVIEW_THRESHOLD
+
+
+def test_generic_name_does_not_strongly_hit_huawei(index: NameIndex) -> None:
+    res = index.search("Shenzhen Technology Co., Ltd.")
+    huawei = [h for h in res.hits if h.entry_key in (1, 2, 3, 4)]
+    assert all(h.score < STRONG_THRESHOLD for h in huawei)
+
+
+def test_bare_family_name(index: NameIndex) -> None:
+    res = index.search("Huawei")
+    assert res.family is not None
+    assert res.family.token == "huawei"
+    assert set(res.family.entry_keys) == {1, 2, 3, 4}
+    assert res.family.count == 4
+    assert _top(res) == 1
+
+
+def test_full_name_has_no_family(index: NameIndex) -> None:
+    assert index.search("Huawei Device Co., Ltd.").family is None
+
+
+def test_one_hit_per_record_best_first(index: NameIndex) -> None:
+    hits = index.search("Huawei Technologies", limit=10).hits
+    keys = [h.entry_key for h in hits]
+    assert len(keys) == len(set(keys))
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert hits[0].entry_key == 1 and hits[0].score >= STRONG_THRESHOLD
+
+
+def test_country_adjusts_but_never_hides(index: NameIndex) -> None:
+    same = index.search("Huawei Technologies Co., Ltd.", country="CN").hits[0]
+    other = index.search("Huawei Technologies Co., Ltd.", country="US").hits[0]
+    none = index.search("Huawei Technologies Co., Ltd.").hits[0]
+    assert same.country_match is True and other.country_match is False
+    assert none.country_match is None
+    assert same.score >= none.score >= other.score
+    assert other.entry_key == 1 and other.score >= REVIEW_THRESHOLD
+    assert same.name_score == other.name_score == none.name_score
+
+
+def test_search_many_matches_search(index: NameIndex) -> None:
+    qs = [("Huawei Tech", None), ("Dahua", "CN"), ("Huawei Tech", None), ("nothing here", None)]
+    many = index.search_many(qs, limit=3)
+    assert [r.hits for r in many] == [index.search(q, country=c, limit=3).hits for q, c in qs]
+
+
+def test_empty_query(index: NameIndex) -> None:
+    assert index.search("").hits == []
+    assert index.search("...").hits == []
+
+
+def test_unrelated_name_is_not_a_match(index: NameIndex) -> None:
+    res = index.search("Peloton Interactive, Inc.")
+    assert not res.hits or res.hits[0].score < REVIEW_THRESHOLD
+
+
+_QUERIES = [
+    ("Huawei Technologies Co., Ltd.", 1),
+    ("Hangzhou Hikvision Digital Technology", 5),
+    ("Zhejiang Dahua Technology", 6),
+    ("ZTE Kangxun Telecom", 7),
+    ("Khamenei, Ali", 8),
+    ("China Telecom Corporation", 14),
+]
+
+
+def _noise(draw: st.DrawFn, text: str) -> str:
+    out = []
+    for ch in text:
+        mode = draw(st.integers(0, 3))
+        out.append(ch.upper() if mode == 1 else ch.lower() if mode == 2 else ch)
+        if ch == " ":
+            out.append(draw(st.sampled_from(["", " ", "  ", ", ", " - ", "."])))
+    pre = draw(st.sampled_from(["", " ", "\t", '"', "("]))
+    post = draw(st.sampled_from(["", " ", ".", ",", ")", " ;"]))
+    return pre + "".join(out) + post
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_case_spacing_punctuation_noise_keeps_top_match(data: st.DataObject) -> None:
+    query, key = data.draw(st.sampled_from(_QUERIES))
+    noisy = data.draw(st.composite(lambda draw: _noise(draw, query))())
+    assert _top(INDEX.search(noisy)) == key
+
+
+def _shared() -> Path:
+    env = os.environ.get("CANWESHIP_SHARED_DATA")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.mark.data
+@pytest.mark.skipif(not (_shared() / "csl_composite.json").is_file(), reason="no shared data")
+def test_composite_list_main_cases() -> None:
+    from benchmarks._data import indexed_names, load_records
+
+    records = load_records(_shared() / "csl_composite.json")
+    idx = NameIndex.build(indexed_names(records))
+    res = idx.search("Huawei")
+    assert res.family is not None and res.family.count > 100
+    top = records[res.hits[0].entry_key]
+    assert top.name == "Huawei Technologies Co., Ltd." and top.source == "EL"
+    strong = idx.search("Huawei Tech").hits[0]
+    assert strong.score >= STRONG_THRESHOLD and "huawei" in strong.matched_name.lower()
+    for h in idx.search("Shenzhen Technology Co., Ltd.").hits:
+        if "huawei" in h.matched_name.lower():
+            assert h.score < STRONG_THRESHOLD
+    hik = idx.search("Hikvision Digital Technology").hits[0]
+    assert "Hikvision" in hik.matched_name and hik.score >= REVIEW_THRESHOLD

@@ -1,0 +1,95 @@
+"""Normalization: the equivalences screening relies on, and idempotence."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.screening.normalize import NORMALIZER_VERSION, normalize_name, skeleton
+
+
+def test_version_is_a_string() -> None:
+    assert isinstance(NORMALIZER_VERSION, str) and NORMALIZER_VERSION
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Huawei Technologies Co., Ltd.", "HUAWEI TECHNOLOGIES COMPANY LIMITED"),
+        ("Huawei Technologies Co., Ltd.", "huawei technologies co ltd"),
+        ("Rostec LLC", "Rostec Limited Liability Company"),
+        ("OOO Rostec", "LLC Rostec"),
+        ("Gazprom JSC", "Gazprom Joint Stock Company"),
+        ("Joint Stock Co Eleron", "Joint Stock Company Eleron"),
+        ("Siemens GmbH", "Siemens Ltd"),
+    ],
+)
+def test_legal_forms_are_equivalent(a: str, b: str) -> None:
+    assert normalize_name(a) == normalize_name(b)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Huawei Tech", "Huawei Technologies"),
+        ("Acme Intl Trading", "Acme International Trading"),
+        ("Acme Int'l Corp.", "Acme International Corporation"),
+        ("Acme Grp", "Acme Group"),
+        ("Acme Mfg", "Acme Manufacturing"),
+        ("Acme Elec", "Acme Electronics"),
+        ("Smith & Wesson", "Smith and Wesson"),
+    ],
+)
+def test_abbreviations_are_equivalent(a: str, b: str) -> None:
+    assert normalize_name(a) == normalize_name(b)
+
+
+def test_diacritics_and_case() -> None:
+    assert normalize_name("Société Générale") == normalize_name("SOCIETE GENERALE")
+    assert normalize_name("Müller") == "muller"
+
+
+def test_transliteration_of_cyrillic_and_chinese() -> None:
+    assert normalize_name("Рособоронэкспорт").isascii()
+    assert normalize_name("ООО Ростех") == normalize_name("OOO Rosteh")
+    assert normalize_name("华为").isascii() and normalize_name("华为")
+
+
+def test_person_tokens_survive_reordering() -> None:
+    assert sorted(normalize_name("KHAMENEI, Ali").split()) == sorted(
+        normalize_name("Ali Khamenei").split()
+    )
+
+
+def test_empty_and_punctuation_only() -> None:
+    assert normalize_name("") == ""
+    assert normalize_name(" ,.;- ") == ""
+
+
+def test_skeleton_joins_romanizations() -> None:
+    assert skeleton("khamenei") == skeleton("hamenei")
+    assert skeleton("dzhose") == skeleton("jose")
+    assert skeleton("eksport") == skeleton("export")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_idempotent(text: str) -> None:
+    once = normalize_name(text)
+    assert normalize_name(once) == once
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Huawei", "Technologies", "Co.,", "Ltd.", "Shenzhen", "Int'l", "S.A.", "&", "AO"]
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_idempotent_on_company_like_names(words: list[str]) -> None:
+    once = normalize_name(" ".join(words))
+    assert normalize_name(once) == once
