@@ -221,18 +221,33 @@ def decide(
             raise_to(REVIEW, f"Destination {destination.name}: {destination.reason}{cite}.")
 
     shown = [m for m in matches if m.score >= thresholds.review]
+    also: list[Match] = []
     for match in shown:
         strong = match.score >= thresholds.strong
         match_verdict, why = verdict_for_match(match, strong=strong, today=today)
         if match_verdict == LICENSE_REQUIRED:
             strong_license_matches.append(match)
-        if strong or match is shown[0]:
+        if match is shown[0]:
             raise_to(match_verdict, why)
+        elif strong:
+            # Every strong match counts towards the verdict; its evidence is in `matches`.
+            if _SEVERITY[match_verdict] > _SEVERITY[verdict]:
+                raise_to(match_verdict, why)
+            else:
+                also.append(match)
+    if also:
+        names = "; ".join(f"{m.name} ({m.source})" for m in also[:5])
+        more = f" and {len(also) - 5} more" if len(also) > 5 else ""
+        reasons.append(f"Also a strong match: {names}{more}.")
     if family is not None and family.count > 1:
         per = ", ".join(f"{s} {n}" for s, n in sorted(family.by_source.items()))
-        notes.append(
-            f"'{family.token}' names a family of {family.count} listed records ({per}); "
-            "each affiliate is listed separately — name the exact company to narrow it down."
+        family_verdict = max(
+            (_family_verdict(source) for source in family.by_source), key=_SEVERITY.__getitem__
+        )
+        raise_to(
+            family_verdict,
+            f"'{family.token}' names a family of {family.count} listed records ({per}); each "
+            "affiliate is listed separately, so name the exact company to narrow it down.",
         )
 
     authorization = None
@@ -247,6 +262,15 @@ def decide(
             reasons,
         )
 
+    if not (party or "").strip() and verdict == CLEAR:
+        # Nothing was screened: a destination without restrictions says nothing about the party.
+        return Decision(
+            verdict=UNAVAILABLE,
+            reasons=["No party was named, so nothing was screened. Give the party's name."],
+            destination=destination,
+            list_version=list_version,
+            list_age=list_age,
+        )
     if list_empty and verdict in (CLEAR, REVIEW):
         return Decision(
             verdict=UNAVAILABLE,
@@ -327,6 +351,15 @@ def _apply_authorizations(
             "expires": auth.expires.isoformat() if auth.expires else None,
         }
     return LICENSE_REQUIRED, None
+
+
+def _family_verdict(source: str) -> str:
+    """What a bare family name calls for, given one list its members are on."""
+    if source in BLOCKING_LISTS or source == "DPL":
+        return PROHIBITED
+    if source in LICENSE_LISTS:
+        return LICENSE_REQUIRED
+    return REVIEW
 
 
 def family_from_sources(token: str, sources: list[str]) -> Family:

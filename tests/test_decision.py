@@ -1,0 +1,194 @@
+"""The decision engine's rules, one by one (pure: no store)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from bot.decision import (
+    Decision,
+    DestinationPolicy,
+    Family,
+    Match,
+    Thresholds,
+    decide,
+    normalize_policy,
+)
+
+TODAY = date(2024, 6, 1)
+
+
+def match(source: str, score: float = 100, **kw) -> Match:
+    return Match(
+        entry_key=1,
+        entry_id="x1",
+        source=source,
+        name=kw.pop("name", f"Some {source} Party"),
+        matched_name=kw.pop("matched_name", f"Some {source} Party"),
+        score=score,
+        **kw,
+    )
+
+
+def run(
+    *, matches=(), destination=None, authorizations=(), item=None, purpose=None, **kw
+) -> Decision:
+    return decide(
+        party=kw.pop("party", "Some Party"),
+        matches=list(matches),
+        destination=destination,
+        item=item,
+        purpose=purpose,
+        authorizations=list(authorizations),
+        list_version="v1-abc",
+        list_age="1 hour",
+        list_problem=kw.pop("list_problem", None),
+        list_empty=kw.pop("list_empty", False),
+        thresholds=Thresholds(strong=90, review=80),
+        today=TODAY,
+        family=kw.pop("family", None),
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "extra", "verdict"),
+    [
+        ("EL", {}, "license_required"),
+        ("MEU", {}, "license_required"),
+        ("SDN", {}, "prohibited"),
+        ("DPL", {}, "prohibited"),
+        ("DPL", {"end_date": "2030-01-01"}, "prohibited"),
+        ("DPL", {"end_date": "2020-01-01"}, "review"),  # the denial order has ended
+        ("UVL", {}, "review"),
+        ("CMIC", {}, "review"),
+        ("ISN", {"license_requirement": "For all items subject to the EAR"}, "license_required"),
+    ],
+)
+def test_a_strong_match_gets_the_verdict_its_list_calls_for(source, extra, verdict):
+    assert run(matches=[match(source, **extra)]).verdict == verdict
+
+
+def test_a_weak_match_on_any_list_is_review():
+    d = run(matches=[match("SDN", score=85)])
+    assert d.verdict == "review"
+    assert "Possible match (85/100)" in d.reasons[0]
+
+
+def test_below_the_review_threshold_is_clear_and_not_shown():
+    d = run(matches=[match("EL", score=70)])
+    assert d.verdict == "clear"
+    assert d.matches == []
+
+
+def test_the_most_restrictive_rule_wins():
+    d = run(matches=[match("UVL"), match("EL", score=95), match("SDN", score=92)])
+    assert d.verdict == "prohibited"
+
+
+def test_embargoed_destination_is_prohibited_whoever_the_party():
+    iran = DestinationPolicy("IR", "Iran", "embargoed", "comprehensive embargo", "15 CFR 746.7")
+    d = run(destination=iran)
+    assert d.verdict == "prohibited"
+    assert d.reasons == ["Destination Iran: comprehensive embargo (15 CFR 746.7)."]
+
+
+def test_destination_needing_a_license():
+    russia = DestinationPolicy("RU", "Russia", "license_required", "most items", "15 CFR 746.8")
+    assert run(destination=russia).verdict == "license_required"
+
+
+def test_empty_list_is_unavailable_even_without_matches():
+    d = run(list_empty=True, list_problem="No screening list is loaded.")
+    assert d.verdict == "unavailable"
+
+
+def test_empty_list_with_an_embargoed_destination_still_says_prohibited():
+    iran = DestinationPolicy("IR", "Iran", "embargoed", "comprehensive embargo")
+    assert run(destination=iran, list_empty=True, list_problem="empty").verdict == "prohibited"
+
+
+def test_stale_list_turns_clear_into_unavailable():
+    assert run(list_problem="The list is 9 days old").verdict == "unavailable"
+    d = run(matches=[match("EL")], list_problem="The list is 9 days old")
+    assert d.verdict == "license_required"
+    assert d.notes == ["The list is 9 days old"]
+
+
+def test_no_party_and_no_restriction_is_never_clear():
+    d = run(party=None)
+    assert d.verdict == "unavailable"
+    assert "No party was named" in d.reasons[0]
+
+
+def test_a_bare_family_name_takes_the_family_verdict():
+    fam = Family(token="huawei", count=112, by_source={"EL": 110, "CMIC": 2})
+    d = run(matches=[match("EL", score=85)], family=fam)
+    assert d.verdict == "license_required"
+    assert any("family of 112" in r for r in d.reasons)
+
+
+@dataclass
+class FakeAuthorization:
+    kind: str = "extension"
+    reference: str = "Huawei TGL"
+    expires: date | None = date(2024, 12, 31)
+    party_source: str = "EL"
+    activities: tuple[str, ...] = ("existing networks",)
+
+    def covers_party(self, m: Match) -> bool:
+        return m.source == self.party_source
+
+    def covers_destination(self, code: str | None) -> bool:
+        return True
+
+    def activity_for(self, item: str | None, purpose: str | None) -> str | None:
+        text = f"{item or ''} {purpose or ''}"
+        return next((a for a in self.activities if a in text), None)
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.reference}"
+
+
+def test_an_authorization_covering_party_and_activity_authorizes():
+    d = run(
+        matches=[match("EL")],
+        authorizations=[FakeAuthorization()],
+        item="patches",
+        purpose="for existing networks",
+    )
+    assert d.verdict == "authorized"
+    assert d.authorization == {
+        "kind": "extension",
+        "reference": "Huawei TGL",
+        "activity": "existing networks",
+        "expires": "2024-12-31",
+    }
+
+
+def test_an_authorization_that_does_not_cover_the_item_says_so():
+    d = run(matches=[match("EL")], authorizations=[FakeAuthorization()], item="5G base stations")
+    assert d.verdict == "license_required"
+    assert any("does not clearly cover" in r for r in d.reasons)
+
+
+def test_an_expired_authorization_is_ignored():
+    auth = FakeAuthorization(expires=date(2024, 1, 1))
+    d = run(matches=[match("EL")], authorizations=[auth], purpose="existing networks")
+    assert d.verdict == "license_required"
+
+
+def test_an_authorization_never_overrides_a_prohibition():
+    d = run(
+        matches=[match("EL"), match("SDN")],
+        authorizations=[FakeAuthorization()],
+        purpose="existing networks",
+    )
+    assert d.verdict == "prohibited"
+
+
+def test_review_policy_text_is_normalized_for_logic_only():
+    assert normalize_policy("Presumption of denial.") == "presumption of denial"
+    assert normalize_policy("Presumption of Denial") == "presumption of denial"
+    assert normalize_policy("  Presumption  of denial ;") == "presumption of denial"
