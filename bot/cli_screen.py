@@ -6,14 +6,11 @@ import argparse
 import csv
 import getpass
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-import pycountry
-
-from bot.countries import resolve_destination
+from bot.country_field import country_code
 from bot.progress import progress_bar
 from bot.runtime import open_runtime
 from bot.screening_service import Outcome, Requester, Screener, ScreeningRequest
@@ -49,17 +46,12 @@ def _country(value: str | None, *, where: str) -> str | None:
 
     if value is None or not value.strip():
         return None
-    code = value.strip().upper()
-    if re.fullmatch(r"[A-Z]{2}", code) and pycountry.countries.get(alpha_2=code):
-        return code  # a field that is just a code is a code, even one that is a word (DE, NO)
-    if re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", code) and pycountry.subdivisions.get(code=code):
-        return code  # a region, e.g. UA-43 (Crimea)
-    destination = resolve_destination(value.strip())
-    if destination is None:
+    code = country_code(value)
+    if code is None:
         raise UsageError(
             f"{where}: unknown country {value!r} (use an ISO code such as CN, or a name)"
         )
-    return destination.code
+    return code
 
 
 def cmd_screen(args: argparse.Namespace) -> int:

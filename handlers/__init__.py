@@ -1,0 +1,14 @@
+"""Slack listeners, one module per surface; `register(app)` wires them all."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from handlers import commands, home, mentions, messages
+
+MODULES = (messages, mentions, commands, home)
+
+
+def register(app: App) -> None:
+    for module in MODULES:
+        module.register(app)

@@ -174,12 +174,18 @@ class CountryPolicy(SQLModel, table=True):
 
 
 class ProcessedEvent(SQLModel, table=True):
-    """Slack event ids already handled, so a redelivered event is answered once."""
+    """Slack event ids being or already handled, so a redelivered event is answered once.
+
+    A claim that was never completed (the process died) may be taken over after a lease.
+    """
 
     __tablename__ = "processed_event"
 
     event_id: str = Field(primary_key=True)
     received_at: datetime = _ts()
+    claimed_at: datetime = _ts()
+    claimed_by: str = ""
+    completed_at: datetime | None = _ts(nullable=True)
 
 
 def as_date(text: str | None) -> date | None:

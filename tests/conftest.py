@@ -75,13 +75,18 @@ def _postgres_schema_url() -> Iterator[str]:
         admin.dispose()
 
 
+def store_url(backend: str, directory: Path) -> Iterator[str]:
+    """A new, empty store: a SQLite file in `directory`, or a fresh PostgreSQL schema."""
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / 'store.db'}"
+    else:
+        yield from _postgres_schema_url()
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A new, empty store on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        yield from _postgres_schema_url()
+    yield from store_url(request.param, tmp_path)
 
 
 @pytest.fixture

@@ -84,6 +84,9 @@ def upgrade() -> None:
         "processed_event",
         sa.Column("event_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("received_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claimed_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claimed_by", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("completed_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("event_id"),
     )
     op.create_table(

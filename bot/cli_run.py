@@ -1,0 +1,131 @@
+"""`canweship run`, `serve` and `shell`: the ways to start the bot."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from bot.config import Settings
+
+FIXTURE = "storage/fixtures/demo_csl.json"
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    run = sub.add_parser(
+        "run",
+        help="the bot: Socket Mode with SLACK_APP_TOKEN, HTTP with SLACK_SIGNING_SECRET, "
+        "else the local shell",
+    )
+    run.set_defaults(handler=cmd_run)
+    serve = sub.add_parser("serve", help="HTTP mode on /slack/events (+ GET /healthz), gunicorn")
+    serve.add_argument("--port", type=int, help="default $PORT or 3000")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--workers", type=int, help="default $WEB_CONCURRENCY or 2")
+    serve.set_defaults(handler=cmd_serve)
+    shell = sub.add_parser("shell", help="try the bot locally: typed lines become Slack payloads")
+    shell.set_defaults(handler=cmd_shell)
+
+
+def _require(settings: Settings, *names: str) -> None:
+    from bot.cli import UsageError
+
+    missing = [n for n in names if not getattr(settings, n.lower())]
+    if missing:
+        raise UsageError(f"{' and '.join(missing)} must be set for this mode (see .env.example)")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.runtime import open_runtime
+
+    settings = Settings.from_env()
+    _require(settings, "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    open_runtime(settings)  # migrate once here, not in every worker
+    port = args.port or settings.port
+    workers = args.workers or int(os.environ.get("WEB_CONCURRENCY", "2"))
+    argv = [
+        sys.executable, "-m", "gunicorn",
+        "--worker-class", "gthread",
+        "--workers", str(workers),
+        "--threads", os.environ.get("CANWESHIP_WEB_THREADS", "8"),
+        "--bind", f"{args.host}:{port}",
+        "--timeout", "30",
+        "--graceful-timeout", "20",
+        "--access-logfile", "-",
+        "bot.wsgi:application",
+    ]  # fmt: skip
+    sys.stdout.flush()
+    os.execv(sys.executable, argv)
+    return 0  # not reached
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    from bot.services import build_services
+    from bot.shell import run_shell
+
+    services = build_services()
+    _load_demo_if_empty(services)
+    return run_shell(services)
+
+
+def _load_demo_if_empty(services) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from bot.cli_commands import normalizer
+    from storage.db import session_scope
+    from storage.importer import apply_list, current_snapshot, load_list
+
+    with session_scope(services.engine) as session:
+        if current_snapshot(session) is not None:
+            return
+    fixture = Path(__file__).resolve().parents[1] / FIXTURE
+    normalize, version = normalizer()
+    apply_list(
+        engine=services.engine,
+        parsed=load_list(str(fixture)),
+        origin=str(fixture),
+        normalize=normalize,
+        normalizer_version=version,
+        actor="system",
+    )
+    print(
+        "The store was empty, so the bundled demo list was loaded (11 real public entries: "
+        "Huawei, Hikvision, Dahua, ZTE Kangxun and a few others). It is NOT a screening list: "
+        "load the official one with `canweship import <file or URL>`.",
+        file=sys.stderr,
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if settings.slack_app_token:
+        _require(settings, "SLACK_BOT_TOKEN")
+        return _socket_mode(settings)
+    if settings.slack_signing_secret:
+        return cmd_serve(argparse.Namespace(port=None, host="0.0.0.0", workers=None))
+    print(
+        f"No Slack credentials set: starting the local shell on the store at "
+        f"{_location(settings)}. Set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or "
+        "SLACK_SIGNING_SECRET (HTTP mode) to connect to Slack.",
+        file=sys.stderr,
+    )
+    return cmd_shell(args)
+
+
+def _location(settings: Settings) -> str:
+    from storage.db import describe_location
+
+    return describe_location(settings.database_url)
+
+
+def _socket_mode(settings: Settings) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import create_app
+    from bot.services import build_services
+
+    services = build_services(settings)
+    services.warm_up()
+    app = create_app(services)
+    SocketModeHandler(app, settings.slack_app_token).start()
+    return 0

@@ -1,0 +1,55 @@
+"""The long-lived objects one process shares between its Slack listeners, CLI and scheduler."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from bot.config import Settings
+from bot.runtime import open_runtime
+from bot.screening_service import Screener
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    screener: Screener
+    instance_id: str = field(
+        default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    )
+
+    def warm_up(self) -> threading.Thread:
+        """Build the name index in the background so the first question is fast."""
+
+        def build() -> None:
+            from storage.db import session_scope
+            from storage.importer import current_snapshot
+
+            try:
+                with session_scope(self.engine) as session:
+                    snap = current_snapshot(session)
+                if snap is not None and snap.id is not None:
+                    self.screener.cache.get(self.engine, snap.id)
+            except Exception:  # warm-up is an optimisation; the first question retries
+                import logging
+
+                logging.getLogger(__name__).exception("index warm-up failed")
+
+        thread = threading.Thread(target=build, name="index-warm-up", daemon=True)
+        thread.start()
+        return thread
+
+
+def build_services(settings: Settings | None = None) -> Services:
+    runtime = open_runtime(settings)
+    return Services(
+        settings=runtime.settings,
+        engine=runtime.engine,
+        screener=Screener(runtime.settings, runtime.engine),
+    )

@@ -1,0 +1,93 @@
+"""`/canweship` and its sub-commands. Answers go privately to the person who typed them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot.ask import ask
+from bot.country_field import country_code
+from bot.screening_service import Requester, ScreeningRequest
+from bot.slashcmd import CommandSyntaxError, SlashCommand, parse_command
+from handlers.common import SORRY, services
+from handlers.status import list_status_line
+from handlers.views import answer_message, error_message, help_message, render_answer, section
+
+log = logging.getLogger(__name__)
+
+Reply = tuple[str, list[dict[str, Any]]]
+SubCommand = Callable[[SlashCommand, dict[str, Any], BoltContext], Reply]
+
+
+def _screen(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) -> Reply:
+    if not cmd.options and not cmd.words:
+        return error_message(
+            "Give a party to screen, e.g. /canweship screen Huawei Technologies --country CN"
+        )
+    unknown = set(cmd.options) - {"country", "item"}
+    if unknown:
+        return error_message(
+            f"Unknown option --{sorted(unknown)[0]}. Use --country CC and --item TEXT."
+        )
+    requester = Requester(actor=command["user_id"], kind="slack", channel=command.get("channel_id"))
+    if not cmd.options:
+        # "/canweship screen can we ship routers to Huawei?" reads as a question.
+        return render_answer(ask(services(context).screener, cmd.rest, requester))
+    country = cmd.options.get("country")
+    code = country_code(country)
+    if country and code is None:
+        return error_message(f"Unknown country “{country}”. Use an ISO code such as CN, or a name.")
+    party = " ".join(cmd.words).strip() or None
+    if party is None:
+        return error_message(
+            "Give the party's name before the options, "
+            "e.g. /canweship screen Acme GmbH --country DE"
+        )
+    request = ScreeningRequest(
+        party=party,
+        country=code,
+        item=cmd.options.get("item"),
+        text=cmd.raw,
+    )
+    return answer_message(services(context).screener.screen(request, requester))
+
+
+def _status(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) -> Reply:
+    line = list_status_line(services(context))
+    return line, [section(f"*Screening list*\n{line}")]
+
+
+def _help(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) -> Reply:
+    return help_message()
+
+
+SUBCOMMANDS: dict[str, SubCommand] = {"screen": _screen, "status": _status, "help": _help}
+
+
+def on_command(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    ack()
+    try:
+        cmd = parse_command(command.get("text") or "")
+        handler = SUBCOMMANDS.get(cmd.name)
+        if handler is not None:
+            text, blocks = handler(cmd, command, context)
+        elif not cmd.name:
+            text, blocks = help_message()
+        else:
+            requester = Requester(
+                actor=command["user_id"], kind="slack", channel=command.get("channel_id")
+            )
+            text, blocks = render_answer(ask(services(context).screener, cmd.raw, requester))
+    except CommandSyntaxError as exc:
+        text, blocks = error_message(str(exc))
+    except Exception:
+        log.exception("/canweship failed")
+        text, blocks = error_message(SORRY)
+    respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+
+
+def register(app: App) -> None:
+    app.command("/canweship")(on_command)

@@ -1,0 +1,213 @@
+"""Pure Block Kit builders, each returning (fallback text, blocks). No I/O here.
+
+Everything that comes from a person or from the list is escaped: a question about "<!channel>"
+must not ping anyone, and no one can forge a link through the bot.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.ask import Answer
+from bot.decision import LIST_NAMES, Decision, Match
+from bot.screening_service import Outcome
+from bot.slackmarkup import escape_mrkdwn, escape_plain
+
+Blocks = list[dict[str, Any]]
+
+VERDICT_LABELS = {
+    "prohibited": (":no_entry:", "Prohibited — do not ship"),
+    "license_required": (":warning:", "License required"),
+    "authorized": (":white_check_mark:", "Authorized"),
+    "review": (":mag:", "Review needed — escalate to compliance"),
+    "clear": (":large_green_circle:", "Clear"),
+    "unavailable": (":grey_question:", "Unavailable — cannot screen right now"),
+}
+MAX_ALTERNATIVES = 5
+_SECTION_LIMIT = 2900
+
+
+def _cut(text: str, limit: int = _SECTION_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def esc(text: str | None) -> str:
+    return escape_mrkdwn(text or "")
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _cut(text)}}
+
+
+def context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _cut(text, 2000)}]}
+
+
+def header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": {"type": "plain_text", "text": _cut(escape_plain(text), 150)}}
+
+
+def _match_lines(m: Match) -> str:
+    list_name = LIST_NAMES.get(m.source, m.source)
+    alias = f" (matched as “{esc(m.matched_name)}”)" if m.matched_name != m.name else ""
+    lines = [
+        f"*{esc(m.name)}*{alias}",
+        f"List: {esc(list_name)} ({esc(m.source)}) · record `{esc(m.entry_id)}` · "
+        f"score {m.score:.0f}/100" + (f" · {esc(', '.join(m.countries))}" if m.countries else ""),
+    ]
+    if m.federal_register_notice:
+        lines.append(f"Federal Register: {esc(m.federal_register_notice)}")
+    if m.license_requirement:
+        lines.append(f"License requirement: {esc(m.license_requirement)}")
+    if m.source in ("EL", "MEU") or m.license_policy:
+        lines.append(
+            f"Review policy: {esc(m.license_policy or 'not stated in the list — see the entry')}"
+        )
+    return "\n".join(lines)
+
+
+def _subject(outcome: Outcome) -> str:
+    r = outcome.request
+    parts = []
+    if r.party:
+        parts.append(f"*Party:* {esc(r.party)}")
+    if outcome.decision.destination:
+        parts.append(f"*Destination:* {esc(outcome.decision.destination.name)}")
+    elif r.country:
+        parts.append(f"*Destination:* {esc(r.country)}")
+    if r.item:
+        parts.append(f"*Item:* {esc(r.item)}")
+    return " · ".join(parts) or "*Question:* " + esc(r.text)
+
+
+def fallback_text(decision: Decision, party: str | None) -> str:
+    _, label = VERDICT_LABELS[decision.verdict]
+    top = decision.top
+    text = f"{label}: {party or 'the shipment'}"
+    if top is not None:
+        text += f" — {top.name} ({LIST_NAMES.get(top.source, top.source)}"
+        text += f", {top.federal_register_notice})" if top.federal_register_notice else ")"
+    if decision.authorization:
+        a = decision.authorization
+        text += f" — authorized by {a['kind']} {a['reference']} until {a.get('expires')}"
+    return escape_mrkdwn(text)
+
+
+def answer_message(outcome: Outcome) -> tuple[str, Blocks]:
+    """The verdict with its evidence."""
+    d = outcome.decision
+    emoji, label = VERDICT_LABELS[d.verdict]
+    blocks: Blocks = [header(f"{label}"), section(f"{emoji} {_subject(outcome)}")]
+    reasons = d.reasons + d.notes
+    if reasons:
+        blocks.append(section("\n".join(f"• {esc(r)}" for r in reasons[:8])))
+    if d.top is not None:
+        blocks.append({"type": "divider"})
+        blocks.append(section(":page_facing_up: *Matched record*\n" + _match_lines(d.top)))
+        alternatives = d.matches[1 : 1 + MAX_ALTERNATIVES]
+        if alternatives:
+            blocks.append(
+                section(
+                    "*Other possible matches*\n"
+                    + "\n".join(
+                        f"• {esc(m.name)} — {esc(m.source)}, score {m.score:.0f}"
+                        + (
+                            f", {esc(m.federal_register_notice)}"
+                            if m.federal_register_notice
+                            else ""
+                        )
+                        for m in alternatives
+                    )
+                )
+            )
+    if d.family is not None and d.family.count > 1:
+        per = ", ".join(f"{esc(s)} {n}" for s, n in sorted(d.family.by_source.items()))
+        blocks.append(
+            section(f":busts_in_silhouette: *Family:* {d.family.count} listed records ({per})")
+        )
+    if d.authorization:
+        a = d.authorization
+        blocks.append(
+            section(
+                f":scroll: *Authorized by* {esc(a['kind'])} *{esc(a['reference'])}* — "
+                f"{esc(a.get('activity') or '')}"
+                + (f", until {esc(a['expires'])}" if a.get("expires") else "")
+            )
+        )
+    stamp = outcome.at.strftime("%Y-%m-%d %H:%M UTC")
+    ref = f" · audit #{outcome.audit_id}" if outcome.audit_id else ""
+    blocks.append(
+        context(
+            f"List {esc(d.list_version or 'none')}, age {esc(d.list_age or 'unknown')} · "
+            f"screened {stamp}{ref}"
+        )
+    )
+    return fallback_text(d, outcome.request.party), blocks
+
+
+USAGE = (
+    "*Ask me in plain words*, in a DM or by mentioning me:\n"
+    "• can we ship 200 routers to Huawei Technologies in Shenzhen?\n"
+    "• ok to export EAR99 cables to Hikvision?\n"
+    "• is Dahua on the list?\n"
+    "*Or use* `/canweship`:\n"
+    "• `/canweship screen NAME [--country CC] [--item TEXT]`\n"
+    "• `/canweship status` — the list in use and its age\n"
+    "• `/canweship help` — this message"
+)
+
+
+def help_message(problem: str | None = None) -> tuple[str, Blocks]:
+    blocks: Blocks = []
+    if problem:
+        blocks.append(section(f":wave: {esc(problem)}"))
+    blocks.append(section(USAGE))
+    return "How to ask canweship", blocks
+
+
+def problem_message(problem: str) -> tuple[str, Blocks]:
+    """A question that could not be understood: what is missing, with an example. No verdict."""
+    text = f":thinking_face: {esc(problem)}"
+    return escape_mrkdwn(problem), [section(text), context("No verdict was given.")]
+
+
+def error_message(text: str) -> tuple[str, Blocks]:
+    return escape_mrkdwn(text), [section(f":x: {esc(text)}")]
+
+
+def render_answer(answer: Answer) -> tuple[str, Blocks]:
+    if answer.kind == "answer" and answer.outcome is not None:
+        return answer_message(answer.outcome)
+    if answer.kind == "help":
+        return help_message(answer.problem)
+    return problem_message(answer.problem or "I couldn't tell what to check.")
+
+
+def home_view(
+    *,
+    recent: list[dict[str, Any]],
+    list_line: str,
+    deadlines: list[str],
+    now: datetime,
+) -> dict[str, Any]:
+    """The App Home tab: this user's recent questions, list status, upcoming deadlines."""
+    blocks: Blocks = [header("canweship"), section(USAGE), {"type": "divider"}]
+    blocks.append(section(f"*Screening list*\n{list_line}"))
+    blocks.append({"type": "divider"})
+    if recent:
+        lines = [
+            f"• {esc(r['verdict'])} — {esc(r['subject'])} ({esc(r['at'])})" for r in recent[:10]
+        ]
+        blocks.append(section("*Your recent questions*\n" + "\n".join(lines)))
+    else:
+        blocks.append(section("*Your recent questions*\nNone yet. Ask me something!"))
+    blocks.append({"type": "divider"})
+    blocks.append(
+        section(
+            "*Upcoming deadlines*\n"
+            + ("\n".join(f"• {esc(d)}" for d in deadlines) if deadlines else "None on record.")
+        )
+    )
+    blocks.append(context(f"Updated {now.strftime('%Y-%m-%d %H:%M UTC')}"))
+    return {"type": "home", "blocks": blocks}
