@@ -434,7 +434,9 @@ def resolve_destination(text: str) -> Destination | None:
         return whole
     found = _scan(text)
     candidates = [
-        dest for start, _, dest in found if not re.search(r"\bfrom\s+$", text[:start], re.I)
+        dest
+        for start, _, dest in found
+        if not re.search(r"\bfrom\s+$", text[max(0, start - 10) : start], re.I)
     ] or [dest for _, _, dest in found]
     if not candidates:
         return None

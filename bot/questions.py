@@ -24,6 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot import question_grammar as g
 from bot.countries import Destination, match_place, resolve_destination
 from bot.slackmarkup import to_plain_text
 
@@ -32,6 +33,7 @@ MAX_QUESTION_CHARS = 1000
 EXAMPLE_SHIP = "can we ship routers to Acme GmbH in Germany?"
 EXAMPLE_LOOKUP = "is Acme GmbH on the list?"
 INTENTS = ("ship", "lookup", "help", "unknown")
+_I = re.IGNORECASE
 
 
 @dataclass(frozen=True)
@@ -52,144 +54,6 @@ class Question:
         return self.problem is None and self.intent in ("ship", "lookup")
 
 
-_I = re.IGNORECASE
-
-
-def _words(text: str, sep: str = " ") -> set[str]:
-    """A vocabulary written as one string: long word lists read better that way."""
-    return set(text.split(sep))
-
-
-# Whole messages that ask for usage, and acknowledgements that ask nothing. "|"-separated.
-_HELP = _words(
-    "help|?|hi|hello|hey|hiya|yo|usage|commands|menu|start|info|how does this work|what can you do|"
-    "what do you do|how do i use this|help me|help please|hi there|hello there|hey there|"
-    "good morning|morning|h",
-    "|",
-)
-_ACK = _words(
-    "thanks|thank you|thx|ty|ok|okay|k|cool|great|nice|got it|perfect|awesome|yes|no|yep|nope|"
-    "sure|lol|bye|cheers|test|testing|ping|thanks a lot|many thanks|thank you very much|"
-    "ok thanks",
-    "|",
-)
-_GREETING = r"(?:hi|hey|hello|yo|hiya|good\s+(?:morning|afternoon|evening))"
-_LEAD = re.compile(
-    rf"^(?:(?:@\S+|{_GREETING}(?:\s+(?:team|all|folks|everyone|guys|there|bot|y'all))?|quick\s+"
-    r"question|question|qq|sorry|also|ok|okay|um|hmm|please|pls|plz)\b[\s,:;!.\-–—]*)+",
-    _I,
-)
-_TRAIL = re.compile(
-    r"(?:[\s,;:]*(?:[?!…]+|\b(?:ok|okay|fine|allowed|permitted|possible|legal|please|pls|plz|"
-    r"thanks|thank you|thx|asap|today|tomorrow|now|right|or not|next (?:week|month)|this (?:week|"
-    r"month)|is (?:that|this|it) (?:ok|okay|allowed|fine)|any (?:issues?|problems?)))\s*)+$",
-    _I,
-)
-_ABBREV = _words(
-    "ltd inc co corp llc plc jsc pjsc ojsc cjsc ag sa nv bv kg oy ab as spa srl bhd pte pty intl "
-    "mfg bros jr sr st dept est ltda cia sdn"
-)
-_LOOKUP = re.compile(
-    r"^(?:(?:can|could|would|will)\s+you\s+|please\s+)?(?:check|screen|look\s*up|lookup|search|"
-    r"find|verify|vet|query|run(?:\s+an?)?\s+(?:check|screening|search))(?:\s+(?:on|for|up))?"
-    r"(?:\s*[:\-–—]\s*|\s+)(?P<t>\S.*)$",
-    _I,
-)
-# Case-sensitive on purpose: "check Acme Restricted Ltd" keeps its capitalised "Restricted".
-_LOOKUP_SUFFIX = re.compile(
-    r"\s+(?:(?:is|are)\s+)?(?:(?:on|in|against)\s+(?:the|a|any|our)?\s*(?:[\w-]++\s+){0,4}?"
-    r"(?i:lists?|sdn|csl)|listed|sanctioned|restricted|blocked|banned|denied|flagged|for me|please)"
-    r"\b.*$"
-)
-_IS_LISTED = re.compile(
-    r"^(?:is|are|was)\s+(?!(?:it|this|that|there|we|i|they)\b)(?P<t>.+?)\s+(?:(?:on|in)\s+(?:the|a|any|our)?\s*(?:[\w-]++\s+){0,4}?"
-    r"(?:lists?|sdn|csl)|(?:still\s+)?(?:listed|sanctioned|restricted|blocked|banned|denied|"
-    r"debarred|embargoed|blacklisted|flagged|designated)|an?\s+(?:restricted|denied|sanctioned|"
-    r"listed|blocked|entity|sdn)\b|ok|okay|allowed|clean|clear|safe|fine|a problem|an issue)\b",
-    _I,
-)
-_ABOUT = re.compile(
-    r"^(?:(?:what|how)\s+about|any(?:thing)?\s+(?:hits?\s+|matches\s+|results?\s+)?(?:on|for)|"
-    r"who\s+(?:is|are)|tell\s+me\s+about|info\s+on|status\s+of|can\s+(?:we|i)\s+"
-    r"(?:do\s+business|work|deal|trade|partner|transact|engage)\s+with)\s+(?P<t>\S.*)$",
-    _I,
-)
-_SHIP = re.compile(
-    r"\b(?:re-?)?(?:ship(?:s|ped|ping|ments?)?|export(?:s|ed|ing)?|sell(?:s|ing)?|sold|send(?:s|"
-    r"ing)?|sent|suppl(?:y|ies|ied|ying)|deliver(?:s|ed|ing|y|ies)?|provid(?:e|es|ed|ing)|"
-    r"transfer(?:s|red|ring)?|releas(?:e|es|ed|ing)|mail(?:s|ed|ing)?)\b",
-    _I,
-)
-_PRE_PARTY = re.compile(
-    r"^(?:is|are)\s+(?P<t>.+?)\s+(?:ok|okay|allowed|fine|safe|cleared|approved|good)\b", _I
-)
-_TO = re.compile(r"(?<!\bup)(?<!\bclose)(?<!\bdue)(?<!\baccording)\s+(?:to|into)\s+(?!be\b)", _I)
-_PURPOSE = re.compile(
-    r"(?:^|\s+)(?P<p>(?:(?:for\s+use|to\s+be\s+used|intended|used|destined)\s+(?:for|in|by|with|as|"
-    r"on)|for\s+(?![A-Z])|in\s+order\s+to|to\s+(?:support|maintain|repair|service|build|upgrade|"
-    r"replace|fix|run|operate|use|help|keep|power|equip|develop|make|produce|test|be)\b).*)$",
-)
-_AT = re.compile(
-    r"\s+(?:(?:which|that|who)\s+(?:is|are)\s+)?(?:(?:based|located|headquartered|registered|"
-    r"incorporated)\s+)?(?:in|at|from)\s+",
-    _I,
-)
-_QTY = re.compile(
-    r"^(?P<q>(?:(?:up\s+to|about|around|approx(?:imately|\.)?|roughly|over|under|more\s+than|"
-    r"less\s+than|at\s+least|at\s+most)\s+)?(?:\d[\d,.]*\s*(?:k|m|x)?|a\s+(?:few|couple|dozen|hundred|thousand|pair|batch)|"
-    r"several|dozens|hundreds|thousands|one|two|three|four|five|six|seven|eight|nine|ten|twelve|"
-    r"twenty|fifty|hundred|thousand)\b(?:\s+of\b)?(?:\s*(?:pallets?|box(?:es)?|units?|pcs|pieces?|"
-    r"cases?|crates?|containers?|cartons?|kgs?|kilos?|lbs?|pounds|tons?|tonnes?|sets?|lots?|"
-    r"reels?|rolls?|spools?|packs?|packages?|truckloads?|bags?|drums?|meters?|metres?|licen[cs]es?"
-    r"|seats?)\b(?:\s+of\b)?)?)\s*(?P<rest>.*)$",
-    _I,
-)
-_DESCRIPTOR = re.compile(
-    r"^(?:(?:a|an|the|our|their|my|this|that|some)\s+)?(?P<adj>(?:[\w'-]++\s+){0,2}?)"
-    r"(?P<noun>company|firm|customer|client|distributor|reseller|partner|supplier|vendor|buyer|"
-    r"university|institute|entity|group|manufacturer|subsidiary|affiliate|contractor|bank|"
-    r"operator|startup)\s+(?:(?:called|named|known\s+as)\s+|[,:]\s*)?(?P<rest>[^\s\w]*\w.*)$"
-)
-_GENERIC = _words(
-    "a an the some any our their my your this that these those new existing potential prospective "
-    "local foreign overseas big small large major certain one of state owned state-owned private "
-    "government military end user users end-user end-users enduser distributor distributors "
-    "reseller resellers dealer dealers customer customers client clients buyer buyers company "
-    "companies firm firms business businesses entity entities party parties someone somebody "
-    "anyone anybody person people individual individuals partner partners university "
-    "universities hospital hospitals school schools lab labs laboratory institute research "
-    "center centre agency ministry army navy vendor vendors supplier suppliers importer importers "
-    "integrator integrators oem oems manufacturer manufacturers factory factories plant office "
-    "subsidiary subsidiaries branch affiliate affiliates contractor contractors there them him "
-    "her it us you me somewhere anywhere country countries guy guys folks team startup retailer "
-    "retailers wholesaler wholesalers shop store operator carrier bank friend contact agent "
-    "broker national nationals student students researcher researchers engineer engineers "
-    "based located"
-)
-_NOT_ITEM = {"it", "them", "this", "that", "these", "those", "stuff", "something", "anything", ""}
-_BAD_CHARS = re.compile(r"[<>{}\[\]\\|;=*^~$%#@`]|--|/\*|\*/|://")
-_SQL = re.compile(
-    r"\b(?:select|insert|update|delete|drop|union|alter|exec)\b\s+\S*\s*\b(?:"
-    r"from|table|into|set|all|database|select)\b",
-    _I,
-)
-# "Huawei engineers", "Huawei's subsidiary": the party is Huawei.
-_PEOPLE_TAIL = re.compile(
-    r"(?:'s|’s)?(?:\s+(?:engineers|employees|staff|people|team|folks|guys|researchers|students|"
-    r"nationals|personnel|reps|representatives|office|offices|subsidiary|subsidiaries|branch))+$"
-)
-_HELP_RE = re.compile(
-    r"\b(?:what (?:can|do) (?:you|i) do|how (?:does this|do i use)|usage|commands|instructions)\b",
-    _I,
-)
-_FRAME = re.compile(
-    r"\b(?:can|could|may|might|should|would|will|we|i|is|are|am|ok|okay|allowed|what|how|why|who|"
-    r"when|where|do|does|did|to|you|me|my|our|us|please|help|hi|hello|thanks|thank)\b",
-    _I,
-)
-_QUOTES = '"“”«»「」„'
-
-
 def _keep(ch: str) -> bool:
     """Drop emoji, symbols and variation selectors; they never belong to a name or a question."""
     return unicodedata.category(ch) not in {"So", "Sk", "Cs"} and not 0xFE00 <= ord(ch) <= 0xFE0F
@@ -204,10 +68,16 @@ def _normalise(text: str) -> str:
 
 def _strip_trailing(text: str) -> str:
     """Drop closing filler ("ok?", "please", "asap") and a final full stop that ends a sentence."""
-    text = _TRAIL.sub("", text).rstrip(" ,;:")
-    last = re.search(r"([\w.]+)\.$", text)
-    if last and "." not in last.group(1) and last.group(1).lower() not in _ABBREV:
-        text = text[:-1].rstrip()
+    for _ in range(10):
+        text = text.rstrip(" ,;:?!…")
+        m = g.TRAIL.search(text)
+        if m is None:
+            break
+        text = text[: m.start()]
+    if text.endswith("."):
+        word = text[:-1].rsplit(maxsplit=1)[-1] if text[:-1].strip() else ""
+        if "." not in word and word.lower() not in g.ABBREV:
+            text = text[:-1].rstrip()
     return text
 
 
@@ -218,9 +88,9 @@ def _looks_like_name(text: str) -> bool:
         0 < len(text) <= 150
         and len(words) <= 12
         and any(ch.isalpha() for ch in text)
-        and not _BAD_CHARS.search(text)
-        and not _SQL.search(text)
-        and text.lower() not in _ACK | _HELP
+        and not g.BAD_CHARS.search(text)
+        and not g.SQL.search(text)
+        and text.lower() not in g.ACK | g.HELP
     )
 
 
@@ -243,7 +113,7 @@ def _split_location(text: str) -> tuple[str, Destination | None]:
             if found:
                 text = text[:cut].rstrip()
         if found is None:
-            for m in _AT.finditer(text):
+            for m in g.AT.finditer(text):
                 found = match_place(text[m.end() :])
                 if found:
                     text = text[: m.start()]
@@ -261,7 +131,7 @@ def _split_location(text: str) -> tuple[str, Destination | None]:
 
 def _name_start(text: str) -> bool:
     """Does `text` start like a name: capital, digit, quote or a non-Latin script?"""
-    head = text.lstrip(_QUOTES + "'‘’")[:1]
+    head = text.lstrip(g.QUOTES + "'‘’")[:1]
     return bool(head) and (head.isupper() or head.isdigit() or not head.isascii())
 
 
@@ -273,8 +143,9 @@ def _plain_words(text: str) -> bool:
 def _first_sentence(text: str) -> str:
     """Only the first sentence names the party: "Huawei? Also ZTE" is about Huawei."""
     for m in re.finditer(r"(?:[?!]+|(?<=\w)\.)\s+", text):
-        word = (re.findall(r"[\w.]+$", text[: m.start()]) or [""])[0]
-        abbreviation = word.lower() in _ABBREV or "." in word  # "Co. Ltd", "S.A. Brazil"
+        head = text[: m.start()]
+        word = head.rsplit(maxsplit=1)[-1] if head.strip() else ""
+        abbreviation = word.lower() in g.ABBREV or "." in word  # "Co. Ltd", "S.A. Brazil"
         if "." not in m.group() or not abbreviation:
             return text[: m.start()]
     return text
@@ -284,28 +155,28 @@ def _target(text: str) -> tuple[str | None, Destination | None, str | None, bool
     """Party, destination, purpose and whether an unusable party name was given."""
     text = _strip_trailing(_first_sentence(text.strip()))
     purpose = None
-    m = _PURPOSE.search(text)
+    m = g.PURPOSE.search(text)
     if m and m.start() > 0:
         purpose, text = m.group("p").strip(), text[: m.start()]
     text, dest = _split_location(text.strip(" ,;:-–—"))
     text = re.sub(r"^(?:the|a|an)\s+", "", text).strip()
-    if len(text) > 1 and text[0] in _QUOTES + "'‘’" and text[-1] in _QUOTES + "'‘’":
+    if len(text) > 1 and text[0] in g.QUOTES + "'‘’" and text[-1] in g.QUOTES + "'‘’":
         text = text[1:-1].strip()
-    text = text.strip(_QUOTES).strip()
+    text = text.strip(g.QUOTES).strip()
     whole = match_place(text)
     if whole:
         return None, _merge(dest, whole), purpose, False
-    d = _DESCRIPTOR.match(text)
+    d = g.DESCRIPTOR.match(text)
     if d and _name_start(d.group("rest")) and _plain_words(d.group("adj")):
         for word in d.group("adj").split():
             dest = _merge(dest, match_place(word))
-        text = d.group("rest").strip(_QUOTES + " ")
-    text = _PEOPLE_TAIL.sub("", text) or text
+        text = d.group("rest").strip(g.QUOTES + " ")
+    text = g.PEOPLE_TAIL.sub("", text) or text
     words = re.findall(r"[\w'’-]+", text)
-    if all((w.islower() and w in _GENERIC) or match_place(w) for w in words):
+    if all((w.islower() and w in g.GENERIC) or match_place(w) for w in words):
         # Only lower-case words are generic: "University of Tehran" is a name, "a university" not.
         for word in words:
-            if not (word.islower() and word in _GENERIC):
+            if not (word.islower() and word in g.GENERIC):
                 dest = _merge(dest, match_place(word))
         return None, dest, purpose, False
     text = text.strip(" ,;:-–—")
@@ -318,10 +189,10 @@ def _item(text: str) -> tuple[str | None, str | None, str | None]:
     """Item, quantity and purpose from the words between the verb and the recipient."""
     text = re.sub(r"\s+from\s+.*$", "", text.strip(), flags=_I)
     purpose = None
-    m = _PURPOSE.search(text)
+    m = g.PURPOSE.search(text)
     if m and m.start() > 0:
         purpose = m.group("p").strip()
-    q = _QTY.match(text)
+    q = g.QTY.match(text)
     quantity = None
     if q and q.group("q").strip() and q.group("rest"):
         quantity, text = re.sub(r"\s+of$", "", q.group("q").strip(), flags=_I), q.group("rest")
@@ -331,7 +202,7 @@ def _item(text: str) -> tuple[str | None, str | None, str | None]:
         text,
         flags=_I,
     ).strip(" ,;:-")
-    return (None if text.lower() in _NOT_ITEM else text), quantity, purpose
+    return (None if text.lower() in g.NOT_ITEM else text), quantity, purpose
 
 
 def _problem(intent: str, party: str | None, dest: Destination | None, bad: bool) -> str | None:
@@ -356,14 +227,14 @@ def _lookup(text: str) -> Question:
 def _ship(text: str, verb: re.Match[str]) -> Question:
     pre, rest = text[: verb.start()].strip(), text[verb.end() :].strip()
     item_part, target_part = rest, ""
-    to = _TO.search(" " + rest)
+    to = g.TO.search(" " + rest)
     if to:
         item_part, target_part = rest[: max(to.start() - 1, 0)], rest[to.end() - 1 :]
     elif verb.group().lower().startswith(("suppl", "provid")) and " with " in rest:
         target_part, item_part = rest.split(" with ", 1)
     item, quantity, item_purpose = _item(item_part)
     party, dest, purpose, bad = _target(target_part) if target_part else (None, None, None, False)
-    if party is None and dest is None and not bad and (p := _PRE_PARTY.match(pre)):
+    if party is None and dest is None and not bad and (p := g.PRE_PARTY.match(pre)):
         party, dest, purpose2, bad = _target(p.group("t"))
         purpose = purpose or purpose2
     purpose = purpose or item_purpose
@@ -402,31 +273,31 @@ def _parse(raw: str) -> Question:
         problem = f"I didn't find a question in that message. Try: {EXAMPLE_SHIP}"
         return Question(intent="help" if "?" in text else "unknown", problem=problem)
     help_problem = f"Ask me about a party or a shipment. Try: {EXAMPLE_SHIP} or: {EXAMPLE_LOOKUP}"
-    if bare in _HELP:
+    if bare in g.HELP:
         return Question(intent="help", problem=help_problem)
-    if bare in _ACK:
+    if bare in g.ACK:
         return Question(problem=f"Nothing to check there. Ask e.g.: {EXAMPLE_SHIP}")
-    text = _LEAD.sub("", text).strip()
-    if not text or text.lower().strip(" .!?,") in _HELP:
-        greeted = re.match(_GREETING, bare) is not None
+    text = g.LEAD.sub("", text).strip()
+    if not text or text.lower().strip(" .!?,") in g.HELP:
+        greeted = re.match(g.GREETING, bare) is not None
         return Question(intent="help" if greeted else "unknown", problem=help_problem)
-    if m := _IS_LISTED.match(text):
+    if (m := g.IS_LISTED.match(text)) and not g.SHIP.search(m.group("t")):
         return _lookup(m.group("t"))
     text = _strip_trailing(text)
-    if m := _LOOKUP.match(text):
+    if m := g.LOOKUP.match(text):
         target = re.sub(r"^(?:if|whether|that)\s+", "", m.group("t"), flags=_I)
-        if (verb := _SHIP.search(target)) and re.search(r"\b(?:can|may|could|we|i)\b", target, _I):
+        if (verb := g.SHIP.search(target)) and re.search(r"\b(?:can|may|could|we|i)\b", target, _I):
             return _ship(target, verb)
-        return _lookup(_LOOKUP_SUFFIX.sub("", target))
-    if m := _ABOUT.match(text):
+        return _lookup(g.LOOKUP_SUFFIX.sub("", target))
+    if (m := g.ABOUT.match(text)) and not g.SHIP.search(m.group("t")):
         return _lookup(m.group("t"))
-    if verb := _SHIP.search(text):
+    if verb := g.SHIP.search(text):
         question = _ship(text, verb)
-        if question.understood or not _looks_like_name(text) or _FRAME.search(text):
+        if question.understood or not _looks_like_name(text) or g.FRAME.search(text):
             return question
-    if _looks_like_name(text) and not _FRAME.search(text):
+    if _looks_like_name(text) and not g.FRAME.search(text):
         return _lookup(text)
-    if _HELP_RE.search(text):
+    if g.HELP_RE.search(text):
         return Question(intent="help", problem=help_problem)
     return Question(
         problem=f"I couldn't tell what you're asking. Try: {EXAMPLE_SHIP} or: {EXAMPLE_LOOKUP}"
