@@ -32,10 +32,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=cmd_status)
 
-    from bot import cli_run, cli_screen
+    from bot import cli_admin, cli_run, cli_screen
 
     cli_screen.register(sub)
     cli_run.register(sub)
+    cli_admin.register(sub)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:

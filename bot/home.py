@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
+from bot.config import Settings
+from bot.deadlines import upcoming
+from bot.extension_text import deadline_line
 from storage.models import AuditEvent
 
 
@@ -17,8 +21,13 @@ class HomeData:
     deadlines: list[str] = field(default_factory=list)
 
 
-def home_data(engine: Engine, *, user: str, limit: int = 10) -> HomeData:
+def home_data(engine: Engine, settings: Settings, *, user: str, limit: int = 10) -> HomeData:
+    now = datetime.now(UTC)
     with Session(engine) as session:
+        deadlines = [
+            deadline_line(d, now=now, settings=settings)
+            for d in upcoming(session, today=now.astimezone(settings.tz).date(), limit=10)
+        ]
         rows = session.execute(
             select(AuditEvent.at, AuditEvent.subject, AuditEvent.verdict)
             .where(AuditEvent.actor == user, AuditEvent.action == "screen")
@@ -33,4 +42,4 @@ def home_data(engine: Engine, *, user: str, limit: int = 10) -> HomeData:
         }
         for at, subject, verdict in rows
     ]
-    return HomeData(recent=recent)
+    return HomeData(recent=recent, deadlines=deadlines)

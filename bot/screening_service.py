@@ -182,7 +182,10 @@ class Screener:
         self.settings = settings
         self.engine = engine
         self.cache = cache or IndexCache()
-        self.authorization_sources: list[Any] = []  # callables (session, today) -> list
+        from bot.extensions import active_authorizations
+
+        # Callables (session, today) -> authorizations in force that day.
+        self.authorization_sources: list[Any] = [active_authorizations]
 
     @property
     def thresholds(self) -> Thresholds:

@@ -21,9 +21,18 @@ class CommandSyntaxError(ValueError):
 class SlashCommand:
     name: str  # first word, lower-case; "" when the text is empty
     words: list[str] = field(default_factory=list)  # positional words after the name
-    options: dict[str, str] = field(default_factory=dict)  # --key value
+    options: dict[str, list[str]] = field(default_factory=dict)  # --key value (repeatable)
     rest: str = ""  # the text after the name, as typed (for natural-language questions)
     raw: str = ""
+
+    def opt(self, key: str) -> str | None:
+        """The last value given for --key, or None."""
+        values = self.options.get(key)
+        return values[-1] if values else None
+
+    def opts(self, key: str) -> list[str]:
+        """Every value given for a repeatable --key."""
+        return list(self.options.get(key, []))
 
 
 def parse_command(text: str, *, flags: frozenset[str] = frozenset()) -> SlashCommand:
@@ -37,7 +46,7 @@ def parse_command(text: str, *, flags: frozenset[str] = frozenset()) -> SlashCom
             f"I couldn't read that command: {exc} (check your quotes)"
         ) from exc
     words: list[str] = []
-    options: dict[str, str] = {}
+    options: dict[str, list[str]] = {}
     i = 0
     while i < len(tokens):
         token = tokens[i]
@@ -45,11 +54,11 @@ def parse_command(text: str, *, flags: frozenset[str] = frozenset()) -> SlashCom
             key, eq, value = token[2:].partition("=")
             key = key.lower()
             if eq:
-                options[key] = value
+                options.setdefault(key, []).append(value)
             elif key in flags:
-                options[key] = "true"
+                options.setdefault(key, []).append("true")
             elif i + 1 < len(tokens) and not tokens[i + 1].startswith("--"):
-                options[key] = tokens[i + 1]
+                options.setdefault(key, []).append(tokens[i + 1])
                 i += 1
             else:
                 raise CommandSyntaxError(f'--{key} needs a value, e.g. --{key} "..."')

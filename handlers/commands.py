@@ -9,9 +9,11 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.ask import ask
+from bot.authz import NotAdmin, require_admin
 from bot.country_field import country_code
 from bot.screening_service import Requester, ScreeningRequest
 from bot.slashcmd import CommandSyntaxError, SlashCommand, parse_command
+from handlers import admin_commands
 from handlers.common import SORRY, services
 from handlers.status import list_status_line
 from handlers.views import answer_message, error_message, help_message, render_answer, section
@@ -36,7 +38,7 @@ def _screen(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) ->
     if not cmd.options:
         # "/canweship screen can we ship routers to Huawei?" reads as a question.
         return render_answer(ask(services(context).screener, cmd.rest, requester))
-    country = cmd.options.get("country")
+    country = cmd.opt("country")
     code = country_code(country)
     if country and code is None:
         return error_message(f"Unknown country “{country}”. Use an ISO code such as CN, or a name.")
@@ -49,7 +51,7 @@ def _screen(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) ->
     request = ScreeningRequest(
         party=party,
         country=code,
-        item=cmd.options.get("item"),
+        item=cmd.opt("item"),
         text=cmd.raw,
     )
     return answer_message(services(context).screener.screen(request, requester))
@@ -64,7 +66,25 @@ def _help(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) -> R
     return help_message()
 
 
-SUBCOMMANDS: dict[str, SubCommand] = {"screen": _screen, "status": _status, "help": _help}
+SUBCOMMANDS: dict[str, SubCommand] = {
+    "screen": _screen,
+    "status": _status,
+    "help": _help,
+    "extension": admin_commands.extension,
+    "extensions": admin_commands.extension,
+    "deadlines": admin_commands.deadlines,
+}
+# Each module that owns mutating sub-commands says which invocations change data.
+ADMIN_CHECKS: tuple[Callable[[str, SlashCommand], str | None], ...] = (admin_commands.needs_admin,)
+
+
+def authorize(name: str, cmd: SlashCommand, user: str, context: BoltContext) -> None:
+    """The one gate for every mutating slash command: raises NotAdmin, nothing is changed."""
+    for check in ADMIN_CHECKS:
+        what = check(name, cmd)
+        if what is not None:
+            svc = services(context)
+            require_admin(svc.engine, svc.settings, user, what=what)
 
 
 def on_command(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
@@ -73,6 +93,7 @@ def on_command(ack: Ack, command: dict[str, Any], respond: Respond, context: Bol
         cmd = parse_command(command.get("text") or "")
         handler = SUBCOMMANDS.get(cmd.name)
         if handler is not None:
+            authorize(cmd.name, cmd, command["user_id"], context)
             text, blocks = handler(cmd, command, context)
         elif not cmd.name:
             text, blocks = help_message()
@@ -81,7 +102,7 @@ def on_command(ack: Ack, command: dict[str, Any], respond: Respond, context: Bol
                 actor=command["user_id"], kind="slack", channel=command.get("channel_id")
             )
             text, blocks = render_answer(ask(services(context).screener, cmd.raw, requester))
-    except CommandSyntaxError as exc:
+    except (CommandSyntaxError, NotAdmin) as exc:
         text, blocks = error_message(str(exc))
     except Exception:
         log.exception("/canweship failed")

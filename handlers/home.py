@@ -22,7 +22,7 @@ def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContex
         return
     user = event.get("user") or ""
     svc = services(context)
-    data = home_data(svc.engine, user=user)
+    data = home_data(svc.engine, svc.settings, user=user)
     view = home_view(
         recent=data.recent,
         list_line=list_status_line(svc),

@@ -154,6 +154,8 @@ USAGE = (
     "*Or use* `/canweship`:\n"
     "• `/canweship screen NAME [--country CC] [--item TEXT]`\n"
     "• `/canweship status` — the list in use and its age\n"
+    "• `/canweship deadlines` — upcoming expiries with days left\n"
+    "• `/canweship extension list` — extensions on record (admins: `add`, `extend`, `remove`)\n"
     "• `/canweship help` — this message"
 )
 

@@ -196,3 +196,77 @@ def as_date(text: str | None) -> date | None:
         return date.fromisoformat(text.strip()[:10])
     except ValueError:
         return None
+
+
+class Admin(SQLModel, table=True):
+    """People allowed to change data (besides CANWESHIP_ADMINS, which seeds this list)."""
+
+    __tablename__ = "admin"
+
+    user_id: str = Field(primary_key=True)
+    added_by: str
+    added_at: datetime = _ts()
+
+
+class Extension(SQLModel, table=True):
+    """One rule of a temporary general license or similar authorization, e.g. a 90-day extension.
+
+    An extension is a chain of rules sharing a `name`: each `extend` adds a rule and marks the
+    previous one superseded. Effective and expiry dates are stored as published, never computed.
+    """
+
+    __tablename__ = "extension"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    parties: list[dict[str, Any]] = _json(nullable=False)  # [{"name", "family"|"records"}]
+    activities: list[str] = _json(nullable=False)
+    effective: date
+    expires: date
+    cite: str | None = _text()
+    supersedes_id: int | None = Field(default=None, foreign_key="extension.id")
+    superseded_by_id: int | None = Field(default=None, foreign_key="extension.id")
+    status: str = "active"  # "active" | "superseded" | "lapsed" | "removed"
+    created_by: str
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Deadline(SQLModel, table=True):
+    """A date something stops authorizing shipments: an extension rule's or a license's expiry."""
+
+    __tablename__ = "deadline"
+    __table_args__ = (UniqueConstraint("kind", "ref_id", name="uq_deadline_kind_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # "extension" | "license"
+    ref_id: int
+    title: str = _text(nullable=False)
+    due: date = Field(index=True)  # ends at the close of this day in the configured time zone
+    status: str = "open"  # "open" | "extended" | "lapsed" | "closed"
+    channel: str | None = None  # where its reminders go (thread under the first)
+    thread_ts: str | None = None
+    created_at: datetime = _ts()
+
+
+class Reminder(SQLModel, table=True):
+    """One reminder of one deadline. Claimed with a conditional update and a lease; posted once."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (
+        UniqueConstraint("deadline_id", "offset_days", name="uq_reminder_deadline_offset"),
+        Index("ix_reminder_status_due", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    deadline_id: int = Field(foreign_key="deadline.id", index=True)
+    offset_days: int  # days before the deadline; 0 = on the day, -1 = the day after
+    due_at: datetime = _ts()
+    status: str = "pending"  # "pending" | "claimed" | "sent" | "cancelled" | "skipped"
+    claimed_by: str | None = None
+    claimed_at: datetime | None = _ts(nullable=True)
+    attempts: int = 0
+    sent_at: datetime | None = _ts(nullable=True)
+    late: bool = False
+    message_ts: str | None = None
+    note: str | None = _text()

@@ -1,0 +1,105 @@
+"""Deadlines and the reminder rows that announce them.
+
+A deadline is a date that ends at the close of the day in the configured time zone; reminders fire
+at a configured local hour a set number of days before (0 = on the day, -1 = the day after). Only
+reminders still in the future when a deadline is created are scheduled: a deadline recorded two
+days ahead gets its 1-day, on-the-day and after-expiry reminders, not a burst of stale ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from storage.models import Deadline, Reminder
+
+
+def reminder_time(due: date, offset_days: int, *, tz: ZoneInfo, hour: int) -> datetime:
+    """When the reminder `offset_days` before `due` fires, in UTC."""
+    local_day = due - timedelta(days=offset_days)
+    return datetime.combine(local_day, time(hour=hour), tzinfo=tz).astimezone(UTC)
+
+
+def end_of_day(due: date, tz: ZoneInfo) -> datetime:
+    """The last moment a deadline date is still in force, in UTC."""
+    return datetime.combine(due + timedelta(days=1), time(0), tzinfo=tz).astimezone(
+        UTC
+    ) - timedelta(microseconds=1)
+
+
+def days_left(due: date, *, now: datetime, tz: ZoneInfo) -> int:
+    return (due - now.astimezone(tz).date()).days
+
+
+@dataclass(frozen=True)
+class ReminderPolicy:
+    offsets: tuple[int, ...]
+    tz: ZoneInfo
+    hour: int
+
+
+def open_deadline(
+    session: Session,
+    *,
+    kind: str,
+    ref_id: int,
+    title: str,
+    due: date,
+    channel: str | None,
+    policy: ReminderPolicy,
+    now: datetime,
+) -> Deadline:
+    """Create the deadline and its future reminders (in the caller's transaction)."""
+    deadline = Deadline(kind=kind, ref_id=ref_id, title=title, due=due, channel=channel)
+    session.add(deadline)
+    session.flush()
+    assert deadline.id is not None
+    for offset in policy.offsets:
+        due_at = reminder_time(due, offset, tz=policy.tz, hour=policy.hour)
+        if due_at > now:
+            session.add(Reminder(deadline_id=deadline.id, offset_days=offset, due_at=due_at))
+    return deadline
+
+
+def close_deadline(session: Session, *, kind: str, ref_id: int, status: str) -> int:
+    """Mark a deadline extended/lapsed/closed and cancel what is still pending for it."""
+    deadline = session.execute(
+        select(Deadline).where(Deadline.kind == kind, Deadline.ref_id == ref_id)
+    ).scalar_one_or_none()
+    if deadline is None:
+        return 0
+    deadline.status = status
+    result = session.execute(
+        update(Reminder)
+        .where(Reminder.deadline_id == deadline.id)
+        .where(Reminder.status.in_(("pending", "claimed")))  # type: ignore[attr-defined]
+        .values(status="cancelled", note=f"deadline {status}")
+    )
+    return result.rowcount  # type: ignore[attr-defined]
+
+
+def upcoming(session: Session, *, today: date, limit: int = 20) -> list[Deadline]:
+    """Open deadlines from today on (and ones just past, still open), soonest first."""
+    return list(
+        session.execute(
+            select(Deadline)
+            .where(Deadline.status == "open")
+            .where(Deadline.due >= today - timedelta(days=1))
+            .order_by(Deadline.due)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def pending_count(session: Session) -> int:
+    from sqlalchemy import func
+
+    return session.execute(
+        select(func.count())
+        .select_from(Reminder)
+        .where(Reminder.status.in_(("pending", "claimed")))  # type: ignore[attr-defined]
+    ).scalar_one()
