@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.config import Settings
+from bot.deadlines import pending_count
 from bot.liststatus import human_age, read_list_status
 from bot.progress import progress_bar
 from bot.runtime import open_runtime
@@ -109,6 +110,7 @@ def status_document(settings: Settings, now: datetime | None = None) -> dict[str
     now = now or datetime.now(UTC)
     with session_scope(runtime.engine) as session:
         st = read_list_status(session, now=now, stale_after=settings.stale_after)
+        pending = pending_count(session)
     snap = st.snapshot
     doc: dict[str, Any] = {
         "store": {
@@ -118,6 +120,7 @@ def status_document(settings: Settings, now: datetime | None = None) -> dict[str
         },
         "list": None,
         "problem": st.problem,
+        "reminders": {"pending": pending, "alert_channel": settings.alert_channel},
     }
     if snap is not None:
         doc["list"] = {
@@ -176,4 +179,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"last import FAILED at {last['at']}: {last['error']}")
     if doc["problem"]:
         print(f"problem: {doc['problem']}")
+    reminders = doc["reminders"]
+    where = reminders["alert_channel"] or "nowhere: CANWESHIP_ALERT_CHANNEL is not set"
+    print(f"reminders: {reminders['pending']} pending, posted to {where}")
     return 0

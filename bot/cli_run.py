@@ -127,5 +127,17 @@ def _socket_mode(settings: Settings) -> int:
     services = build_services(settings)
     services.warm_up()
     app = create_app(services)
+    if settings.alert_channel:
+        # This process ticks reminders too; claims keep delivery exactly-once alongside others.
+        from bot.scheduler import build_scheduler
+        from handlers.reminders import SlackNotifier
+
+        notifier = SlackNotifier(app.client, settings.timezone)
+        build_scheduler(services, notifier, blocking=False).start()
+    else:
+        print(
+            "CANWESHIP_ALERT_CHANNEL is not set: this process will not post reminders.",
+            file=sys.stderr,
+        )
     SocketModeHandler(app, settings.slack_app_token).start()
     return 0

@@ -41,7 +41,7 @@ def extension(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) 
             if not rows:
                 return "No extensions on record.", [section("No extensions on record.")]
             lines = [esc(extension_line(r, now=now, settings=svc.settings)) for r in rows]
-            return "Extensions on record", [
+            return "Extensions on record: " + " | ".join(lines), [
                 section("*Extensions*\n" + "\n".join(f"• {ln}" for ln in lines))
             ]
         if action not in MUTATING_EXTENSION_ACTIONS:
@@ -88,7 +88,7 @@ def deadlines(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) 
     if not rows:
         return "No upcoming deadlines.", [section("*Upcoming deadlines*\nNone on record.")]
     lines = [esc(deadline_line(d, now=now, settings=svc.settings)) for d in rows]
-    return "Upcoming deadlines", [
+    return "Upcoming deadlines: " + " | ".join(lines), [
         section("*Upcoming deadlines*\n" + "\n".join(f"• {ln}" for ln in lines))
     ]
 
