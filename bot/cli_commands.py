@@ -35,9 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     from bot import cli_admin, cli_run, cli_screen
 
-    cli_screen.register(sub)
-    cli_run.register(sub)
-    cli_admin.register(sub)
+    for module in (cli_screen, cli_run, cli_admin):
+        module.register(sub)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:

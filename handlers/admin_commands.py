@@ -98,3 +98,6 @@ def needs_admin(name: str, cmd: SlashCommand) -> str | None:
     if name == "extension" and cmd.words and cmd.words[0].lower() in MUTATING_EXTENSION_ACTIONS:
         return f"{cmd.words[0].lower()} extensions"
     return None
+
+
+SUBCOMMANDS = {"extension": extension, "extensions": extension, "deadlines": deadlines}

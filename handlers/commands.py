@@ -66,16 +66,16 @@ def _help(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) -> R
     return help_message()
 
 
-SUBCOMMANDS: dict[str, SubCommand] = {
-    "screen": _screen,
-    "status": _status,
-    "help": _help,
-    "extension": admin_commands.extension,
-    "extensions": admin_commands.extension,
-    "deadlines": admin_commands.deadlines,
-}
-# Each module that owns mutating sub-commands says which invocations change data.
-ADMIN_CHECKS: tuple[Callable[[str, SlashCommand], str | None], ...] = (admin_commands.needs_admin,)
+# Modules that add sub-commands: each has SUBCOMMANDS (name -> function) and
+# needs_admin(name, cmd) -> what it would change, or None when it only reads.
+COMMAND_MODULES = (admin_commands,)
+
+SUBCOMMANDS: dict[str, SubCommand] = {"screen": _screen, "status": _status, "help": _help}
+for _module in COMMAND_MODULES:
+    SUBCOMMANDS.update(_module.SUBCOMMANDS)
+ADMIN_CHECKS: tuple[Callable[[str, SlashCommand], str | None], ...] = tuple(
+    m.needs_admin for m in COMMAND_MODULES
+)
 
 
 def authorize(name: str, cmd: SlashCommand, user: str, context: BoltContext) -> None:

@@ -270,3 +270,8 @@ class Reminder(SQLModel, table=True):
     late: bool = False
     message_ts: str | None = None
     note: str | None = _text()
+
+
+# Tables of later features live in their own modules; importing them here registers them on
+# SQLModel.metadata for Alembic and for anyone who imports storage.models.
+from storage import models_licenses, models_sync  # noqa: E402, F401

@@ -1,0 +1,3 @@
+"""Tables for license decisions, watched channels and admins' data changes."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Tables for list sync state and counterparties."""
+
+from __future__ import annotations
