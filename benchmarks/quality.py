@@ -61,55 +61,179 @@ ABBREV_VARIANTS: dict[str, tuple[str, ...]] = {
     "and": ("&",),
     "&": ("and",),
 }
-# Cyrillic spelling of Latin text as a Russian writer would do it (digraphs first).
-_TO_CYR = [
+# Cyrillic spelling of a Latin-script name as a Russian writer produces it (practical
+# transcription, as in Russian press and registries). English business words are written
+# by sound, not letter by letter ("Technology" -> "Текнолоджи", never "Течнологи"); where
+# usage varies, one of the usual spellings is drawn. Other words (person names, Russian
+# romanizations, pinyin) go through the letter rules below.
+_RU_WORDS: dict[str, tuple[str, ...]] = {
+    "technology": ("текнолоджи", "технолоджи"),
+    "technologies": ("текнолоджис", "технолоджис"),
+    "technological": ("текнолоджикал",),
+    "technical": ("текникал", "техникал"),
+    "tech": ("тек", "тех"),
+    "company": ("компани",),
+    "companies": ("компаниз",),
+    "limited": ("лимитед",),
+    "corporation": ("корпорейшн", "корпорэйшн"),
+    "international": ("интернэшнл", "интернешнл"),
+    "electronics": ("электроникс",),
+    "electronic": ("электроник",),
+    "electric": ("электрик",),
+    "science": ("сайенс",),
+    "sciences": ("сайенсиз",),
+    "scientific": ("сайентифик",),
+    "research": ("рисерч", "ресерч"),
+    "institute": ("инститьют", "институт"),
+    "group": ("груп", "групп"),
+    "trading": ("трейдинг",),
+    "trade": ("трейд",),
+    "industrial": ("индастриал",),
+    "industry": ("индастри",),
+    "industries": ("индастриз",),
+    "engineering": ("инжиниринг",),
+    "equipment": ("эквипмент",),
+    "services": ("сервисез", "сервисиз"),
+    "service": ("сервис",),
+    "systems": ("системс",),
+    "system": ("систем",),
+    "aviation": ("эвиэйшн", "авиэйшн"),
+    "machinery": ("машинери",),
+    "machine": ("машин",),
+    "center": ("сентер", "центр"),
+    "centre": ("сентр", "центр"),
+    "joint": ("джойнт",),
+    "stock": ("сток",),
+    "development": ("девелопмент",),
+    "energy": ("энерджи",),
+    "university": ("юниверсити",),
+    "academy": ("академи",),
+    "and": ("энд",),
+    "of": ("оф",),
+    "the": ("зе",),
+    "general": ("дженерал",),
+    "national": ("нэшнл", "нешнл"),
+    "logistics": ("лоджистикс", "логистикс"),
+    "solutions": ("солюшнс",),
+    "solution": ("солюшн",),
+    "space": ("спейс",),
+    "semiconductor": ("семикондактор",),
+    "microelectronics": ("микроэлектроникс",),
+    "public": ("паблик",),
+    "security": ("секьюрити",),
+    "special": ("спешиал",),
+    "manufacturing": ("мануфэкчуринг", "мэньюфэкчуринг"),
+    "communications": ("коммьюникейшнс",),
+    "communication": ("коммьюникейшн",),
+    "digital": ("диджитал",),
+    "software": ("софтвэр", "софтвер"),
+    "information": ("информейшн",),
+    "enterprise": ("энтерпрайз",),
+    "enterprises": ("энтерпрайзис",),
+    "china": ("чайна",),
+    "bureau": ("бюро",),
+    "building": ("билдинг",),
+    "shanghai": ("шанхай",),
+    "shenzhen": ("шэньчжэнь", "шеньчжень", "шэнчжэнь"),
+    "guangzhou": ("гуанчжоу",),
+    "hangzhou": ("ханчжоу",),
+}
+# Letter rules, longest first; "^" anchors at the start of a word, "$" at its end.
+_RU_RULES: tuple[tuple[str, str], ...] = (
     ("shch", "щ"),
-    ("kh", "х"),
-    ("zh", "ж"),
-    ("ch", "ч"),
+    ("tion$", "шн"),
+    ("ous$", "ус"),
+    ("ure$", "ур"),
+    ("^yi", "и"),
+    ("yi", "и"),
+    ("tions$", "шнс"),
+    ("sch", "ш"),
     ("sh", "ш"),
+    ("zh", "ж"),
+    ("kh", "х"),
+    ("ch", "ч"),
+    ("ck", "к"),
+    ("ph", "ф"),
+    ("th", "т"),
+    ("gh", "г"),
     ("ts", "ц"),
+    ("tz", "ц"),
+    ("qu", "кв"),
+    ("oo", "у"),
+    ("ee", "и"),
     ("ya", "я"),
     ("yu", "ю"),
     ("yo", "ё"),
-    ("ei", "ей"),
+    ("^ye", "е"),
+    ("iy$", "ий"),
+    ("yy$", "ый"),
     ("ai", "ай"),
+    ("ay", "ай"),
+    ("ei", "ей"),
+    ("ey", "ей"),
     ("oi", "ой"),
-]
-_CYR1 = dict(
-    zip(
-        "abcdefghijklmnopqrstuvwxyz",
-        [
-            "а",
-            "б",
-            "к",
-            "д",
-            "е",
-            "ф",
-            "г",
-            "х",
-            "и",
-            "дж",
-            "к",
-            "л",
-            "м",
-            "н",
-            "о",
-            "п",
-            "к",
-            "р",
-            "с",
-            "т",
-            "у",
-            "в",
-            "в",
-            "кс",
-            "и",
-            "з",
-        ],
-        strict=True,
-    )
+    ("oy", "ой"),
+    ("^e", "э"),
+    ("ce", "се"),
+    ("ci", "си"),
+    ("cy", "си"),
+    ("j", "дж"),
+    ("x", "кс"),
 )
+# Chinese (pinyin) names as Russian writers render them: x -> с, q -> ц, zh -> чж
+# (Palladius-like; "Xingtu" -> "Синту"), or the naive reading, drawn per name.
+_PINYIN_RULES: tuple[tuple[str, str], ...] = (
+    ("zh", "чж"),
+    ("x", "с"),
+    ("qi", "ци"),
+    ("q", "ц"),
+    ("ie", "е"),
+    ("j", "цз"),
+)
+_RU_LETTERS = dict(zip("abcdefghiklmnopqrstuvwyz", "абкдефгхиклмнопкрстуввиз", strict=True))
+_VOWELS = set("aeiouy")
+
+
+def _ru_word(word: str, pinyin: bool, rng: random.Random) -> str:
+    w = word.lower()
+    if len(w) <= 4 and word.isupper() and len(word) > 1:  # acronym: "OOO", "HK", "CETC"
+        return "".join(_RU_LETTERS.get(ch, ch) for ch in w)
+    if w in _RU_WORDS:
+        return rng.choice(_RU_WORDS[w])
+    rules = (_PINYIN_RULES + _RU_RULES) if pinyin else _RU_RULES
+    out: list[str] = []
+    i = 0
+    while i < len(w):
+        for lat, cyr in rules:
+            at_start = lat.startswith("^")
+            at_end = lat.endswith("$")
+            core = lat.strip("^$")
+            if (at_start and i) or not w.startswith(core, i):
+                continue
+            if at_end and i + len(core) != len(w):
+                continue
+            out.append(cyr)
+            i += len(core)
+            break
+        else:
+            ch = w[i]
+            prev = w[i - 1] if i else ""
+            if ch == "e" and prev in _VOWELS:
+                out.append("э")
+            elif ch == "y" and prev in _VOWELS:
+                out.append("й")
+            else:
+                out.append(_RU_LETTERS.get(ch, ch))
+            i += 1
+    return "".join(out)
+
+
+def to_cyrillic(text: str, rng: random.Random | None = None, pinyin: bool = False) -> str:
+    """Latin -> Cyrillic as a Russian writer would spell the name."""
+    rng = rng or random.Random(0)
+    return re.sub(r"[A-Za-z]+", lambda m: _ru_word(m.group(0), pinyin, rng), text)
+
+
 _ACCENTS = {"a": "áàâä", "e": "éèêë", "i": "íïî", "o": "óöô", "u": "úüû", "c": "ç", "n": "ñ"}
 _WORD = re.compile(r"[A-Za-z]{4,}")
 _LEGAL_TAIL = re.compile(
@@ -118,17 +242,6 @@ _LEGAL_TAIL = re.compile(
     r"|plc|pte\.?\s*ltd\.?|pvt\.?\s*ltd\.?|fze|fzco|fzc|b\.?v\.?|ag)\)?\.?)\s*$",
     re.IGNORECASE,
 )
-
-
-def to_cyrillic(text: str) -> str:
-    """Latin -> Cyrillic as a Russian speaker would spell a foreign name."""
-    out = []
-    for word in text.split(" "):
-        w = word.lower()
-        for lat, cyr in _TO_CYR:
-            w = w.replace(lat, cyr)
-        out.append("".join(_CYR1.get(ch, ch) for ch in w))
-    return " ".join(out)
 
 
 def add_diacritics(text: str, rng: random.Random) -> str:
@@ -140,7 +253,12 @@ def add_diacritics(text: str, rng: random.Random) -> str:
     return unicodedata.normalize("NFC", "".join(chars))
 
 
-def one_typo(text: str, rng: random.Random) -> str | None:
+def one_typo(text: str, rng: random.Random, listed: frozenset[str] = frozenset()) -> str | None:
+    """One edit inside one word of 4+ letters (never the first or last letter).
+
+    A typo that spells another word of the list ("Amir" -> "Amor" when AMOR is listed,
+    "Panda" -> "Pana") is redrawn: it names a different party as much as ours.
+    """
     words = [m for m in _WORD.finditer(text)]
     if not words:
         return None
@@ -159,6 +277,8 @@ def one_typo(text: str, rng: random.Random) -> str | None:
         if w[i].lower() == w[i + 1].lower() if i + 1 < len(w) else True:
             return None
         w2 = w[:i] + w[i + 1] + w[i] + w[i + 2 :]
+    if w2.lower() in listed:
+        return None
     return text[: m.start()] + w2 + text[m.end() :]
 
 
@@ -179,14 +299,22 @@ def abbreviate(text: str, rng: random.Random) -> str | None:
     return out if out != text else None
 
 
-def drop_legal_form(text: str) -> str | None:
+def drop_legal_form(text: str, entity_type: str | None = None) -> str | None:
+    """The name without its legal form; persons have none ("Sa'ad" is not "S.A.")."""
+    if entity_type == "Individual":
+        return None
+    out = None
     stripped = _LEGAL_TAIL.sub("", text).strip(" ,")
     if stripped and stripped != text.strip() and len(stripped.split()) >= 1:
-        return stripped
-    alt = remove_org_types(text).strip(" ,")
-    if alt and alt.lower() != text.strip().lower() and len(alt) < len(text):
-        return alt
-    return None
+        out = stripped
+    else:
+        alt = remove_org_types(text).strip(" ,")
+        if alt and alt.lower() != text.strip().lower() and len(alt) < len(text):
+            out = alt
+    # A cut inside a word or an abbreviation ("S.A.DE C.V." -> ".DE C.V.") is not a name.
+    if out is None or re.search(r"(^|\s)[.'’]", out):
+        return None
+    return out
 
 
 def drop_city(rec: Record) -> str | None:
@@ -224,7 +352,8 @@ def translit(rec: Record, rng: random.Random) -> str | None:
     if not name.isascii():
         return None
     if rng.random() < 0.5:
-        return to_cyrillic(name)
+        pinyin = bool({"CN", "HK", "TW", "MO"} & set(rec.countries)) and rng.random() < 0.5
+        return to_cyrillic(name, rng, pinyin)
     return add_diacritics(name, rng)
 
 
@@ -246,6 +375,12 @@ def generate(records: list[Record], seed: int, per_kind: int) -> list[tuple[str,
     name_tokens = [
         (r.entry_key, set(_core(n).split())) for r in records for n in (r.name, *r.aliases)
     ]
+    listed = frozenset(
+        w.lower()
+        for r in records
+        for n in (r.name, *r.aliases)
+        for w in re.findall(r"[A-Za-z]+", n)
+    )
     for k, kind in enumerate(KINDS):
         rng = random.Random(seed * 1000 + k)
         order = records[:]
@@ -262,11 +397,13 @@ def generate(records: list[Record], seed: int, per_kind: int) -> list[tuple[str,
             elif kind == "alias":
                 q = rng.choice(rec.aliases) if rec.aliases else None
             elif kind == "legal_form_dropped":
-                q = drop_legal_form(rec.name)
+                q = drop_legal_form(rec.name, rec.entity_type)
             elif kind == "abbreviation":
                 q = abbreviate(rec.name, rng)
             elif kind == "one_typo":
-                q = one_typo(rec.name, rng)
+                q = None
+                for _ in range(5):  # redraw typos that spell another listed word
+                    q = q or one_typo(rec.name, rng, listed)
             elif kind == "person_word_order":
                 q = swap_person(rec, rng)
             elif kind == "translit_diacritics":

@@ -42,9 +42,27 @@ RECORDS: list[tuple[int, str, str, tuple[str, ...], str | None, list[str]]] = [
 ]
 
 
-def _rows() -> list[IndexedName]:
+# Russian companies and persons with the legal forms and spellings of the real lists.
+MORE_RECORDS: list[tuple[int, str, str, tuple[str, ...], str | None, list[str]]] = [
+    (15, "Joint Stock Company Eleron", "EL", ("RU",), "Entity", []),
+    (16, "FARAJ, Samal Majid", "SDN", ("IQ",), "Individual", []),
+    (17, "AL-ADL, Sayf", "SDN", ("EG",), "Individual", []),
+    (18, "Public Joint Stock Company Rostvertol", "EL", ("RU",), "Entity", []),
+    (19, "Open Joint Stock Company Dux", "EL", ("RU",), "Entity", []),
+    (20, "Limited Liability Company Zavod Spetsagregat", "EL", ("RU",), "Entity", []),
+    (21, "Joint Stock Company Tekhpriemka", "EL", ("RU",), "Entity", []),
+    (22, "Obshchestvo s Ogranichennoi Otvetstvennostyu Kvant", "EL", ("RU",), "Entity", []),
+    (23, "Obshchestvo s Ogranichennoi Otvetstvennostyu Vektor", "EL", ("RU",), "Entity", []),
+    (24, "Open Joint Stock Company Kupol", "EL", ("RU",), "Entity", []),
+    (25, "Joint Stock Company Almaz", "EL", ("RU",), "Entity", []),
+    (26, "Closed Joint Stock Company Radar", "EL", ("RU",), "Entity", []),
+    (27, "Public Joint Stock Company Aeroflot", "EL", ("RU",), "Entity", []),
+]
+
+
+def _rows(records=RECORDS) -> list[IndexedName]:
     rows = []
-    for key, name, src, cc, etype, aliases in RECORDS:
+    for key, name, src, cc, etype, aliases in records:
         rows.append(IndexedName(key, name, src, cc, True, etype))
         rows += [IndexedName(key, a, src, cc, False, etype) for a in aliases]
     return rows
@@ -56,6 +74,7 @@ def index() -> NameIndex:
 
 
 INDEX = NameIndex.build(_rows())
+INDEX_MORE = NameIndex.build(_rows(RECORDS + MORE_RECORDS))
 
 
 def _top(res: SearchResult) -> int | None:
@@ -88,6 +107,40 @@ def test_messy_queries_find_the_record(index: NameIndex, query: str, key: int) -
     res = index.search(query)
     assert _top(res) == key
     assert res.hits[0].score >= REVIEW_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    "query, key",
+    [
+        # one typo, also inside a multi-word legal form
+        ("Joit Stock Company Eleron", 15),
+        ("Public Joint Stcok Company Rostvertol", 18),
+        ("Limited Liabiilty Company Zavod Spetsagregat", 20),
+        ("AL-ADL, Syf", 17),
+        ("Huawei Tecnologies Co., Ltd.", 1),
+        ("Obshchestvo s Ogranichennoi Otvatstvennostyu Kvant", 22),
+        # Cyrillic spellings of listed names, as a Russian writer spells them
+        ("Фарадж, Самал Маджид", 16),
+        ("Джойнт Сток Компани Элерон", 15),
+        ("ООО Квант", 22),
+        ("Хуавей Текнолоджис", 1),
+    ],
+)
+def test_typos_and_cyrillic_spellings_are_reviewed(query: str, key: int) -> None:
+    res = INDEX_MORE.search(query)
+    assert _top(res) == key
+    assert res.hits[0].score >= REVIEW_THRESHOLD
+
+
+def test_typo_correction_does_not_invent_matches() -> None:
+    # A generic Chinese company name, misspelt or not, never strongly hits Huawei, and
+    # legal-form words alone match nothing strongly.
+    for query in ("Shenzhen Technology Co., Ltd.", "Shenzhen Tecnology Co., Ltd."):
+        for h in INDEX_MORE.search(query).hits:
+            if h.entry_key in (1, 2, 3, 4):
+                assert h.score < STRONG_THRESHOLD
+    res = INDEX_MORE.search("Stock Company Limited")
+    assert not res.hits or res.hits[0].score < STRONG_THRESHOLD
 
 
 def test_huawei_tech_is_strong(index: NameIndex) -> None:
@@ -202,8 +255,14 @@ def test_composite_list_main_cases() -> None:
     assert top.name == "Huawei Technologies Co., Ltd." and top.source == "EL"
     strong = idx.search("Huawei Tech").hits[0]
     assert strong.score >= STRONG_THRESHOLD and "huawei" in strong.matched_name.lower()
-    for h in idx.search("Shenzhen Technology Co., Ltd.").hits:
-        if "huawei" in h.matched_name.lower():
-            assert h.score < STRONG_THRESHOLD
+    for query in ("Shenzhen Technology Co., Ltd.", "Shenzhen Tecnology Co., Ltd."):
+        for h in idx.search(query).hits:
+            if "huawei" in h.matched_name.lower():
+                assert h.score < STRONG_THRESHOLD
     hik = idx.search("Hikvision Digital Technology").hits[0]
     assert "Hikvision" in hik.matched_name and hik.score >= REVIEW_THRESHOLD
+    # a one-typo and a Cyrillic spelling of real listed names
+    typo = idx.search("Joit Stock Company Dux").hits[0]
+    assert typo.matched_name == "Joint Stock Company Dux" and typo.score >= REVIEW_THRESHOLD
+    cyr = idx.search("Фарадж, Самал Маджид").hits[0]
+    assert cyr.matched_name == "FARAJ, Samal Majid" and cyr.score >= REVIEW_THRESHOLD

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.screening.normalize import NORMALIZER_VERSION, normalize_name, skeleton
+from bot.screening.normalize import NORMALIZER_VERSION, normalize_name, prepare, skeleton
 
 
 def test_version_is_a_string() -> None:
@@ -52,7 +52,10 @@ def test_diacritics_and_case() -> None:
 
 def test_transliteration_of_cyrillic_and_chinese() -> None:
     assert normalize_name("Рособоронэкспорт").isascii()
-    assert normalize_name("ООО Ростех") == normalize_name("OOO Rosteh")
+    # Cyrillic is romanized as the lists spell Russian names (BGN/PCGN-like).
+    assert normalize_name("ООО Ростех") == normalize_name("OOO Rostekh")
+    assert normalize_name("Фарадж Щукин") == "faradzh shchukin"
+    assert normalize_name("Объединение Ёлка") == "obedinenie elka"
     assert normalize_name("华为").isascii() and normalize_name("华为")
 
 
@@ -65,6 +68,12 @@ def test_person_tokens_survive_reordering() -> None:
 def test_empty_and_punctuation_only() -> None:
     assert normalize_name("") == ""
     assert normalize_name(" ,.;- ") == ""
+
+
+def test_prepare_is_the_first_half_of_normalize() -> None:
+    for text in ("Joint Stock Company Dux", "ООО «Ростех»", "Huawei Tech. Co., Ltd."):
+        assert normalize_name(prepare(text)) == normalize_name(text)
+    assert prepare("S.A. & Int'l") == "sa and intl"
 
 
 def test_skeleton_joins_romanizations() -> None:

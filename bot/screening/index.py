@@ -33,15 +33,17 @@ import heapq
 import math
 import re
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import OSA
 from rigour.names.org_types import remove_org_types
 from rigour.text import is_stopword
 
-from bot.screening.normalize import ABBREVIATIONS, normalize_name, skeleton, tokens
+from bot.screening.normalize import ABBREVIATIONS, normalize_name, prepare, tokens
+from bot.screening.typo import BETA, TYPO_KEEP, QueryToken, TypoTables
+from bot.screening.words import CommonWords
 
 __all__ = [
     "REVIEW_THRESHOLD",
@@ -78,12 +80,7 @@ SOURCE_CODES: tuple[str, ...] = (
 _ENTITY_TYPES: tuple[str | None, ...] = (None, "Individual", "Entity", "Vessel", "Aircraft")
 
 # Scoring parameters. Tuned on the generated development set, not on single names.
-BETA = 0.5  # weight of listed-name tokens the query does not contain
 GENERIC_FACTOR = 0.15  # legal forms ("llc", "jsc") and stopwords ("and", "of")
-TYPO_KEEP = 1.0  # a typo keeps 1 - TYPO_KEEP * (1 - similarity) of a token's weight
-SKELETON_SIMILARITY = 0.9  # same skeleton ("khamenei"/"hamenei"), different spelling
-MIN_TOKEN_SIMILARITY = 0.74  # below this two tokens are different words
-MIN_TYPO_LEN = 4  # shorter tokens are not typo-corrected (too ambiguous)
 COUNTRY_BONUS = 2.0
 COUNTRY_PENALTY = 3.0
 POSTING_CAP = 1000  # tokens in more names than this do not generate candidates by themselves
@@ -135,17 +132,13 @@ class SearchResult:
 _RAW_SPLIT = re.compile(r"[^a-z0-9]+")
 
 
-def _deletes(token: str) -> set[str]:
-    return {token[:i] + token[i + 1 :] for i in range(len(token))}
-
-
 @lru_cache(maxsize=65536)
 def _is_generic(token: str) -> bool:
     """Legal forms and stopwords say nothing about which party is meant."""
     return is_stopword(token) or not remove_org_types(token).strip()
 
 
-class NameIndex:
+class NameIndex(TypoTables):
     """Read-only index over the names and aliases of one list version."""
 
     def __init__(self) -> None:
@@ -173,6 +166,7 @@ class NameIndex:
         self._word_is_skel: array = array("b")
         self._deletes: dict[str, int | tuple[int, ...]] = {}
         self._oov_weight = 1.0
+        self._common = CommonWords(set(), (), ())
         self._fuzzy_cache: dict[str, tuple[tuple[int, float], ...]] = {}
         self._sources: list[str] = list(SOURCE_CODES)
 
@@ -192,6 +186,8 @@ class NameIndex:
         n_records = 0
         seen_pairs: set[tuple[int, str]] = set()
         raw_words: set[str] = set(ABBREVIATIONS)
+        word_names: Counter[str] = Counter()
+        absorbed: Counter[str] = Counter()
         for row in names:
             norm = row.normalized if row.normalized is not None else normalize_name(row.name)
             toks = tokens(norm)
@@ -208,6 +204,17 @@ class NameIndex:
                 n_records += 1
             name_id = len(self._raw)
             raw_words.update(_RAW_SPLIT.split(row.name.lower()))
+            words = set(prepare(row.name).split())
+            word_names.update(words)
+            tset = set(toks)
+            for w in words:
+                if (
+                    w not in tset
+                    and ABBREVIATIONS.get(w) not in tset
+                    and w.isalpha()
+                    and normalize_name(w) not in tset
+                ):
+                    absorbed[w] += 1
             for t in toks:
                 tid = vocab.get(t)
                 if tid is None:
@@ -241,8 +248,11 @@ class NameIndex:
         # IDF over records, damped for legal forms and stopwords.
         n = max(n_records, 1)
         self._oov_weight = math.log((n + 1) / 0.5)
+        self._common = CommonWords.build(word_names, absorbed, _is_generic)
+        del word_names, absorbed
+        legal = self._common.legal
         for tid, t in enumerate(tok_str):
-            generic = _is_generic(t)
+            generic = _is_generic(t) or t in legal
             w = math.log((n + 1) / (df[tid] + 0.5))
             self._weight.append(w * GENERIC_FACTOR if generic else w)
             self._generic.append(1 if generic else 0)
@@ -265,97 +275,12 @@ class NameIndex:
         return len(self._raw)
 
     # ------------------------------------------------------------------ query side
-    def _build_typo_tables(self, raw_words: set[str]) -> None:
-        vocab = self._vocab
-        word_ids: dict[str, int] = {}
-
-        def add_word(word: str, tids: tuple[int, ...], is_skel: bool) -> None:
-            if len(word) < MIN_TYPO_LEN or word.isdigit():
-                return
-            wid = word_ids.get(word)
-            if wid is None:
-                wid = word_ids[word] = len(self._words)
-                self._words.append(word)
-                self._word_tids.append(tids[0] if len(tids) == 1 else tids)
-                self._word_is_skel.append(1 if is_skel else 0)
-            else:
-                old = self._word_tids[wid]
-                merged = tuple(dict.fromkeys(((old,) if isinstance(old, int) else old) + tids))
-                self._word_tids[wid] = merged[0] if len(merged) == 1 else merged
-
-        for tid, t in enumerate(self._tok_str):
-            add_word(t, (tid,), False)
-        for w in raw_words:
-            if not w or w in vocab:
-                continue
-            norm = normalize_name(w)
-            if " " in norm or norm == w:
-                continue
-            tid = vocab.get(norm)
-            if tid is not None:
-                add_word(w, (tid,), False)
-        for tid, t in enumerate(self._tok_str):
-            if not self._generic[tid]:
-                add_word("~" + skeleton(t), (tid,), True)
-        dels: dict[str, int | tuple[int, ...]] = {}
-        for wid, w in enumerate(self._words):
-            for d in (w, *_deletes(w)):
-                prev = dels.get(d)
-                if prev is None:
-                    dels[d] = wid
-                elif isinstance(prev, int):
-                    if prev != wid:
-                        dels[d] = (prev, wid)
-                elif wid not in prev:
-                    dels[d] = (*prev, wid)
-        self._deletes = dels
-
-    def _lookup(self, form: str, cap: float) -> dict[int, float]:
-        """Token ids of dictionary words within one edit (or a swap) of ``form``."""
-        found: dict[int, float] = {}
-        wids: set[int] = set()
-        for key in (form, *_deletes(form)):
-            hit = self._deletes.get(key)
-            if hit is not None:
-                wids.update((hit,) if isinstance(hit, int) else hit)
-        words, word_tids = self._words, self._word_tids
-        for wid in wids:
-            sim = min(cap, OSA.normalized_similarity(form, words[wid]))
-            if sim < MIN_TOKEN_SIMILARITY:
-                continue
-            tids = word_tids[wid]
-            for tid in (tids,) if isinstance(tids, int) else tids:
-                if sim > found.get(tid, 0.0):
-                    found[tid] = sim
-        return found
-
-    def _expand(self, token: str) -> tuple[tuple[int, float], ...]:
-        """Vocabulary tokens a query token may stand for, with a similarity in (0, 1]."""
-        tid = self._vocab.get(token)
-        if tid is not None:
-            return ((tid, 1.0),)
-        cached = self._fuzzy_cache.get(token)
-        if cached is not None:
-            return cached
-        found: dict[int, float] = {}
-        if len(token) >= MIN_TYPO_LEN and not token.isdigit():
-            found = self._lookup(token, 1.0)
-            skel = "~" + skeleton(token)
-            if len(skel) > MIN_TYPO_LEN:
-                for tid2, sim in self._lookup(skel, SKELETON_SIMILARITY).items():
-                    if sim > found.get(tid2, 0.0):
-                        found[tid2] = sim
-        best = tuple(sorted(found.items(), key=lambda kv: -kv[1])[:4])
-        if len(self._fuzzy_cache) > 200_000:
-            self._fuzzy_cache.clear()
-        self._fuzzy_cache[token] = best
-        return best
-
-    def _score(self, qtokens: list[str]) -> tuple[dict[int, float], float]:
-        """Candidate names with their name score S in [0, 1]."""
+    def _score(self, qtokens: list[str]) -> tuple[dict[int, float], list[QueryToken]]:
+        """Candidate names with their name score S in [0, 1], and the query tokens."""
         weight = self._weight
         post = self._post
         plan: list[tuple[float, tuple[tuple[int, float, float], ...]]] = []
+        info: list[QueryToken] = []
         wq_total = 0.0
         for t in qtokens:
             exp = self._expand(t)
@@ -368,8 +293,9 @@ class NameIndex:
                 plan.append((wq, contribs))
             else:
                 wq = self._oov_weight * (0.5 if len(t) <= 2 else 1.0)
-                if _is_generic(t):
+                if _is_generic(t) or t in self._common.legal:
                     wq *= GENERIC_FACTOR
+            info.append((t, wq, dict(exp)))
             wq_total += wq
         # MaxScore-style candidate generation: walk query tokens from the most to the
         # least distinctive; once the tokens left could not lift a name that has none of
@@ -396,7 +322,9 @@ class NameIndex:
             for i, c in local.items():
                 acc[i] = acc.get(i, 0.0) + c
         nweight = self._nweight
-        return {i: min(1.0, a / (wq_total + BETA * nweight[i])) for i, a in acc.items()}, wq_total
+        scores = {i: min(1.0, a / (wq_total + BETA * nweight[i])) for i, a in acc.items()}
+        self._rescore(info, scores)
+        return scores, info
 
     def _family(self, qtokens: list[str]) -> FamilyMatch | None:
         specific = [t for t in qtokens if not _is_generic(t)]
@@ -420,7 +348,7 @@ class NameIndex:
         The country moves the score by a few points only: a strong name match stays at
         least a review match whatever the country, because list addresses are incomplete.
         """
-        qtokens = tokens(normalize_name(query))
+        qtokens = tokens(normalize_name(self._common.correct(prepare(query))))
         if not qtokens or limit <= 0:
             return SearchResult(hits=[], family=None)
         scores, _ = self._score(qtokens)

@@ -20,11 +20,18 @@ from functools import lru_cache
 from normality import ascii_text
 from rigour.names.org_types import replace_org_types_compare
 
-__all__ = ["ABBREVIATIONS", "NORMALIZER_VERSION", "normalize_name", "skeleton", "tokens"]
+__all__ = [
+    "ABBREVIATIONS",
+    "NORMALIZER_VERSION",
+    "normalize_name",
+    "prepare",
+    "skeleton",
+    "tokens",
+]
 
 #: Bump whenever the output of :func:`normalize_name` changes for any input: normalized
 #: names stored in the database next to this version must then be recomputed.
-NORMALIZER_VERSION = "1"
+NORMALIZER_VERSION = "2"
 
 # Words rigour does not treat as legal forms but which are written in many ways in
 # company names. Each maps to one canonical (short) spelling. Keys are the lowercase
@@ -91,6 +98,31 @@ ABBREVIATIONS: dict[str, str] = {
 # Short forms rigour only recognises spelt out ("Joint Stock Co" -> "joint stock company").
 _EXPAND = {"co": "company", "corp": "corporation"}
 
+# Cyrillic is romanized the way the US and UK lists spell Russian names (BGN/PCGN-like:
+# "Tekhnopromeksport", "Obshchestvo", "Zvezdochka"). ICU's scholarly transliteration folds
+# to ASCII as "z"/"h"/"c"/"s" for ж/х/ц/ч/ш and loses exactly the letters that tell the
+# spellings apart. Ukrainian and Belarusian letters are included.
+_CYRILLIC = str.maketrans(
+    {
+        **dict(zip("абвгдезийклмнопрстуфыэ", "abvgdeziyklmnoprstufye", strict=True)),
+        "ё": "e",
+        "ж": "zh",
+        "х": "kh",
+        "ц": "ts",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "shch",
+        "ъ": "",
+        "ь": "",
+        "ю": "yu",
+        "я": "ya",
+        "і": "i",
+        "ї": "yi",
+        "є": "ye",
+        "ґ": "g",
+        "ў": "u",
+    }
+)
 _DROP = re.compile(r"[.'`´’‘ʼ]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -100,26 +132,37 @@ def _canon_tokens(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
+def prepare(text: str) -> str:
+    """Script and punctuation steps only: lowercase ASCII words separated by spaces.
+
+    ``normalize_name(prepare(x)) == normalize_name(x)``; the index uses the prepared words
+    to correct typos in legal-form words before they are collapsed.
+    """
+    if not text:
+        return ""
+    ascii_form = ascii_text(text.lower().translate(_CYRILLIC)) or ""
+    s = ascii_form.lower().replace("&", " and ")
+    s = _DROP.sub("", s)
+    return _NON_ALNUM.sub(" ", s).strip()
+
+
+@lru_cache(maxsize=65536)
 def normalize_name(text: str) -> str:
     """Return the comparison form of a party name.
 
-    Steps, in order: transliterate to ASCII (ICU via normality: Cyrillic, Chinese, Arabic,
-    accents), lowercase, ``&`` -> ``and``, drop dots and apostrophes so that ``S.A.`` and
+    Steps, in order: romanize Cyrillic as the lists do (BGN/PCGN-like, ``ж`` -> ``zh``),
+    transliterate the rest to ASCII (ICU via normality: Chinese, Arabic, accents),
+    lowercase, ``&`` -> ``and``, drop dots and apostrophes so that ``S.A.`` and
     ``Int'l`` become one token, turn every other non-alphanumeric run into a space, map
     business abbreviations to one spelling, and let rigour replace legal forms by their
     generic type (``Co., Ltd.``, ``Company Limited``, ``GmbH``, ``OOO`` -> ``llc``;
     ``JSC``, ``AO``, ``S.A.`` -> ``jsc``). Idempotent, so stored normalized names can be
     normalized again safely.
     """
-    if not text:
-        return ""
-    ascii_form = ascii_text(text) or ""
-    s = ascii_form.lower().replace("&", " and ")
-    s = _DROP.sub("", s)
-    s = _NON_ALNUM.sub(" ", s).strip()
+    s = prepare(text)
     # The token steps can expose new legal forms ("sa co" -> "jsc company" -> "jsc"), so
     # run them to a fixed point: that is what makes the function idempotent.
-    for _ in range(4):
+    for _ in range(32):  # each round removes tokens or stops, so this is never reached
         nxt = _token_steps(s)
         if nxt == s:
             break

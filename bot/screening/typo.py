@@ -1,0 +1,190 @@
+"""Typo tables of the name index: which listed tokens a query token may stand for.
+
+Typos are handled on the vocabulary, not on names: a symmetric-delete table (SymSpell,
+edit distance 1) over the listed tokens, the raw spellings they come from ("limited",
+"technologies") and their skeletons (:func:`~bot.screening.normalize.skeleton`, for
+romanizations two or more edits apart) returns the candidate tokens of a query token with
+a similarity. ``_rescore`` then compares every query token with every token of the best
+candidates, which also catches typos the tables miss (short tokens, a typo that spells
+another listed word). :class:`~bot.screening.index.NameIndex` inherits these methods.
+"""
+
+from __future__ import annotations
+
+import heapq
+from array import array
+
+from rapidfuzz.distance import OSA
+
+from bot.screening.normalize import normalize_name, skeleton
+from bot.screening.words import MIN_TOKEN_SIMILARITY, SKELETON_SIMILARITY, token_similarity
+
+__all__ = ["BETA", "MIN_TYPO_LEN", "TYPO_KEEP", "QueryToken", "TypoTables"]
+
+MIN_TYPO_LEN = 4  # shorter tokens are not typo-corrected here (too ambiguous)
+BETA = 0.5  # weight of listed-name tokens the query does not contain
+TYPO_KEEP = 1.0  # a typo keeps 1 - TYPO_KEEP * (1 - similarity) of a token's weight
+RESCORE_TOP = 20  # best candidates rescored token by token (typos in any token)
+RESCORE_MIN = 0.3  # candidates below this are not worth rescoring
+
+RESCORE_GAP = 0.4  # ... nor those this far below the best candidate
+RESCORE_SKIP = 0.98  # candidates this close to exact have nothing to gain
+
+# A query token: its text, its weight when it matches nothing, its typo expansions.
+QueryToken = tuple[str, float, dict[int, float]]
+
+
+def _deletes(token: str) -> set[str]:
+    return {token[:i] + token[i + 1 :] for i in range(len(token))}
+
+
+class TypoTables:
+    """Mixin: the typo dictionary of an index (filled by ``_build_typo_tables``)."""
+
+    _vocab: dict[str, int]
+    _tok_str: list[str]
+    _generic: array
+    _words: list[str]
+    _word_tids: list[int | tuple[int, ...]]
+    _word_is_skel: array
+    _deletes: dict[str, int | tuple[int, ...]]
+    _fuzzy_cache: dict[str, tuple[tuple[int, float], ...]]
+    _weight: array
+    _ntok: array
+    _noff: array
+    _nweight: array
+
+    def _build_typo_tables(self, raw_words: set[str]) -> None:
+        vocab = self._vocab
+        word_ids: dict[str, int] = {}
+
+        def add_word(word: str, tids: tuple[int, ...], is_skel: bool) -> None:
+            if len(word) < MIN_TYPO_LEN or word.isdigit():
+                return
+            wid = word_ids.get(word)
+            if wid is None:
+                wid = word_ids[word] = len(self._words)
+                self._words.append(word)
+                self._word_tids.append(tids[0] if len(tids) == 1 else tids)
+                self._word_is_skel.append(1 if is_skel else 0)
+            else:
+                old = self._word_tids[wid]
+                merged = tuple(dict.fromkeys(((old,) if isinstance(old, int) else old) + tids))
+                self._word_tids[wid] = merged[0] if len(merged) == 1 else merged
+
+        for tid, t in enumerate(self._tok_str):
+            add_word(t, (tid,), False)
+        for w in raw_words:
+            if not w or w in vocab:
+                continue
+            norm = normalize_name(w)
+            if " " in norm or norm == w:
+                continue
+            tid = vocab.get(norm)
+            if tid is not None:
+                add_word(w, (tid,), False)
+        for tid, t in enumerate(self._tok_str):
+            if not self._generic[tid]:
+                add_word("~" + skeleton(t), (tid,), True)
+        dels: dict[str, int | tuple[int, ...]] = {}
+        for wid, w in enumerate(self._words):
+            for d in (w, *_deletes(w)):
+                prev = dels.get(d)
+                if prev is None:
+                    dels[d] = wid
+                elif isinstance(prev, int):
+                    if prev != wid:
+                        dels[d] = (prev, wid)
+                elif wid not in prev:
+                    dels[d] = (*prev, wid)
+        self._deletes = dels
+
+    def _lookup(self, form: str, cap: float) -> dict[int, float]:
+        """Token ids of dictionary words within one edit (or a swap) of ``form``."""
+        found: dict[int, float] = {}
+        wids: set[int] = set()
+        for key in (form, *_deletes(form)):
+            hit = self._deletes.get(key)
+            if hit is not None:
+                wids.update((hit,) if isinstance(hit, int) else hit)
+        words, word_tids = self._words, self._word_tids
+        for wid in wids:
+            sim = min(cap, OSA.normalized_similarity(form, words[wid]))
+            if sim < MIN_TOKEN_SIMILARITY:
+                continue
+            tids = word_tids[wid]
+            for tid in (tids,) if isinstance(tids, int) else tids:
+                if sim > found.get(tid, 0.0):
+                    found[tid] = sim
+        return found
+
+    def _expand(self, token: str) -> tuple[tuple[int, float], ...]:
+        """Vocabulary tokens a query token may stand for, with a similarity in (0, 1]."""
+        tid = self._vocab.get(token)
+        if tid is not None:
+            return ((tid, 1.0),)
+        cached = self._fuzzy_cache.get(token)
+        if cached is not None:
+            return cached
+        found: dict[int, float] = {}
+        if len(token) >= MIN_TYPO_LEN and not token.isdigit():
+            found = self._lookup(token, 1.0)
+            skel = "~" + skeleton(token)
+            if len(skel) > MIN_TYPO_LEN:
+                for tid2, sim in self._lookup(skel, SKELETON_SIMILARITY).items():
+                    if sim > found.get(tid2, 0.0):
+                        found[tid2] = sim
+        best = tuple(sorted(found.items(), key=lambda kv: -kv[1])[:4])
+        if len(self._fuzzy_cache) > 200_000:
+            self._fuzzy_cache.clear()
+        self._fuzzy_cache[token] = best
+        return best
+
+    def _rescore(self, info: list[QueryToken], scores: dict[int, float]) -> None:
+        """Rescore the best candidates token by token (in place).
+
+        The candidate generation above only credits a query token for the listed tokens
+        its typo tables return. Here every query token is compared with every token of
+        the candidate name (:func:`token_similarity`: a misspelt "syf" still counts 0.75
+        of "sayf"), tokens are paired one to one, best pairs first, and a paired query
+        token weighs what the listed token it stands for weighs.
+        """
+        weight, tok_str, ntok, noff = self._weight, self._tok_str, self._ntok, self._noff
+        nweight = self._nweight
+        top = heapq.nlargest(RESCORE_TOP, scores.items(), key=lambda kv: kv[1])
+        # Far behind a strong leader a candidate cannot come first: not worth the time.
+        floor = max(RESCORE_MIN, top[0][1] - RESCORE_GAP) if top else RESCORE_MIN
+        sims: list[dict[int, float]] = [{} for _ in info]
+        for i, fast in top:
+            if fast < floor:
+                break
+            if fast >= RESCORE_SKIP:
+                continue
+            name_tids = ntok[noff[i] : noff[i + 1]]
+            pairs: list[tuple[float, int, int]] = []
+            for qi, (q, _wq, exp) in enumerate(info):
+                cache = sims[qi]
+                for tid in name_tids:
+                    sim = cache.get(tid)
+                    if sim is None:
+                        sim = cache[tid] = max(exp.get(tid, 0.0), token_similarity(q, tok_str[tid]))
+                    if sim > 0.0:
+                        pairs.append((sim, qi, tid))
+            pairs.sort(reverse=True)
+            used_q: set[int] = set()
+            used_n: set[int] = set()
+            num = den = 0.0
+            for sim, qi, tid in pairs:
+                if qi in used_q or tid in used_n:
+                    continue
+                used_q.add(qi)
+                used_n.add(tid)
+                w = weight[tid]
+                num += (1.0 + BETA) * w * (1.0 - TYPO_KEEP * (1.0 - sim))
+                den += w
+            den += sum(wq for qi, (_q, wq, _e) in enumerate(info) if qi not in used_q)
+            den += BETA * nweight[i]
+            if den > 0.0:
+                s = min(1.0, num / den)
+                if s > fast:
+                    scores[i] = s

@@ -1,0 +1,223 @@
+"""Word-level helpers of the name index: common-word correction and token similarity.
+
+Legal forms span several words ("Joint Stock Company", "Obshchestvo s Ogranichennoi
+Otvetstvennostyu") and are recognised only when every word is spelt right, so one typo
+("Joit Stock Company") or a Cyrillic spelling ("Джойнт Сток Компани") leaves three unknown
+words that weigh as much as a rare surname. Before normalizing, the index therefore
+corrects query words that the list never uses to the *common* words of the list: the
+words absorbed into legal forms, the business words of the abbreviation table and the
+words found in many names. Correcting to a common word can only lower a query's weight
+on that word, so it cannot make an unrelated name look like a listed one.
+
+Token similarity (used to rescore the best candidates) is the larger of the edit
+similarity of the two spellings and of their skeletons (:func:`skeleton`), the latter
+capped below an exact match.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+from rigour.names.org_types import remove_org_types
+
+from bot.screening.normalize import ABBREVIATIONS, normalize_name, skeleton
+
+__all__ = ["CommonWords", "token_similarity"]
+
+SKELETON_SIMILARITY = 0.9  # same skeleton ("khamenei"/"hamenei"), different spelling
+MIN_TOKEN_SIMILARITY = 0.74  # below this two tokens are different words
+COMMON_MIN_NAMES = 25  # a word in this many names is common (a city, "research", ...)
+LEGAL_MIN_NAMES = 5  # a word absorbed into a legal form this often is a legal-form word
+# Words of legal forms, whatever the list: rigour recognises the phrases, the index only
+# needs their words to correct them ("Joit Stock", "Ogranichennoi Otvatstvennostyu").
+LEGAL_WORDS = frozenset(
+    [
+        "joint",
+        "stock",
+        "company",
+        "limited",
+        "liability",
+        "public",
+        "open",
+        "closed",
+        "private",
+        "corporation",
+        "incorporated",
+        "partnership",
+        "obshchestvo",
+        "ogranichennoi",
+        "otvetstvennostyu",
+        "aktsionernoe",
+        "otkrytoe",
+        "zakrytoe",
+        "publichnoe",
+        "tovarystvo",
+        "aktsionerne",
+        "sociedad",
+        "anonima",
+    ]
+)
+RARE_NAMES = 2  # a listed word in at most this many names may still be a misspelling
+RARE_RATIO = 20  # ... of a common word used this many times more often
+
+
+@lru_cache(maxsize=200_000)
+def _skel(token: str) -> str:
+    return skeleton(token)
+
+
+# Canonical abbreviation -> the long words it stands for ("tech" -> "technologies", ...):
+# a misspelt long form ("tecnologies", "teknolodzhis") is compared with those.
+_LONG_FORMS: dict[str, tuple[str, ...]] = {}
+for _long, _short in ABBREVIATIONS.items():
+    _LONG_FORMS[_short] = (*_LONG_FORMS.get(_short, ()), _long)
+
+
+def token_similarity(a: str, b: str) -> float:
+    """Similarity in [0, 1] of two normalized tokens; 0 when they are different words."""
+    if a == b:
+        return 1.0
+    if min(len(a), len(b)) < 3:
+        return 0.0
+    longs = _LONG_FORMS.get(b)
+    if longs and len(a) > len(b) + 2:
+        return max(_similarity(a, b), *(_similarity(a, x) for x in longs))
+    return _similarity(a, b)
+
+
+def _similarity(a: str, b: str) -> float:
+    sim = OSA.normalized_similarity(a, b)
+    sa, sb = _skel(a), _skel(b)
+    if sa == sb and len(sa) >= 3:
+        sim = max(sim, SKELETON_SIMILARITY)
+    elif min(len(sa), len(sb)) >= 5:
+        sim = max(sim, min(SKELETON_SIMILARITY, OSA.normalized_similarity(sa, sb)))
+    return sim if sim >= MIN_TOKEN_SIMILARITY else 0.0
+
+
+def _deletes(word: str) -> tuple[str, ...]:
+    return (word, *(word[:i] + word[i + 1 :] for i in range(len(word))))
+
+
+def _delete_table(words: list[str]) -> dict[str, list[int]]:
+    """Symmetric-delete table: each word and each word minus one letter -> word indices."""
+    table: dict[str, list[int]] = {}
+    for k, w in enumerate(words):
+        for d in _deletes(w):
+            table.setdefault(d, []).append(k)
+    return table
+
+
+def _nearest(word: str, words: list[str], table: dict[str, list[int]]) -> int | None:
+    """Index of the first of ``words`` within one edit (or a swap) of ``word``."""
+    found = {k for d in _deletes(word) for k in table.get(d, ())}
+    best = min(found, default=None, key=lambda k: (OSA.distance(word, words[k]), k))
+    return best if best is not None and OSA.distance(word, words[best]) <= 1 else None
+
+
+class CommonWords:
+    """Spelling correction of query words to the common words of one list."""
+
+    def __init__(self, known: dict[str, int], common: Iterable[str], legal: Iterable[str]) -> None:
+        # Raw word -> number of names using it. A known word is only corrected when it is
+        # rare (RARE_NAMES) and its correction is far more frequent: "Stok" in one name.
+        self.known = known
+        self.legal = frozenset(legal)
+        words = sorted(set(common) | self.legal)
+        self._words = words
+        self._by_word = frozenset(words)
+        self._skels = [_skel(w) for w in words]
+        self._by_skel: dict[str, str] = {}
+        for w, s in zip(words, self._skels, strict=True):
+            self._by_skel.setdefault(s, w)
+        self._near_words = _delete_table(words)
+        self._near_skels = _delete_table(self._skels)
+        self._cache: dict[str, str] = {}
+        self._is_generic: Callable[[str], bool] = lambda _t: False
+
+    @classmethod
+    def build(
+        cls, words: Counter[str], absorbed: Counter[str], is_generic: Callable[[str], bool]
+    ) -> CommonWords:
+        """``words``: raw word -> names using it; ``absorbed``: same for the words a legal
+        form swallowed ("joint", "obshchestvo"); ``is_generic``: legal form or stopword."""
+        common = {w for w, n in words.items() if n >= COMMON_MIN_NAMES and not w.isdigit()}
+        common.update(w for w in ABBREVIATIONS if w.isalpha())
+        legal = {w for w, n in absorbed.items() if n >= LEGAL_MIN_NAMES} | LEGAL_WORDS
+        legal.update(
+            w
+            for w, n in words.items()
+            if n >= LEGAL_MIN_NAMES
+            and len(w) >= 3
+            and w.isalpha()
+            and not remove_org_types(normalize_name(w)).strip()
+        )
+        self = cls(dict(words), common, legal)
+        self._is_generic = is_generic
+        return self
+
+    def _correct(self, word: str) -> str:
+        if word in self._by_word or not word.isalpha():
+            return word
+        seen = self.known.get(word, 0)
+        if seen > RARE_NAMES or len(word) < 2:
+            return word
+        hit = self._cache.get(word)
+        if hit is not None:
+            return hit
+        best = self._lookup(word)
+        if (seen or len(word) < 3) and (
+            best not in self.legal or self.known.get(best, 0) < RARE_RATIO * max(seen, 1)
+        ):
+            best = "?" + best  # only in a legal-form context, see correct()
+        if len(self._cache) > 100_000:
+            self._cache.clear()
+        self._cache[word] = best
+        return best
+
+    def _lookup(self, word: str) -> str:
+        best = word
+        sk = _skel(word)
+        exact_skel = self._by_skel.get(sk) if len(sk) >= 2 else None
+        if exact_skel is not None:
+            best = exact_skel
+        else:
+            k = _nearest(word, self._words, self._near_words)
+            if k is not None and (len(word) >= 4 or len(self._words[k]) >= 4):
+                best = self._words[k]
+            elif len(sk) >= 6:
+                k = _nearest(sk, self._skels, self._near_skels)
+                if k is not None:
+                    best = self._words[k]
+        return best
+
+    def correct(self, prepared: str) -> str:
+        """Correct the words of a :func:`~bot.screening.normalize.prepare`-d query.
+
+        Legal-form words are always corrected. Other common words only when the query
+        keeps a word of its own: "Belectric GmbH" must not become "Electric GmbH".
+        """
+        words = prepared.split()
+        fixed = [self._correct(w) for w in words]
+        if fixed == words:
+            return prepared
+        # A listed (rare) or very short word is corrected only next to a legal-form word:
+        # "Joint Stok Company", "Ko Ltd", never "Stok" or "Ko" on their own.
+        legal = self.legal
+        for k, f in enumerate(fixed):
+            if f.startswith("?"):
+                near = (fixed[k - 1] if k else "", fixed[k + 1] if k + 1 < len(fixed) else "")
+                fixed[k] = f[1:] if any(x in legal for x in near) else words[k]
+        anchored = any(
+            f == w
+            and w not in self._by_word
+            and not w.isdigit()
+            and not self._is_generic(normalize_name(w))
+            for w, f in zip(words, fixed, strict=True)
+        )
+        if not anchored:
+            fixed = [f if f in self.legal else w for w, f in zip(words, fixed, strict=True)]
+        return " ".join(fixed)
