@@ -42,8 +42,9 @@ from rigour.names.org_types import remove_org_types
 from rigour.text import is_stopword
 
 from bot.screening.normalize import ABBREVIATIONS, normalize_name, prepare, tokens
+from bot.screening.places import descriptor_tokens, place_tokens
 from bot.screening.typo import BETA, TYPO_KEEP, QueryToken, TypoTables
-from bot.screening.words import CommonWords
+from bot.screening.words import CommonWords, token_similarity
 
 __all__ = [
     "REVIEW_THRESHOLD",
@@ -86,6 +87,8 @@ COUNTRY_PENALTY = 3.0
 POSTING_CAP = 1000  # tokens in more names than this do not generate candidates by themselves
 FAMILY_MIN_RECORDS = 2
 MIN_SCORE = 0.5  # names scoring below this (50/100) may be left out of the hits
+PLACE_FACTOR = 0.3  # city, province and country words locate a party, they do not name it
+MISSING_CHECK_FROM = 0.6  # candidates below this cannot reach a threshold anyway
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +150,7 @@ class NameIndex(TypoTables):
         self._tok_str: list[str] = []
         self._weight: array = array("d")
         self._generic: array = array("b")
+        self._core: array = array("b")  # 1: a word that identifies a party (not place/descriptor)
         self._post: list[array] = []
         self._ntok: array = array("I")
         self._noff: array = array("I", [0])
@@ -251,11 +255,16 @@ class NameIndex(TypoTables):
         self._common = CommonWords.build(word_names, absorbed, _is_generic)
         del word_names, absorbed
         legal = self._common.legal
+        places = place_tokens()
+        descriptors = descriptor_tokens(tok_str)
         for tid, t in enumerate(tok_str):
             generic = _is_generic(t) or t in legal
             w = math.log((n + 1) / (df[tid] + 0.5))
+            if t in places:
+                w *= PLACE_FACTOR
             self._weight.append(w * GENERIC_FACTOR if generic else w)
             self._generic.append(1 if generic else 0)
+            self._core.append(0 if generic or t in places or t in descriptors else 1)
         weight = self._weight
         ntok, noff = self._ntok, self._noff
         self._nweight = array(
@@ -324,7 +333,40 @@ class NameIndex(TypoTables):
         nweight = self._nweight
         scores = {i: min(1.0, a / (wq_total + BETA * nweight[i])) for i, a in acc.items()}
         self._rescore(info, scores)
+        self._missing_distinctive(info, scores, wq_total)
         return scores, info
+
+    def _missing_distinctive(
+        self, info: list[QueryToken], scores: dict[int, float], wq_total: float
+    ) -> None:
+        """A query that shares none of a listed name's identifying words is not that party.
+
+        Omitted words normally cost only ``BETA`` of their weight (a dropped city prefix or
+        legal form). But when the words the query shares with the name are all places,
+        legal forms or business descriptors — "Shenzhen Technology Co., Ltd." against
+        "Shenzhen Huawei Technologies" — the name's identifying words ("huawei") count in
+        full: the query has only the generic part of the name.
+        """
+        weight, core, tok_str = self._weight, self._core, self._tok_str
+        ntok, noff, nweight = self._ntok, self._noff, self._nweight
+        if sum(1 for q, _wq, _e in info if not _is_generic(q)) < 2:
+            return  # a bare name ("Hezbollah") is the family check's job, not this one's
+        for i, s in list(scores.items()):
+            if s < MISSING_CHECK_FROM:
+                continue
+            name_core = {t for t in ntok[noff[i] : noff[i + 1]] if core[t]}
+            if not name_core:
+                continue
+            matched = any(
+                tid in exp or token_similarity(q, tok_str[tid]) >= 0.8
+                for q, _wq, exp in info
+                for tid in name_core
+            )
+            if matched:
+                continue
+            extra = (1.0 - BETA) * sum(weight[t] for t in name_core)
+            den = wq_total + BETA * nweight[i]
+            scores[i] = s * den / (den + extra)
 
     def _family(self, qtokens: list[str]) -> FamilyMatch | None:
         specific = [t for t in qtokens if not _is_generic(t)]
@@ -379,9 +421,14 @@ class NameIndex(TypoTables):
             if prev is None or (final, name_score) > (prev[0], prev[1]):
                 best[key] = (final, name_score, i, cmatch)
         src, primary = self._src, self._primary
+        family = self._family(qtokens)
+        # A bare family name ("Huawei") means the family: its parent, known under the most
+        # names, comes first, not whichever affiliate has the shortest name.
+        lead = support if family is not None and len(qtokens) == 1 else {}
         ranked = sorted(
             best.items(),
             key=lambda kv: (
+                -lead.get(kv[0], 0),
                 -kv[1][0],
                 -kv[1][1],
                 -support[kv[0]],
@@ -400,7 +447,7 @@ class NameIndex(TypoTables):
             )
             for key, (final, name_score, i, cmatch) in ranked
         ]
-        return SearchResult(hits=hits, family=self._family(qtokens))
+        return SearchResult(hits=hits, family=family)
 
     def search_many(
         self, queries: Sequence[tuple[str, str | None]], *, limit: int = 10
