@@ -172,6 +172,7 @@ class NameIndex(TypoTables):
         self._oov_weight = 1.0
         self._common = CommonWords(set(), (), ())
         self._fuzzy_cache: dict[str, tuple[tuple[int, float], ...]] = {}
+        self._phonetic: dict[str, tuple[int, ...]] = {}
         self._sources: list[str] = list(SOURCE_CODES)
 
     # ------------------------------------------------------------------ build

@@ -15,6 +15,7 @@ import heapq
 from array import array
 
 from rapidfuzz.distance import OSA
+from rigour.text import metaphone
 
 from bot.screening.normalize import normalize_name, skeleton
 from bot.screening.words import MIN_TOKEN_SIMILARITY, SKELETON_SIMILARITY, token_similarity
@@ -24,6 +25,8 @@ __all__ = ["BETA", "MIN_TYPO_LEN", "TYPO_KEEP", "QueryToken", "TypoTables"]
 MIN_TYPO_LEN = 4  # shorter tokens are not typo-corrected here (too ambiguous)
 BETA = 0.5  # weight of listed-name tokens the query does not contain
 TYPO_KEEP = 1.0  # a typo keeps 1 - TYPO_KEEP * (1 - similarity) of a token's weight
+MIN_PHONETIC_CODE = 4  # shorter metaphone codes collide too often
+PHONETIC_SIMILARITY = 0.8  # a sound-alike counts as much as a fair typo
 RESCORE_TOP = 20  # best candidates rescored token by token (typos in any token)
 RESCORE_MIN = 0.3  # candidates below this are not worth rescoring
 
@@ -49,12 +52,22 @@ class TypoTables:
     _word_is_skel: array
     _deletes: dict[str, int | tuple[int, ...]]
     _fuzzy_cache: dict[str, tuple[tuple[int, float], ...]]
+    _phonetic: dict[str, tuple[int, ...]]
     _weight: array
     _ntok: array
     _noff: array
     _nweight: array
 
     def _build_typo_tables(self, raw_words: set[str]) -> None:
+        # Sound-alike keys: a word spelled by ear in another script ("korporeyshn",
+        # "elektroniks", "interneshnl") has the metaphone code of the English word.
+        phon: dict[str, list[int]] = {}
+        for tid, t in enumerate(self._tok_str):
+            if len(t) >= MIN_TYPO_LEN and t.isalpha() and not self._generic[tid]:
+                code = metaphone(t)
+                if len(code) >= MIN_PHONETIC_CODE:
+                    phon.setdefault(code, []).append(tid)
+        self._phonetic = {code: tuple(tids) for code, tids in phon.items() if len(tids) <= 8}
         vocab = self._vocab
         word_ids: dict[str, int] = {}
 
@@ -134,6 +147,12 @@ class TypoTables:
                 for tid2, sim in self._lookup(skel, SKELETON_SIMILARITY).items():
                     if sim > found.get(tid2, 0.0):
                         found[tid2] = sim
+            if token.isalpha():
+                code = metaphone(token)
+                if len(code) >= MIN_PHONETIC_CODE:
+                    for tid2 in self._phonetic.get(code, ()):
+                        if found.get(tid2, 0.0) < PHONETIC_SIMILARITY:
+                            found[tid2] = PHONETIC_SIMILARITY
         best = tuple(sorted(found.items(), key=lambda kv: -kv[1])[:4])
         if len(self._fuzzy_cache) > 200_000:
             self._fuzzy_cache.clear()

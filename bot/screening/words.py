@@ -22,6 +22,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 from rigour.names.org_types import remove_org_types
+from rigour.text import metaphone
 
 from bot.screening.normalize import ABBREVIATIONS, normalize_name, skeleton
 
@@ -95,7 +96,20 @@ def _similarity(a: str, b: str) -> float:
         sim = max(sim, SKELETON_SIMILARITY)
     elif min(len(sa), len(sb)) >= 5:
         sim = max(sim, min(SKELETON_SIMILARITY, OSA.normalized_similarity(sa, sb)))
+    if sim < SKELETON_SIMILARITY and min(len(a), len(b)) >= 4 and _sounds_alike(a, b):
+        sim = SKELETON_SIMILARITY
     return sim if sim >= MIN_TOKEN_SIMILARITY else 0.0
+
+
+@lru_cache(maxsize=65536)
+def _metaphone(word: str) -> str:
+    return metaphone(word) if word.isalpha() else ""
+
+
+def _sounds_alike(a: str, b: str) -> bool:
+    """Same metaphone code (5+ sounds): "korporeyshn" and "corporation"."""
+    code = _metaphone(a)
+    return len(code) >= 5 and code == _metaphone(b)
 
 
 def _deletes(word: str) -> tuple[str, ...]:
