@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from storage.importer import current_snapshot
+from storage.importer import current_snapshot, generation
 from storage.models import ImportRun, ListSnapshot
 
 
@@ -52,23 +54,33 @@ class ListStatus:
         return None
 
 
-def read_list_status(session: Session, *, now: datetime, stale_after: timedelta) -> ListStatus:
-    snapshot = current_snapshot(session)
-    checked_at = None
-    if snapshot is not None:
-        checked_at = (
-            session.execute(
-                select(ImportRun.finished_at)
-                .where(ImportRun.snapshot_id == snapshot.id)
-                .where(ImportRun.status.in_(("applied", "unchanged")))  # type: ignore[attr-defined]
-                .order_by(ImportRun.id.desc())  # type: ignore[union-attr]
-                .limit(1)
-            ).scalar_one_or_none()
-            or snapshot.imported_at
-        )
-    last_run = session.execute(
-        select(ImportRun).order_by(ImportRun.id.desc()).limit(1)  # type: ignore[union-attr]
-    ).scalar_one_or_none()
+# Per-process cache of the list in use: a snapshot never changes once written, and freshness is
+# measured in days, so answers need not ask the database every time. An import in this process
+# invalidates it at once (storage.importer.generation); other processes' imports are seen within
+# CACHE_SECONDS.
+CACHE_SECONDS = 2.0
+_cache: dict[tuple[str, int], tuple[float, ListSnapshot | None, datetime | None]] = {}
+_cache_lock = threading.Lock()
+
+
+def read_list_status(
+    session: Session, *, now: datetime, stale_after: timedelta, include_last_run: bool = False
+) -> ListStatus:
+    key = (str(session.get_bind().url), generation())
+    with _cache_lock:
+        cached = _cache.get(key)
+    if cached is not None and cached[0] > time.monotonic():
+        _, snapshot, checked_at = cached
+    else:
+        snapshot, checked_at = _load(session)
+        with _cache_lock:
+            _cache.clear()
+            _cache[key] = (time.monotonic() + CACHE_SECONDS, snapshot, checked_at)
+    last_run = None
+    if include_last_run:
+        last_run = session.execute(
+            select(ImportRun).order_by(ImportRun.id.desc()).limit(1)  # type: ignore[union-attr]
+        ).scalar_one_or_none()
     return ListStatus(
         snapshot=snapshot,
         checked_at=checked_at,
@@ -76,6 +88,24 @@ def read_list_status(session: Session, *, now: datetime, stale_after: timedelta)
         stale_after=stale_after,
         last_run=last_run,
     )
+
+
+def _load(session: Session) -> tuple[ListSnapshot | None, datetime | None]:
+    snapshot = current_snapshot(session)
+    if snapshot is None:
+        return None, None
+    session.expunge(snapshot)
+    checked_at = (
+        session.execute(
+            select(ImportRun.finished_at)
+            .where(ImportRun.snapshot_id == snapshot.id)
+            .where(ImportRun.status.in_(("applied", "unchanged")))  # type: ignore[attr-defined]
+            .order_by(ImportRun.id.desc())  # type: ignore[union-attr]
+            .limit(1)
+        ).scalar_one_or_none()
+        or snapshot.imported_at
+    )
+    return snapshot, checked_at
 
 
 def human_age(delta: timedelta | None) -> str:

@@ -41,6 +41,8 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
+        event.listen(engine, "commit", _release_write_lock)
+        event.listen(engine, "rollback", _release_write_lock)
     return engine
 
 
@@ -70,12 +72,31 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+_sqlite_write_lock = threading.RLock()
+
+
 def _sqlite_on_begin(conn: Any) -> None:
     # Writers that read first take the write lock up front (see `writer`): two of them upgrading
     # from reading to writing would otherwise fail with SQLITE_BUSY instead of waiting their turn.
-    # Readers begin deferred, so in WAL mode they never wait for a writer.
+    # Readers begin deferred, so in WAL mode they never wait for a writer. Threads of one process
+    # queue on a lock first: SQLite's own busy handler sleeps in steps of up to 100 ms, which
+    # shows up as tail latency when many threads write at once.
     immediate = conn.get_execution_options().get("begin_immediate")
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    if immediate:
+        _sqlite_write_lock.acquire()
+        conn.info["holds_write_lock"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release_write_lock(conn)
+            raise
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def _release_write_lock(conn: Any) -> None:
+    if conn.info.pop("holds_write_lock", False):
+        _sqlite_write_lock.release()
 
 
 def writer(engine: Engine) -> Engine:

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from storage.db import writer
 from storage.models import ProcessedEvent
 from storage.types import utcnow
 
@@ -22,7 +23,7 @@ def claim_event(
 ) -> bool:
     """True when this caller should handle the event now."""
     now = now or utcnow()
-    with Session(engine) as session:
+    with Session(writer(engine)) as session:
         session.add(
             ProcessedEvent(event_id=event_id, received_at=now, claimed_at=now, claimed_by=owner)
         )
@@ -43,7 +44,7 @@ def claim_event(
 
 
 def complete_event(*, engine: Engine, event_id: str, now: datetime | None = None) -> None:
-    with Session(engine) as session:
+    with Session(writer(engine)) as session:
         session.execute(
             update(ProcessedEvent)
             .where(ProcessedEvent.event_id == event_id)

@@ -30,6 +30,19 @@ _IMPORT_LOCK_KEY = 0x63616E78
 _BATCH = 2000
 
 
+_generation = 0
+
+
+def generation() -> int:
+    """Bumped by every import in this process, so caches of the list in use can tell."""
+    return _generation
+
+
+def _bump() -> None:
+    global _generation
+    _generation += 1
+
+
 class ListSourceError(ValueError):
     """The file or URL could not be read at all."""
 
@@ -200,6 +213,7 @@ def apply_list(
             )
         )
         session.commit()
+    _bump()
     if report.status == "applied":
         prune_snapshots(engine=engine, keep=keep_snapshots)
     return report
