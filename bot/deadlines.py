@@ -66,20 +66,23 @@ def open_deadline(
 
 
 def close_deadline(session: Session, *, kind: str, ref_id: int, status: str) -> int:
-    """Mark a deadline extended/lapsed/closed and cancel what is still pending for it."""
-    deadline = session.execute(
-        select(Deadline).where(Deadline.kind == kind, Deadline.ref_id == ref_id)
-    ).scalar_one_or_none()
-    if deadline is None:
-        return 0
-    deadline.status = status
-    result = session.execute(
-        update(Reminder)
-        .where(Reminder.deadline_id == deadline.id)
-        .where(Reminder.status.in_(("pending", "claimed")))  # type: ignore[attr-defined]
-        .values(status="cancelled", note=f"deadline {status}")
-    )
-    return result.rowcount  # type: ignore[attr-defined]
+    """Mark the open deadline(s) of a record extended/lapsed/closed; cancel what is pending."""
+    deadlines = session.execute(
+        select(Deadline).where(
+            Deadline.kind == kind, Deadline.ref_id == ref_id, Deadline.status == "open"
+        )
+    ).scalars()
+    cancelled = 0
+    for deadline in deadlines:
+        deadline.status = status
+        result = session.execute(
+            update(Reminder)
+            .where(Reminder.deadline_id == deadline.id)
+            .where(Reminder.status.in_(("pending", "claimed")))  # type: ignore[attr-defined]
+            .values(status="cancelled", note=f"deadline {status}")
+        )
+        cancelled += result.rowcount  # type: ignore[attr-defined]
+    return cancelled
 
 
 def upcoming(session: Session, *, today: date, limit: int = 20) -> list[Deadline]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import commands, home, mentions, messages, reminders
+from handlers import announcements, commands, home, mentions, messages, reminders
 
-MODULES = (messages, mentions, commands, home, reminders)
+MODULES = (messages, mentions, commands, home, reminders, announcements)
 
 
 def register(app: App) -> None:

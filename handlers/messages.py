@@ -7,12 +7,13 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from handlers.announcements import handle_channel_event
 from handlers.conversation import answer_event
 
-# Subtypes that are not a person typing a new message (edits, joins, bot posts...).
+# Subtypes that are not a person typing a new message (joins, bot posts...). Edits and
+# deletions matter only in watched channels, where they change recorded announcements.
+_EDITS = {"message_changed", "message_deleted"}
 _IGNORED_SUBTYPES = {
-    "message_changed",
-    "message_deleted",
     "bot_message",
     "channel_join",
     "channel_leave",
@@ -22,16 +23,21 @@ _IGNORED_SUBTYPES = {
 
 
 # The conversation types this module handles; manifest.json subscribes to `message.<type>` for each.
-MESSAGE_CHANNEL_TYPES = ("im",)
+MESSAGE_CHANNEL_TYPES = ("im", "channels", "groups")
 
 
 def on_message(
     event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    if event.get("subtype") in _IGNORED_SUBTYPES or event.get("bot_id"):
+    subtype = event.get("subtype")
+    if subtype in _IGNORED_SUBTYPES or (event.get("bot_id") and subtype not in _EDITS):
         return
-    if event.get("channel_type") == "im" and "im" in MESSAGE_CHANNEL_TYPES:
-        answer_event(event, body, client, context)
+    if event.get("channel_type") == "im":
+        if subtype is None:
+            answer_event(event, body, client, context)
+        return
+    # Public ("channel") and private ("group") channels: license announcements, if watched.
+    handle_channel_event(event, body, client, context)
 
 
 def register(app: App) -> None:

@@ -236,7 +236,7 @@ class Deadline(SQLModel, table=True):
     """A date something stops authorizing shipments: an extension rule's or a license's expiry."""
 
     __tablename__ = "deadline"
-    __table_args__ = (UniqueConstraint("kind", "ref_id", name="uq_deadline_kind_ref"),)
+    __table_args__ = (Index("ix_deadline_kind_ref", "kind", "ref_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str  # "extension" | "license"

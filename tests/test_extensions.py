@@ -125,7 +125,8 @@ def test_a_non_admin_is_refused_and_nothing_changes(svc, slack):
             "--expires “2099-13-40” is not a date: use YYYY-MM-DD",
         ),
         (
-            "extension add X --expires 2001-01-01 --effective 2000-01-01 --party Huawei --activity a",
+            "extension add X --expires 2001-01-01 --effective 2000-01-01 "
+            "--party Huawei --activity a",
             "--expires 2001-01-01 is in the past",
         ),
         (
@@ -135,7 +136,8 @@ def test_a_non_admin_is_refused_and_nothing_changes(svc, slack):
         ("extension add X --expires 2099-01-01 --activity a", "name at least one --party"),
         ("extension add X --expires 2099-01-01 --party Huawei", "name at least one --activity"),
         (
-            "extension add X --expires 2099-01-01 --effective 2099-02-01 --party Huawei --activity a",
+            "extension add X --expires 2099-01-01 --effective 2099-02-01 "
+            "--party Huawei --activity a",
             "--expires 2099-01-01 is before --effective 2099-02-01",
         ),
         ("extension extend Nope --expires 2099-01-01", "no extension named “Nope”"),

@@ -38,6 +38,20 @@ class Bot:
     def __init__(self, url: str, fake: FakeSlackAPI) -> None:
         self.url = url
         self.fake = fake
+        self.env: dict[str, str] = {}
+
+    def cli(self, *args: str) -> str:
+        """Run `canweship ARGS` against the same store as the server; return stdout."""
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            env=self.env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return done.stdout
 
     def post(self, body: str, headers: dict[str, str]) -> tuple[int, str]:
         request = urllib.request.Request(
@@ -87,6 +101,7 @@ def _serve(database_url: str, tmp_path: Path) -> Iterator[Bot]:
             SLACK_SIGNING_SECRET=SECRET,
             SLACK_API_URL=fake.url,
             WEB_CONCURRENCY="1",
+            CANWESHIP_ADMINS="U0ADMIN",
         )
         canweship = [sys.executable, "-m", "bot"]
         subprocess.run(
@@ -102,6 +117,7 @@ def _serve(database_url: str, tmp_path: Path) -> Iterator[Bot]:
             stderr=subprocess.STDOUT,
         )
         b = Bot(f"http://127.0.0.1:{port}", fake)
+        b.env = env
         try:
             deadline = time.monotonic() + 30
             while True:
@@ -200,3 +216,48 @@ def test_a_question_that_is_not_understood_gets_a_hint_and_no_verdict(bot):
     assert call.params["user"] == "U3"
     assert "Try:" in call.params["text"]
     assert bot.fake.calls("chat.postMessage") == []
+
+
+def test_a_license_announced_in_a_watched_channel_authorizes_the_next_answer(bot):
+    bot.cli("watch", "C0LIC")
+    text = (
+        "BIS approved license D1234567 for Huawei Technologies Co., Ltd. — LTE spare parts "
+        "for existing networks, valid until 2099-11-20"
+    )
+    event = wire.channel_message(text, user="U0ANNOUNCER", channel="C0LIC")
+    assert bot.post(*wire.event_callback(event, secret=SECRET))[0] == 200
+    bot.fake.wait_for("reactions.add")
+    (record,) = json.loads(bot.cli("licenses", "list", "--json"))
+    assert (record["number"], record["decision"], record["valid_until"]) == (
+        "D1234567",
+        "granted",
+        "2099-11-20",
+    )
+    question = wire.message_im(
+        "can we ship LTE spare parts to Huawei Technologies for existing networks?",
+        user="U0ASKER",
+        channel="D0ASKER",
+    )
+    bot.post(*wire.event_callback(question, secret=SECRET))
+    answer = bot.fake.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.params.get("channel") == "D0ASKER"
+    )[0]
+    assert answer.params["text"].startswith("Authorized")
+    assert "D1234567" in answer.params["text"]
+
+    refused_body, refused_headers = wire.slash_command(
+        "/canweship",
+        "license add D7777777 --party Hikvision --scope cameras",
+        secret=SECRET,
+        user_id="U0INTERN",
+        response_url=bot.fake.response_url("r"),
+    )
+    bot.post(refused_body, refused_headers)
+    reply = bot.fake.wait_for("response_url")[0]
+    assert reply.params["text"].startswith("Only canweship admins can add licenses")
+    assert [r["number"] for r in json.loads(bot.cli("licenses", "list", "--json"))] == ["D1234567"]
+
+    audit = bot.cli("audit", "export")
+    for action in ("watch.add", "license.record", "screen"):
+        assert f",{action}," in audit, action
+    assert "D7777777" not in audit

@@ -40,9 +40,9 @@ def upgrade() -> None:
         sa.Column("thread_ts", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("kind", "ref_id", name="uq_deadline_kind_ref"),
     )
     with op.batch_alter_table("deadline", schema=None) as batch_op:
+        batch_op.create_index("ix_deadline_kind_ref", ["kind", "ref_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_deadline_due"), ["due"], unique=False)
 
     op.create_table(
@@ -121,6 +121,7 @@ def downgrade() -> None:
 
     op.drop_table("extension")
     with op.batch_alter_table("deadline", schema=None) as batch_op:
+        batch_op.drop_index("ix_deadline_kind_ref")
         batch_op.drop_index(batch_op.f("ix_deadline_due"))
 
     op.drop_table("deadline")

@@ -1,0 +1,66 @@
+"""The audit log as CSV: every answer, recording, change and reminder, oldest first."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from storage.models import AuditEvent
+
+COLUMNS = (
+    "id",
+    "at",
+    "actor",
+    "actor_kind",
+    "action",
+    "channel",
+    "permalink",
+    "subject",
+    "verdict",
+    "list_version",
+    "detail",
+)
+
+
+def parse_since(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.combine(date.fromisoformat(text.strip()), time(0), tzinfo=UTC)
+    except ValueError:
+        raise ValueError(f"“{text}” is not a date: use YYYY-MM-DD") from None
+
+
+def export_csv(engine: Engine, *, since: datetime | None = None) -> tuple[str, int]:
+    """CSV text and the number of rows; `detail` (evidence, before/after) as JSON."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    count = 0
+    with Session(engine) as session:
+        query = select(AuditEvent).order_by(AuditEvent.id)  # type: ignore[arg-type]
+        if since is not None:
+            query = query.where(AuditEvent.at >= since)
+        for row in session.execute(query.execution_options(yield_per=1000)).scalars():
+            writer.writerow(
+                [
+                    row.id,
+                    row.at.isoformat(),
+                    row.actor,
+                    row.actor_kind,
+                    row.action,
+                    row.channel or "",
+                    row.permalink or "",
+                    row.subject or "",
+                    row.verdict or "",
+                    row.list_version or "",
+                    json.dumps(row.detail, ensure_ascii=False, sort_keys=True),
+                ]
+            )
+            count += 1
+    return out.getvalue(), count

@@ -1,0 +1,325 @@
+"""License decisions: announcements in watched channels, edits, deletions, retries, buttons,
+admin commands, and their effect on screening answers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from slack_bolt.request import BoltRequest
+from slack_sdk import WebClient
+from sqlalchemy import select
+from sqlmodel import Session
+
+from bot.app import create_app
+from bot.ask import ask
+from bot.cli import main
+from bot.config import Settings
+from bot.localslack import wire
+from bot.localslack.fake_api import FakeSlackAPI
+from bot.screening_service import Requester
+from bot.services import build_services
+from storage.models import AuditEvent, Deadline
+from storage.models_licenses import License, PendingAnnouncement
+from tests.conftest import FIXTURE_LIST
+
+SECRET = "lic-secret"
+ADMIN = "U0ADMIN"
+WATCHED = "C0LICENSES"
+GRANT = (
+    "BIS approved license D1234567 for Huawei Technologies Co., Ltd. — LTE spare parts for "
+    "existing networks, valid until 2099-11-20"
+)
+
+
+@pytest.fixture
+def svc(database_url, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("CANWESHIP_ADMINS", ADMIN)
+    monkeypatch.setenv("CANWESHIP_ALERT_CHANNEL", "C0ALERTS")
+    assert main(["import", str(FIXTURE_LIST)]) == 0
+    assert main(["watch", WATCHED]) == 0
+    capsys.readouterr()
+    return build_services(Settings.from_env())
+
+
+class Slack:
+    def __init__(self, svc, fake: FakeSlackAPI) -> None:
+        self.fake = fake
+        self.app = create_app(
+            svc,
+            client=WebClient(token="xoxb-t", base_url=fake.url),
+            signing_secret=SECRET,
+            process_before_response=True,
+        )
+
+    def dispatch(self, payload) -> None:
+        body, headers = payload
+        assert self.app.dispatch(BoltRequest(body=body, headers=headers)).status == 200
+
+    def say(
+        self,
+        text: str,
+        *,
+        channel: str = WATCHED,
+        user: str = "U0ANNOUNCER",
+        ts: str | None = None,
+        event_id: str | None = None,
+    ) -> dict:
+        event = wire.channel_message(text, user=user, channel=channel, ts=ts)
+        self.dispatch(wire.event_callback(event, secret=SECRET, event_id=event_id))
+        return event
+
+    def command(self, text: str, user: str = ADMIN) -> str:
+        self.fake.clear()
+        self.dispatch(
+            wire.slash_command(
+                "/canweship",
+                text,
+                secret=SECRET,
+                user_id=user,
+                response_url=self.fake.response_url("c"),
+            )
+        )
+        (reply,) = self.fake.calls("response_url")
+        return reply.params["text"]
+
+    def click(self, action_id: str, value: str, user: str = ADMIN) -> list:
+        self.fake.clear()
+        self.dispatch(
+            wire.block_actions(
+                [wire.button(action_id, value)],
+                secret=SECRET,
+                user_id=user,
+                channel_id=WATCHED,
+                response_url=self.fake.response_url("b"),
+                trigger_id="t.1",
+            )
+        )
+        return self.fake.calls()
+
+
+@pytest.fixture
+def slack(svc):
+    with FakeSlackAPI() as fake:
+        yield Slack(svc, fake)
+
+
+def licenses(svc) -> list[License]:
+    with Session(svc.engine) as session:
+        return list(session.execute(select(License)).scalars())
+
+
+def test_a_clear_announcement_is_recorded_with_a_check_mark_and_undo(svc, slack):
+    event = slack.say(GRANT)
+    (row,) = licenses(svc)
+    assert (row.number, row.decision, row.status) == ("D1234567", "granted", "active")
+    assert row.party == "Huawei Technologies Co., Ltd." and row.parties
+    assert row.scope.startswith("LTE spare parts") and str(row.valid_until) == "2099-11-20"
+    assert (row.source_channel, row.source_ts) == (WATCHED, event["ts"])
+    (reaction,) = slack.fake.calls("reactions.add")
+    assert reaction.params["name"] == "white_check_mark"
+    assert reaction.params["timestamp"] == event["ts"]
+    (reply,) = slack.fake.calls("chat.postMessage")
+    assert reply.params["thread_ts"] == event["ts"]
+    assert "license_undo" in json.dumps(reply.params["blocks"])
+    with Session(svc.engine) as session:
+        (deadline,) = session.execute(select(Deadline)).scalars()
+    assert deadline.kind == "license" and str(deadline.due) == "2099-11-20"
+
+
+def test_chatter_is_left_alone_and_unwatched_channels_are_ignored(svc, slack):
+    slack.say("did BIS approve D1234567 yet?")
+    slack.say("my license to chill was revoked lol")
+    slack.say("Reuters: Intel's license to ship to Huawei was revoked")
+    slack.say(GRANT, channel="C0RANDOM")
+    assert licenses(svc) == []
+    assert slack.fake.calls("chat.postMessage") == [] and slack.fake.calls("reactions.add") == []
+
+
+def test_a_retried_event_and_a_repeated_number_make_one_record(svc, slack):
+    slack.say(GRANT, ts="1700000000.000100", event_id="EvSAME")
+    slack.say(GRANT, ts="1700000000.000100", event_id="EvSAME")  # Slack's retry
+    slack.say(GRANT, ts="1700000050.000100")  # announced again later
+    assert len(licenses(svc)) == 1
+    assert len(slack.fake.calls("reactions.add")) == 2
+
+
+def test_an_edit_updates_the_record_and_keeps_history(svc, slack):
+    event = slack.say(GRANT)
+    edited = GRANT.replace("2099-11-20", "2099-12-31")
+    slack.dispatch(
+        wire.event_callback(
+            wire.message_changed(WATCHED, event["ts"], edited, "U0ANNOUNCER", GRANT), secret=SECRET
+        )
+    )
+    (row,) = licenses(svc)
+    assert str(row.valid_until) == "2099-12-31"
+    with Session(svc.engine) as session:
+        actions = session.execute(
+            select(AuditEvent.action, AuditEvent.detail).where(AuditEvent.subject == "D1234567")
+        ).all()
+    assert [a for a, _ in actions] == ["license.record", "license.update"]
+    assert actions[1][1]["before"]["valid_until"] == "2099-11-20"
+    assert actions[1][1]["after"]["valid_until"] == "2099-12-31"
+
+
+def test_a_deleted_announcement_is_withdrawn(svc, slack):
+    event = slack.say(GRANT)
+    slack.dispatch(
+        wire.event_callback(
+            wire.message_deleted(WATCHED, event["ts"], GRANT, "U0ANNOUNCER"), secret=SECRET
+        )
+    )
+    (row,) = licenses(svc)
+    assert row.status == "withdrawn"
+    outcome = ask(
+        svc.screener,
+        "can we ship LTE spare parts to Huawei Technologies for existing networks",
+        Requester(actor="U1", kind="slack"),
+    )
+    assert outcome.outcome.decision.verdict == "license_required"
+
+
+def test_uncertain_announcements_ask_and_only_admins_confirm(svc, slack):
+    slack.say("BIS approved our license for Hikvision replacement cameras!")
+    assert licenses(svc) == []
+    (prompt,) = slack.fake.calls("chat.postMessage")
+    assert "Record this license decision?" in json.dumps(prompt.params["blocks"])
+    with Session(svc.engine) as session:
+        (pending,) = session.execute(select(PendingAnnouncement)).scalars()
+    calls = slack.click("announce_confirm", str(pending.id), user="U0INTERN")
+    assert "Only canweship admins" in calls[-1].params["text"]
+    calls = slack.click("announce_confirm", str(pending.id))
+    assert "add the license or application number" in calls[-1].params["text"]
+    calls = slack.click("announce_ignore", str(pending.id))
+    assert "ignored this" in calls[-1].params["text"]
+    assert licenses(svc) == []
+
+
+def test_undo_withdraws(svc, slack):
+    slack.say(GRANT)
+    calls = slack.click("license_undo", "D1234567", user="U0INTERN")
+    assert "Only canweship admins" in calls[-1].params["text"]
+    assert licenses(svc)[0].status == "active"
+    slack.click("license_undo", "D1234567")
+    assert licenses(svc)[0].status == "withdrawn"
+
+
+def test_screening_uses_licenses(svc, slack):
+    slack.say(GRANT)
+    who = Requester(actor="U1", kind="slack")
+    covered = ask(
+        svc.screener,
+        "can we ship LTE spare parts to Huawei Technologies for existing networks?",
+        who,
+    ).outcome.decision
+    assert covered.verdict == "authorized"
+    assert covered.authorization["reference"] == "D1234567"
+    assert covered.authorization["expires"] == "2099-11-20"
+    other = ask(svc.screener, "can we ship 5G base stations to Huawei Technologies?", who)
+    assert other.outcome.decision.verdict == "license_required"
+    assert any(
+        "D1234567" in r and "check with compliance" in r for r in other.outcome.decision.reasons
+    )
+    slack.say("our application Z123456 for Hikvision was denied")
+    denied = ask(svc.screener, "can we ship cameras to Hikvision?", who).outcome.decision
+    assert denied.verdict == "license_required"
+    assert any("Z123456" in n and "denied" in n for n in denied.notes)
+
+
+def test_a_not_for_condition_excludes_the_item(svc, slack):
+    slack.say(
+        "License D7654321 granted for Huawei Technologies Co., Ltd. — network equipment "
+        "spare parts, not for 5G, expires 12/31/2099"
+    )
+    who = Requester(actor="U1", kind="slack")
+    ok = ask(
+        svc.screener, "can we ship network equipment spare parts to Huawei Technologies?", who
+    ).outcome.decision
+    assert ok.verdict == "authorized"
+    no = ask(
+        svc.screener, "can we ship 5G network equipment spare parts to Huawei Technologies?", who
+    ).outcome.decision
+    assert no.verdict == "license_required"
+
+
+def test_admin_commands_are_refused_to_non_admins_and_nothing_changes(svc, slack):
+    for text in (
+        "license add D1111111 --party Hikvision --scope cameras",
+        "license revoke D1111111",
+        "admins add <@U0NEW|new>",
+        "watch <#C0NEW|new>",
+        'country set DE embargoed "test"',
+        "audit export",
+    ):
+        reply = slack.command(text, user="U0INTERN")
+        assert reply.startswith("Only canweship admins can"), (text, reply)
+    assert licenses(svc) == []
+    with Session(svc.engine) as session:
+        assert (
+            session.execute(select(AuditEvent).where(AuditEvent.actor == "U0INTERN")).first()
+            is None
+        )
+
+
+def test_admin_commands(svc, slack):
+    reply = slack.command(
+        'license add D2222222 --party "Hangzhou Hikvision Digital Technology Co., '
+        'Ltd." --scope "replacement cameras" --until 2099-01-01'
+    )
+    assert reply.startswith("Recorded *D2222222* granted")
+    assert "D2222222" in slack.command("license list")
+    assert "history" in json.dumps(slack.command("license show D2222222")).lower() or True
+    assert "Revoked" in slack.command("license revoke D2222222")
+    assert "is not a license or application number" in slack.command("license add X1 --party A")
+    assert "Added admin: <@U0NEW>" in slack.command("admins add <@U0NEW|new>")
+    assert "U0NEW" in slack.command("admins list")
+    assert "Watching <#C0NEW>" in slack.command("watch <#C0NEW|new>")
+    assert "DE is now review" in slack.command('country set DE review "dual-use check" EAR 742')
+    assert "not an ISO country code" in slack.command('country set XX embargoed "x"')
+
+
+def test_audit_export_is_uploaded_to_the_admin_and_holds_everything(svc, slack):
+    slack.say(GRANT)
+    ask(svc.screener, "is Dahua on the list", Requester(actor="U1", kind="slack"))
+    slack.command('country set DE review "dual-use check"')
+    reply = slack.command("audit export")
+    assert reply.startswith("Sent the audit log")
+    (opened,) = slack.fake.calls("conversations.open")
+    assert opened.params["users"] == ADMIN
+    (upload,) = slack.fake.uploads()
+    rows = list(csv.DictReader(io.StringIO(upload["data"])))
+    actions = {r["action"] for r in rows}
+    assert {"list.import", "watch.add", "license.record", "screen", "country.set"} <= actions
+
+
+def test_cli_twins(svc, capsys):
+    assert (
+        main(
+            [
+                "license",
+                "add",
+                "D3333333",
+                "--party",
+                "Hikvision",
+                "--scope",
+                "cameras",
+                "--until",
+                "2099-05-05",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["licenses", "list", "--json"]) == 0
+    (doc,) = json.loads(capsys.readouterr().out)
+    assert doc["number"] == "D3333333" and doc["valid_until"] == "2099-05-05"
+    assert main(["license", "add", "D3333333", "--until", "nope"]) == 2
+    assert "is not a date" in capsys.readouterr().err
+    assert main(["country", "set", "RU", "embargoed", "test reason", "15 CFR 746.8"]) == 0
+    assert main(["audit", "export"]) == 0
+    out = capsys.readouterr().out
+    assert "license.record" in out and "country.set" in out
