@@ -33,9 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=cmd_status)
 
-    from bot import cli_admin, cli_run, cli_screen
+    from bot import cli_admin, cli_licenses, cli_run, cli_screen, cli_sync
 
-    for module in (cli_screen, cli_run, cli_admin):
+    for module in (cli_screen, cli_run, cli_admin, cli_licenses, cli_sync):
         module.register(sub)
 
 
@@ -108,7 +108,9 @@ def status_document(settings: Settings, now: datetime | None = None) -> dict[str
     runtime = open_runtime(settings)
     now = now or datetime.now(UTC)
     with session_scope(runtime.engine) as session:
-        st = read_list_status(session, now=now, stale_after=settings.stale_after)
+        st = read_list_status(
+            session, now=now, stale_after=settings.stale_after, include_last_run=True
+        )
         pending = pending_count(session)
     snap = st.snapshot
     doc: dict[str, Any] = {

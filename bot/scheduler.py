@@ -4,12 +4,15 @@ Each process keeps its own in-memory job store (a job store must never be shared
 schedulers); exactly-once delivery comes from the claims in bot/reminders.py, not from the
 scheduler, so any number of `canweship scheduler`, `run` and `tick` processes may run at once.
 The first tick runs at start, which posts (marked late) whatever fell due while all were down.
+The list jobs follow the same rule: the sync claims its interval in `sync_state`, and list
+changes and list alerts are claimed rows (bot/list_changes.py, bot/alerts.py).
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -18,6 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.reminders import Notifier, tick
 from bot.services import Services
+from bot.sync import claim_scheduled_sync, list_upkeep, sync, sync_due
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +40,53 @@ def _tick_job(services: Services, notifier: Notifier) -> None:
         log.exception("reminder tick failed")
 
 
+def _sync_job(services: Services) -> None:
+    """Every minute: download the list if it is due and no other process is at it (bot/sync.py)."""
+    settings = services.settings
+    try:
+        if sync_due(services.engine, settings) and claim_scheduled_sync(
+            services.engine,
+            url=settings.sync_url,
+            owner=services.instance_id,
+            now=datetime.now(UTC),
+            interval=settings.sync_interval,
+        ):
+            result = sync(
+                engine=services.engine,
+                settings=settings,
+                screener=services.screener,
+                owner=services.instance_id,
+            )
+            log.info("list sync: %s", result.message)
+    except Exception:  # the next interval retries
+        log.exception("list sync failed")
+
+
+def _list_upkeep_job(services: Services, list_notifier: Any) -> None:
+    try:
+        list_upkeep(
+            engine=services.engine,
+            settings=services.settings,
+            screener=services.screener,
+            notifier=list_notifier,
+            owner=services.instance_id,
+        )
+    except Exception:
+        log.exception("list upkeep failed")
+
+
+def list_notifier_for(notifier: Any) -> Any:
+    """The reminder notifier's Slack client also posts list alerts (rendered in handlers/)."""
+    if hasattr(notifier, "post_alert"):
+        return notifier
+    client = getattr(notifier, "client", None)
+    if client is None:
+        return None
+    from handlers.list_alerts import SlackAlertNotifier
+
+    return SlackAlertNotifier(client)
+
+
 def build_scheduler(services: Services, notifier: Notifier, *, blocking: bool) -> BaseScheduler:
     scheduler: BaseScheduler = (BlockingScheduler if blocking else BackgroundScheduler)(
         timezone=UTC,
@@ -50,6 +101,22 @@ def build_scheduler(services: Services, notifier: Notifier, *, blocking: bool) -
         IntervalTrigger(seconds=max(1, int(services.settings.tick_interval.total_seconds()))),
         args=(services, notifier),
         id="reminder-tick",
+        next_run_time=datetime.now(UTC),
+    )
+    scheduler.add_job(
+        _sync_job,
+        IntervalTrigger(
+            seconds=max(1, min(60, int(services.settings.sync_interval.total_seconds())))
+        ),
+        args=(services,),
+        id="list-sync",
+        next_run_time=datetime.now(UTC),
+    )
+    scheduler.add_job(
+        _list_upkeep_job,
+        IntervalTrigger(seconds=max(1, int(services.settings.tick_interval.total_seconds()))),
+        args=(services, list_notifier_for(notifier)),
+        id="list-upkeep",
         next_run_time=datetime.now(UTC),
     )
     return scheduler

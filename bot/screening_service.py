@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -28,7 +28,9 @@ from bot.decision import (
 )
 from bot.liststatus import ListStatus, human_age, read_list_status
 from bot.screening.index import IndexedName, NameIndex
-from storage.models import AuditEvent, CountryPolicy, Entry, EntryName
+from bot.screening.normalize import NORMALIZER_VERSION
+from storage.db import writer
+from storage.models import AuditEvent, CountryPolicy, Entry, EntryName, ListSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +128,9 @@ class IndexCache:
             }
             for e in entries.values():
                 session.expunge(e)
+            snapshot = session.get(ListSnapshot, snapshot_id)
+            # Names normalized by an older normalizer are normalized again, here, once per list.
+            stored_ok = snapshot is not None and snapshot.normalizer_version == NORMALIZER_VERSION
             rows = session.execute(
                 select(
                     EntryName.entry_id, EntryName.name, EntryName.normalized, EntryName.is_primary
@@ -141,7 +146,7 @@ class IndexCache:
                 countries=tuple(entries[entry_id].countries or ()),
                 is_primary=primary,
                 entity_type=entries[entry_id].type,
-                normalized=normalized,
+                normalized=normalized if stored_ok else None,
             )
             for entry_id, name, normalized, primary in rows
             if entry_id in entries
@@ -182,10 +187,15 @@ class Screener:
         self.settings = settings
         self.engine = engine
         self.cache = cache or IndexCache()
-        from bot.extensions import active_authorizations
+        from bot import extensions, licenses
 
         # Callables (session, today) -> authorizations in force that day.
-        self.authorization_sources: list[Any] = [active_authorizations]
+        self.authorization_sources: list[Any] = [
+            extensions.active_authorizations,
+            licenses.active_authorizations,
+        ]
+        # Callables (session, matches) -> notes for the answer (e.g. earlier denials).
+        self.note_sources: list[Any] = [licenses.denial_notes]
 
     @property
     def thresholds(self) -> Thresholds:
@@ -225,6 +235,10 @@ class Screener:
                         "Try again in a few minutes or ask compliance."
                     ],
                 )
+            else:  # remember the party for re-screening when the list changes (never raises)
+                from bot.counterparties import record_asked
+
+                record_asked(self, request, requester, decision, audit_id, now)
         return Outcome(request=request, decision=decision, audit_id=audit_id, at=now)
 
     def screen_batch(
@@ -276,7 +290,8 @@ class Screener:
                     ]
                     family = family_from_sources(result.family.token, sources)
             authorizations = self._authorizations(session, today)
-        return decide(
+            notes = [n for source in self.note_sources for n in source(session, matches)]
+        decision = decide(
             party=request.party,
             matches=matches,
             destination=destination,
@@ -291,6 +306,8 @@ class Screener:
             today=today,
             family=family,
         )
+        decision.notes.extend(notes)
+        return decision
 
     def _authorizations(self, session: Session, today: date) -> list[Any]:
         found: list[Any] = []
@@ -325,25 +342,35 @@ class Screener:
         requester: Requester,
         now: datetime,
     ) -> list[int | None]:
-        events = [
-            AuditEvent(
-                at=now,
-                actor=requester.actor,
-                actor_kind=requester.kind,
-                action="screen",
-                channel=requester.channel,
-                permalink=requester.permalink,
-                subject=request.text or request.party,
-                verdict=decision.verdict,
-                list_version=decision.list_version,
-                detail=Outcome(request=request, decision=decision, audit_id=None, at=now).as_json(),
-            )
+        rows = [
+            {
+                "at": now,
+                "actor": requester.actor,
+                "actor_kind": requester.kind,
+                "action": "screen",
+                "channel": requester.channel,
+                "permalink": requester.permalink,
+                "subject": request.text or request.party,
+                "verdict": decision.verdict,
+                "list_version": decision.list_version,
+                "detail": Outcome(
+                    request=request, decision=decision, audit_id=None, at=now
+                ).as_json(),
+            }
             for request, decision in answers
         ]
-        with Session(self.engine, expire_on_commit=False) as session:
-            session.add_all(events)
+        table = AuditEvent.__table__  # type: ignore[attr-defined]
+        # Core insert: one statement per chunk, without the ORM's per-object bookkeeping.
+        with Session(writer(self.engine)) as session:
+            ids = (
+                session.execute(
+                    insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+                )
+                .scalars()
+                .all()
+            )
             session.commit()
-            return [e.id for e in events]
+            return list(ids)
 
 
 def list_status(engine: Engine, settings: Settings, now: datetime | None = None) -> ListStatus:

@@ -13,7 +13,7 @@ from bot.authz import NotAdmin, require_admin
 from bot.country_field import country_code
 from bot.screening_service import Requester, ScreeningRequest
 from bot.slashcmd import CommandSyntaxError, SlashCommand, parse_command
-from handlers import admin_commands
+from handlers import admin_commands, counterparty_commands, license_commands
 from handlers.common import SORRY, services
 from handlers.status import list_status_line
 from handlers.views import answer_message, error_message, help_message, render_answer, section
@@ -68,7 +68,7 @@ def _help(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) -> R
 
 # Modules that add sub-commands: each has SUBCOMMANDS (name -> function) and
 # needs_admin(name, cmd) -> what it would change, or None when it only reads.
-COMMAND_MODULES = (admin_commands,)
+COMMAND_MODULES = (admin_commands, license_commands, counterparty_commands)
 
 SUBCOMMANDS: dict[str, SubCommand] = {"screen": _screen, "status": _status, "help": _help}
 for _module in COMMAND_MODULES:

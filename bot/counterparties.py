@@ -1,0 +1,358 @@
+"""The parties the company deals with: asked about, licensed, or registered by admins.
+
+They are kept so that a list change can be checked against them (bot/rescreen.py) instead of
+waiting for someone to ask again. Each keeps its last known screening result, which is what makes
+"new or stronger hit" decidable, and who asked about it, which is who gets told.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, delete, select
+from sqlmodel import Session
+
+from bot.decision import UNAVAILABLE, Decision
+from bot.extensions import Actor
+from bot.screening.normalize import normalize_name
+from storage.db import writer
+from storage.models import AuditEvent
+from storage.models_sync import Counterparty, CounterpartyAsker
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+ASKED, LICENSED, REGISTERED = "asked", "licensed", "registered"
+MAX_NAME = 300
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class CounterpartyError(ValueError):
+    """Bad input about a counterparty; the message is one line, safe to show."""
+
+
+def clean_name(name: str | None) -> tuple[str, str]:
+    """(display name, normalized key), or CounterpartyError saying what is wrong."""
+    display = " ".join((name or "").split())
+    if not display:
+        raise CounterpartyError("give the counterparty's name")
+    if len(display) > MAX_NAME or _CONTROL.search(display):
+        raise CounterpartyError(f"“{display[:40]}…” is not a name (too long or control characters)")
+    key = normalize_name(display)
+    if not key.strip():
+        raise CounterpartyError(f"“{display}” has no letters or digits to screen")
+    return display, key
+
+
+def result_fields(decision: Decision, now: datetime) -> dict[str, Any]:
+    """The last-known-result columns from a decision (an `unavailable` one says nothing)."""
+    if decision.verdict == UNAVAILABLE:
+        return {}
+    top = decision.matches[0] if decision.matches else None
+    return {
+        "last_verdict": decision.verdict,
+        "last_score": top.score if top else None,
+        "last_source": top.source if top else None,
+        "last_list_id": top.entry_id if top else None,
+        "last_entry_name": top.name if top else None,
+        "last_list_version": decision.list_version,
+        "last_screened_at": now,
+    }
+
+
+def _locked(session: Session, key: str) -> Counterparty | None:
+    query = select(Counterparty).where(Counterparty.normalized == key)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.execute(query).scalar_one_or_none()
+
+
+def _get_or_create(
+    session: Session, *, name: str, key: str, country: str | None, origin: str, now: datetime
+) -> tuple[Counterparty, dict[str, Any] | None]:
+    """The row for `key`, locked, with `origin` added; and its state before (None if new)."""
+    from bot.alerts import upsert_ignore
+
+    row = _locked(session, key)
+    before = snapshot(row) if row is not None else None
+    if row is None:
+        upsert_ignore(
+            session,
+            Counterparty,
+            {
+                "normalized": key,
+                "name": name,
+                "country": country,
+                "origins": [origin],
+                "created_at": now,
+                "updated_at": now,
+            },
+            ["normalized"],
+        )
+        row = _locked(session, key)
+        assert row is not None
+    if origin not in row.origins:
+        row.origins = sorted({*row.origins, origin})
+        row.updated_at = now
+    if country and country != row.country:
+        row.country = country
+        row.updated_at = now
+    return row, before
+
+
+def snapshot(row: Counterparty) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "country": row.country,
+        "origins": list(row.origins),
+        "last_verdict": row.last_verdict,
+    }
+
+
+def _audit(session: Session, actor: Actor, action: str, subject: str, **detail: Any) -> None:
+    session.add(
+        AuditEvent(
+            actor=actor.user,
+            actor_kind=actor.kind,
+            action=action,
+            channel=actor.channel,
+            subject=subject,
+            detail=detail,
+        )
+    )
+
+
+def _screen(screener: Any, name: str, country: str | None, now: datetime) -> Decision:
+    from bot.screening_service import Requester, ScreeningRequest
+
+    request = ScreeningRequest(party=name, country=country)
+    return screener.screen(request, Requester("system", "system"), now=now, audit=False).decision
+
+
+def register(
+    engine: Engine,
+    screener: Any,
+    *,
+    name: str,
+    country: str | None,
+    actor: Actor,
+    now: datetime | None = None,
+) -> tuple[Counterparty, bool]:
+    """Register (or re-register) a counterparty, screened now; True when it was new."""
+    now = now or utcnow()
+    display, key = clean_name(name)
+    decision = _screen(screener, display, country, now)
+    with Session(writer(engine), expire_on_commit=False) as session:
+        row, before = _get_or_create(
+            session, name=display, key=key, country=country, origin=REGISTERED, now=now
+        )
+        for column, value in result_fields(decision, now).items():
+            setattr(row, column, value)
+        _audit(session, actor, "counterparty.add", display, before=before, after=snapshot(row))
+        session.commit()
+    return row, before is None
+
+
+def list_counterparties(engine: Engine, *, limit: int | None = None) -> list[Counterparty]:
+    with Session(engine, expire_on_commit=False) as session:
+        query = select(Counterparty).order_by(Counterparty.name)
+        if limit:
+            query = query.limit(limit)
+        return list(session.execute(query).scalars())
+
+
+def count_counterparties(engine: Engine) -> int:
+    from sqlalchemy import func
+
+    with Session(engine) as session:
+        return session.execute(select(func.count()).select_from(Counterparty)).scalar_one()
+
+
+def remove(engine: Engine, *, name: str, actor: Actor) -> Counterparty:
+    """Forget a counterparty (and who asked about it); it comes back if someone asks again."""
+    display, key = clean_name(name)
+    with Session(writer(engine), expire_on_commit=False) as session:
+        row = _locked(session, key)
+        if row is None:
+            raise CounterpartyError(f"no counterparty “{display}” on record")
+        before = snapshot(row)
+        session.execute(
+            delete(CounterpartyAsker).where(CounterpartyAsker.counterparty_id == row.id)
+        )
+        session.execute(delete(Counterparty).where(Counterparty.id == row.id))
+        _audit(session, actor, "counterparty.remove", row.name, before=before, after=None)
+        session.commit()
+    return row
+
+
+@dataclass
+class ImportSummary:
+    rows: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def read_csv(
+    path: Path, country_code: Callable[[str | None], str | None]
+) -> list[tuple[str, str | None]]:
+    """Rows (name, country) of a `name[,country]` CSV; the first bad row fails the whole file."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise CounterpartyError(f"{path}: no such file") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CounterpartyError(f"{path}: cannot read ({exc})") from exc
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    if "name" not in header:
+        raise CounterpartyError(
+            f"{path}: line 1: the CSV needs a 'name' column (and optional 'country')"
+        )
+    reader.fieldnames = header
+    rows: list[tuple[str, str | None]] = []
+    try:
+        for row in reader:
+            line = reader.line_num
+            try:
+                display, _ = clean_name(row.get("name"))
+            except CounterpartyError as exc:
+                raise CounterpartyError(f"{path}: line {line}: {exc}") from exc
+            raw_country = (row.get("country") or "").strip() or None
+            code = country_code(raw_country)
+            if raw_country and code is None:
+                raise CounterpartyError(f"{path}: line {line}: unknown country “{raw_country}”")
+            rows.append((display, code))
+    except csv.Error as exc:
+        raise CounterpartyError(f"{path}: line {reader.line_num}: {exc}") from exc
+    if not rows:
+        raise CounterpartyError(f"{path}: no rows under the header")
+    return rows
+
+
+def import_rows(
+    engine: Engine,
+    screener: Any,
+    rows: list[tuple[str, str | None]],
+    *,
+    actor: Actor,
+    source: str,
+    progress: Callable[[int, int], None] | None = None,
+    now: datetime | None = None,
+) -> ImportSummary:
+    """Register every row (screened now) in one transaction: all or nothing."""
+    now = now or utcnow()
+    summary = ImportSummary(rows=len(rows))
+    decisions: list[tuple[str, str, str | None, Decision]] = []
+    seen: set[str] = set()
+    for n, (name, country) in enumerate(rows, start=1):
+        display, key = clean_name(name)
+        if key not in seen:
+            seen.add(key)
+            decisions.append((display, key, country, _screen(screener, display, country, now)))
+        if progress and n % 200 == 0:
+            progress(n, len(rows))
+    with Session(writer(engine), expire_on_commit=False) as session:
+        for display, key, country, decision in decisions:
+            row, before = _get_or_create(
+                session, name=display, key=key, country=country, origin=REGISTERED, now=now
+            )
+            for column, value in result_fields(decision, now).items():
+                setattr(row, column, value)
+            after = snapshot(row)
+            if before is None:
+                summary.added += 1
+            elif before != after:
+                summary.updated += 1
+            else:
+                summary.unchanged += 1
+                continue
+            _audit(
+                session, actor, "counterparty.add", display, before=before, after=after, via=source
+            )
+        session.commit()
+    summary.unchanged += len(rows) - len(decisions)
+    return summary
+
+
+def record_asked(
+    screener: Any,
+    request: Any,
+    requester: Any,
+    decision: Decision,
+    audit_id: int | None,
+    now: datetime,
+) -> None:
+    """Remember a party someone asked about, and what they were told. Never raises: the answer
+    was already given and audited; losing this only weakens later re-screening alerts."""
+    engine: Engine = screener.engine
+    try:
+        if request.party:
+            _record_asked(engine, request, requester, decision, audit_id, now)
+        if decision.verdict == UNAVAILABLE:
+            from bot.freshness import check_freshness
+
+            check_freshness(engine, screener.settings, now=now)
+    except Exception:
+        log.exception("could not record the counterparty of an answer")
+
+
+def _record_asked(
+    engine: Engine,
+    request: Any,
+    requester: Any,
+    decision: Decision,
+    audit_id: int | None,
+    now: datetime,
+) -> None:
+    try:
+        display, key = clean_name(request.party)
+    except CounterpartyError:
+        return
+    with Session(writer(engine)) as session:
+        row, _ = _get_or_create(
+            session, name=display, key=key, country=request.country, origin=ASKED, now=now
+        )
+        for column, value in result_fields(decision, now).items():
+            setattr(row, column, value)
+        session.flush()
+        asker = session.get(CounterpartyAsker, (row.id, requester.actor))
+        if asker is None:
+            asker = CounterpartyAsker(counterparty_id=row.id or 0, user=requester.actor, times=0)
+            session.add(asker)
+        asker.kind = requester.kind
+        asker.channel = requester.channel
+        asker.question = request.text or request.party
+        asker.verdict = decision.verdict
+        asker.list_version = decision.list_version
+        asker.audit_id = audit_id
+        asker.asked_at = now
+        asker.times = (asker.times or 0) + 1
+        session.commit()
+
+
+def record_licensed(
+    engine: Engine,
+    *,
+    name: str,
+    country: str | None,
+    actor: Actor,
+    now: datetime | None = None,
+) -> None:
+    """For the licenses feature: a licensed party is a counterparty too."""
+    now = now or utcnow()
+    display, key = clean_name(name)
+    with Session(writer(engine)) as session:
+        row, before = _get_or_create(
+            session, name=display, key=key, country=country, origin=LICENSED, now=now
+        )
+        if before is None or LICENSED not in before["origins"]:
+            _audit(session, actor, "counterparty.add", display, before=before, after=snapshot(row))
+        session.commit()
