@@ -168,7 +168,26 @@ class Licenses:
                     )
                 )
             session.commit()
+        if party:
+            self._remember_counterparty(party, destination, source)
         return row, created
+
+    def _remember_counterparty(self, party: str, destination: str | None, source: Source) -> None:
+        """A licensed party is a counterparty: re-screened whenever the list changes."""
+        from bot.counterparties import record_licensed
+        from bot.extensions import Actor
+
+        try:
+            record_licensed(
+                self.engine,
+                name=party,
+                country=destination,
+                actor=Actor(user=source.user, kind=source.kind, channel=source.channel),
+            )
+        except Exception:  # best effort: the license itself is recorded and audited
+            import logging
+
+            logging.getLogger(__name__).exception("could not register %s as a counterparty", party)
 
     def record_announcement(
         self, ann: Announcement, *, source: Source, confidence: str, now: datetime | None = None

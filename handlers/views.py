@@ -156,6 +156,9 @@ USAGE = (
     "• `/canweship status` — the list in use and its age\n"
     "• `/canweship deadlines` — upcoming expiries with days left\n"
     "• `/canweship extension list` — extensions on record (admins: `add`, `extend`, `remove`)\n"
+    "• `/canweship license list` — license decisions on record (admins: `add`, `revoke`)\n"
+    "• `/canweship counterparty list` — parties re-screened when the list changes\n"
+    "• Admins: `admins`, `watch #channel`, `country set`, `audit export`\n"
     "• `/canweship help` — this message"
 )
 

@@ -323,3 +323,14 @@ def test_cli_twins(svc, capsys):
     assert main(["audit", "export"]) == 0
     out = capsys.readouterr().out
     assert "license.record" in out and "country.set" in out
+
+
+def test_a_licensed_party_becomes_a_counterparty(svc, slack):
+    from storage.models_sync import Counterparty
+
+    slack.say(GRANT)
+    with Session(svc.engine) as session:
+        rows = list(session.execute(select(Counterparty)).scalars())
+    assert [(r.name, "licensed" in r.origins) for r in rows] == [
+        ("Huawei Technologies Co., Ltd.", True)
+    ]
