@@ -291,51 +291,65 @@ def record_asked(
     now: datetime,
 ) -> None:
     """Remember a party someone asked about, and what they were told. Never raises: the answer
-    was already given and audited; losing this only weakens later re-screening alerts."""
+    was already given and audited; losing this only weakens later re-screening alerts.
+
+    The screening service records the party in the audit transaction itself
+    (`record_asked_in`); this entry point is for callers without one.
+    """
     engine: Engine = screener.engine
     try:
         if request.party:
-            _record_asked(engine, request, requester, decision, audit_id, now)
-        if decision.verdict == UNAVAILABLE:
-            from bot.freshness import check_freshness
-
-            check_freshness(engine, screener.settings, now=now)
+            with Session(writer(engine)) as session:
+                record_asked_in(session, request, requester, decision, audit_id, now)
+                session.commit()
     except Exception:
         log.exception("could not record the counterparty of an answer")
+    after_answer(screener, decision, now)
 
 
-def _record_asked(
-    engine: Engine,
+def after_answer(screener: Any, decision: Decision, now: datetime) -> None:
+    """An `unavailable` answer may open a stale-list incident (admins told once). Never raises."""
+    if decision.verdict != UNAVAILABLE:
+        return
+    try:
+        from bot.freshness import check_freshness
+
+        check_freshness(screener.engine, screener.settings, now=now)
+    except Exception:
+        log.exception("could not check the list's freshness")
+
+
+def record_asked_in(
+    session: Session,
     request: Any,
     requester: Any,
     decision: Decision,
     audit_id: int | None,
     now: datetime,
 ) -> None:
+    """Upsert the counterparty and its asker in the caller's transaction (no commit)."""
     try:
         display, key = clean_name(request.party)
     except CounterpartyError:
         return
-    with Session(writer(engine)) as session:
-        row, _ = _get_or_create(
-            session, name=display, key=key, country=request.country, origin=ASKED, now=now
-        )
-        for column, value in result_fields(decision, now).items():
-            setattr(row, column, value)
-        session.flush()
-        asker = session.get(CounterpartyAsker, (row.id, requester.actor))
-        if asker is None:
-            asker = CounterpartyAsker(counterparty_id=row.id or 0, user=requester.actor, times=0)
-            session.add(asker)
-        asker.kind = requester.kind
-        asker.channel = requester.channel
-        asker.question = request.text or request.party
-        asker.verdict = decision.verdict
-        asker.list_version = decision.list_version
-        asker.audit_id = audit_id
-        asker.asked_at = now
-        asker.times = (asker.times or 0) + 1
-        session.commit()
+    row, _ = _get_or_create(
+        session, name=display, key=key, country=request.country, origin=ASKED, now=now
+    )
+    for column, value in result_fields(decision, now).items():
+        setattr(row, column, value)
+    session.flush()
+    asker = session.get(CounterpartyAsker, (row.id, requester.actor))
+    if asker is None:
+        asker = CounterpartyAsker(counterparty_id=row.id or 0, user=requester.actor, times=0)
+        session.add(asker)
+    asker.kind = requester.kind
+    asker.channel = requester.channel
+    asker.question = request.text or request.party
+    asker.verdict = decision.verdict
+    asker.list_version = decision.list_version
+    asker.audit_id = audit_id
+    asker.asked_at = now
+    asker.times = (asker.times or 0) + 1
 
 
 def record_licensed(

@@ -235,10 +235,10 @@ class Screener:
                         "Try again in a few minutes or ask compliance."
                     ],
                 )
-            else:  # remember the party for re-screening when the list changes (never raises)
-                from bot.counterparties import record_asked
+            else:
+                from bot.counterparties import after_answer
 
-                record_asked(self, request, requester, decision, audit_id, now)
+                after_answer(self, decision, now)
         return Outcome(request=request, decision=decision, audit_id=audit_id, at=now)
 
     def screen_batch(
@@ -362,15 +362,38 @@ class Screener:
         table = AuditEvent.__table__  # type: ignore[attr-defined]
         # Core insert: one statement per chunk, without the ORM's per-object bookkeeping.
         with Session(writer(self.engine)) as session:
-            ids = (
+            ids = list(
                 session.execute(
                     insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-                )
-                .scalars()
-                .all()
+                ).scalars()
             )
+            self._remember_parties(session, answers, ids, requester, now)
             session.commit()
-            return list(ids)
+            return ids
+
+    @staticmethod
+    def _remember_parties(
+        session: Session,
+        answers: list[tuple[ScreeningRequest, Decision]],
+        ids: list[int],
+        requester: Requester,
+        now: datetime,
+    ) -> None:
+        """Every party asked about becomes a counterparty, re-screened when the list changes.
+
+        Same transaction as the audit rows (one commit per answer), inside a savepoint: a
+        failure here must not cost the answer its audit row.
+        """
+        from bot.counterparties import record_asked_in
+
+        for (request, decision), audit_id in zip(answers, ids, strict=True):
+            if not request.party:
+                continue
+            try:
+                with session.begin_nested():
+                    record_asked_in(session, request, requester, decision, audit_id, now)
+            except Exception:
+                log.exception("could not record the counterparty of an answer")
 
 
 def list_status(engine: Engine, settings: Settings, now: datetime | None = None) -> ListStatus:

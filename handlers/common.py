@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.services import Services
 from storage.events import claim_event, complete_event
@@ -33,13 +34,23 @@ def once(context: BoltContext, body: dict[str, Any], work: Callable[[], None]) -
     if not event_id:
         work()
         return
-    if not claim_event(
-        engine=svc.engine, event_id=event_id, owner=svc.instance_id, lease=EVENT_LEASE
-    ):
+    try:
+        claimed = claim_event(
+            engine=svc.engine, event_id=event_id, owner=svc.instance_id, lease=EVENT_LEASE
+        )
+    except SQLAlchemyError as exc:
+        # The store is down. Silence would leave the asker waiting; the work itself fails closed
+        # (screening answers `unavailable`), so at worst a redelivery gets a second such answer.
+        log.warning("cannot claim event %s, handling it anyway: %s", event_id, exc)
+        claimed = True
+    if not claimed:
         log.info("event %s already handled or in progress; skipping", event_id)
         return
     work()
-    complete_event(engine=svc.engine, event_id=event_id)
+    try:
+        complete_event(engine=svc.engine, event_id=event_id)
+    except SQLAlchemyError as exc:  # the claim's lease still stops an immediate second answer
+        log.warning("cannot mark event %s handled: %s", event_id, exc)
 
 
 def post(client: WebClient, **kwargs: Any) -> dict[str, Any] | None:

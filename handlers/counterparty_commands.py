@@ -78,9 +78,13 @@ def counterparty(cmd: SlashCommand, command: dict[str, Any], context: BoltContex
                 svc.engine, svc.screener, name=name, country=code, actor=actor
             )
             verb = "Added" if created else "Already on record"
-            return f"{verb}: {row.name}", [section(f":white_check_mark: *{verb}:* {_line(row)}")]
+            return f"{verb}: {esc(row.name)}", [
+                section(f":white_check_mark: *{verb}:* {_line(row)}")
+            ]
         row = cps.remove(svc.engine, name=name, actor=actor)
-        return f"Removed: {row.name}", [section(f":white_check_mark: *Removed:* {esc(row.name)}")]
+        return f"Removed: {esc(row.name)}", [
+            section(f":white_check_mark: *Removed:* {esc(row.name)}")
+        ]
     except cps.CounterpartyError as exc:
         return error_message(f"{exc}. Nothing was changed.")
 

@@ -1,0 +1,572 @@
+"""Security, as Slack and an attacker would see it.
+
+* every HTTP route but `GET /healthz` refuses requests without Slack's valid, fresh signature;
+* every sub-command, button and modal that changes data is refused to non-admins, with nothing
+  changed (the mutating sub-commands are enumerated from the registry, so new ones are covered);
+* tokens and signing secrets never reach the logs, even at DEBUG and on Slack API errors;
+* user text is escaped wherever the bot echoes it: no `@channel` pings, no forged links.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import re
+import secrets
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from wsgiref.util import setup_testing_defaults
+
+import pytest
+from slack_bolt.request import BoltRequest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+from sqlmodel import Session, SQLModel
+
+import storage.models
+import storage.models_licenses
+import storage.models_sync  # noqa: F401  (every table is in the metadata)
+from bot.app import create_app, make_client
+from bot.cli import main
+from bot.config import Settings
+from bot.localslack import wire
+from bot.localslack.fake_api import FakeSlackAPI
+from bot.reminders import ReminderNotice
+from bot.services import build_services
+from bot.slashcmd import parse_command
+from handlers import admin_commands, commands, counterparty_commands
+from storage.models import Deadline
+from storage.models_licenses import PendingAnnouncement
+from tests.conftest import FIXTURE_LIST, REPO
+from tests.test_slack_e2e import free_port
+
+SECRET = "security-signing-secret"
+ADMIN = "U0ADMIN"
+INTERN = "U0INTERN"
+WATCHED = "C0WATCHED"
+ALERTS = "C0ALERTS"
+
+
+# ---- a store with something of every kind to change ---------------------------------------------
+
+
+@pytest.fixture
+def svc(database_url, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("CANWESHIP_ADMINS", ADMIN)
+    monkeypatch.setenv("CANWESHIP_ALERT_CHANNEL", ALERTS)
+    for argv in (
+        ["import", str(FIXTURE_LIST)],
+        [
+            "extension",
+            "add",
+            "Seeded GL",
+            "--expires",
+            "2099-01-31",
+            "--party",
+            "Huawei",
+            "--activity",
+            "networks",
+        ],
+        ["license", "add", "D1111111", "--party", "Huawei", "--scope", "routers"],
+        ["admins", "add", "U0OTHER"],
+        ["watch", WATCHED],
+        ["counterparty", "add", "Seeded Co", "--country", "DE"],
+    ):
+        assert main(argv) == 0, argv
+    capsys.readouterr()
+    return build_services(Settings.from_env())
+
+
+class Slack:
+    def __init__(self, svc, fake: FakeSlackAPI) -> None:
+        self.svc = svc
+        self.fake = fake
+        self.app = create_app(
+            svc,
+            client=WebClient(token="xoxb-sec", base_url=fake.url),
+            signing_secret=SECRET,
+            process_before_response=True,
+        )
+
+    def dispatch(self, payload: tuple[str, dict[str, str]]) -> Any:
+        body, headers = payload
+        response = self.app.dispatch(BoltRequest(body=body, headers=headers))
+        assert response.status == 200, response.body
+        return response
+
+    def command(self, text: str, user: str = INTERN) -> str:
+        self.fake.clear()
+        url = self.fake.response_url("cmd")
+        self.dispatch(
+            wire.slash_command("/canweship", text, secret=SECRET, user_id=user, response_url=url)
+        )
+        (reply,) = self.fake.calls("response_url")
+        return reply.params["text"]
+
+    def click(self, action_id: str, value: str, user: str = INTERN) -> None:
+        self.fake.clear()
+        self.dispatch(
+            wire.block_actions(
+                [wire.button(action_id, value)],
+                secret=SECRET,
+                user_id=user,
+                channel_id=WATCHED,
+                response_url=self.fake.response_url("click"),
+            )
+        )
+
+    def say(self, text: str, channel: str = WATCHED, user: str = "U0ANNOUNCER") -> None:
+        event = wire.channel_message(text, user=user, channel=channel)
+        self.dispatch(wire.event_callback(event, secret=SECRET))
+
+
+@pytest.fixture
+def slack(svc) -> Iterator[Slack]:
+    with FakeSlackAPI() as fake:
+        yield Slack(svc, fake)
+
+
+def store_contents(engine) -> dict[str, list[str]]:
+    """Every row of every table, as text: any insert, update or delete shows up."""
+    out = {}
+    with Session(engine) as session:
+        for name, table in sorted(SQLModel.metadata.tables.items()):
+            out[name] = sorted(repr(tuple(row)) for row in session.execute(select(table)))
+    return out
+
+
+# ---- 1. signatures on every route ---------------------------------------------------------------
+
+
+@pytest.fixture
+def wsgi_app(database_url, monkeypatch, capsys):
+    from bot import wsgi
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-sec")
+    with FakeSlackAPI() as fake:
+        monkeypatch.setenv("SLACK_API_URL", fake.url)
+        assert main(["import", str(FIXTURE_LIST)]) == 0
+        capsys.readouterr()
+        monkeypatch.setattr(wsgi, "_state", {})
+        yield wsgi.application, fake
+
+
+def call_wsgi(app, method: str, path: str, body: str = "", headers: dict | None = None):
+    environ: dict[str, Any] = {"REQUEST_METHOD": method, "PATH_INFO": path}
+    setup_testing_defaults(environ)
+    data = body.encode()
+    environ["wsgi.input"] = io.BytesIO(data)
+    environ["CONTENT_LENGTH"] = str(len(data))
+    for name, value in (headers or {}).items():
+        key = name.upper().replace("-", "_")
+        environ[key if key == "CONTENT_TYPE" else f"HTTP_{key}"] = value
+    status: list[str] = []
+    chunks = app(environ, lambda s, h, exc_info=None: status.append(s))
+    return int(status[0].split()[0]), b"".join(chunks).decode()
+
+
+ROUTES = [
+    (method, path)
+    for method in ("GET", "POST", "PUT", "DELETE")
+    for path in (
+        "/slack/events",
+        "/slack/events/",
+        "/",
+        "/healthz",
+        "/slack/install",
+        "/slack/oauth_redirect",
+        "/slack/commands",
+        "/admin",
+    )
+    if (method, path) != ("GET", "/healthz")
+]
+
+
+def _requests(fake: FakeSlackAPI) -> list[tuple[str, str, dict[str, str]]]:
+    """(fault, body, headers): an event, a slash command and the URL handshake, each spoiled."""
+    out = []
+    for build in (
+        lambda **kw: wire.event_callback(wire.message_im("is Dahua on the list"), **kw),
+        lambda **kw: wire.slash_command(
+            "/canweship", "admins add <@U0EVIL>", response_url=fake.response_url("x"), **kw
+        ),
+        lambda **kw: wire.url_verification("echo-me-back", **kw),
+    ):
+        body, headers = build(secret="not-the-secret")
+        out.append(("bad-signature", body, headers))
+        body, headers = build(secret=SECRET, timestamp=int(time.time()) - 600)
+        out.append(("stale", body, headers))
+        body, headers = build(secret=SECRET)
+        unsigned = {k: v for k, v in headers.items() if not k.lower().startswith("x-slack")}
+        out.append(("unsigned", body, unsigned))
+    return out
+
+
+def test_every_route_but_healthz_refuses_unsigned_spoofed_or_stale_requests(wsgi_app, svc_engine):
+    app, fake = wsgi_app
+    before = store_contents(svc_engine)
+    for method, path in ROUTES:
+        for fault, body, headers in _requests(fake):
+            status, text = call_wsgi(app, method, path, body, headers)
+            assert status in (401, 404), (method, path, fault, status)
+            assert "echo-me-back" not in text
+    status, text = call_wsgi(app, "GET", "/healthz")
+    assert status == 200 and json.loads(text)["ok"] is True
+    assert SECRET not in text and "xoxb" not in text
+    time.sleep(0.2)
+    assert fake.calls() == []
+    assert store_contents(svc_engine) == before
+
+
+def test_a_signed_request_is_only_dispatched_on_slack_events(wsgi_app):
+    app, _ = wsgi_app
+    for path in ("/", "/healthz", "/slack/commands", "/admin"):
+        body, headers = wire.event_callback(wire.message_im("is Dahua on the list"), secret=SECRET)
+        assert call_wsgi(app, "POST", path, body, headers)[0] == 404
+    body, headers = wire.url_verification("echo-me-back", secret=SECRET)
+    status, text = call_wsgi(app, "POST", "/slack/events", body, headers)
+    assert status == 200 and "echo-me-back" in text  # the control: a valid request works
+
+
+@pytest.fixture
+def svc_engine(database_url):
+    from storage.db import get_engine
+
+    return get_engine(database_url)
+
+
+# ---- 2. admins only ----------------------------------------------------------------------------
+
+# Valid commands, so that a missing check would really change something.
+MUTATING_EXAMPLES = {
+    ("extension", "add"): "extension add New GL --expires 2099-02-28 --party Huawei --activity x",
+    ("extension", "extend"): "extension extend Seeded GL --expires 2099-06-30",
+    ("extension", "lapse"): "extension lapse Seeded GL",
+    ("extension", "remove"): "extension remove Seeded GL",
+    ("license", "add"): "license add D2222222 --party Hikvision --scope cameras",
+    ("license", "revoke"): "license revoke D1111111",
+    ("admins", "add"): "admins add <@U0EVIL>",
+    ("admins", "remove"): "admins remove <@U0OTHER>",
+    ("watch", ""): "watch <#C0NEW|new>",
+    ("unwatch", ""): f"unwatch <#{WATCHED}|licenses>",
+    ("country", "set"): 'country set DE embargoed "because"',
+    ("audit", "export"): "audit export",
+    ("counterparty", "add"): "counterparty add Globex Trading --country DE",
+    ("counterparty", "remove"): "counterparty remove Seeded Co",
+}
+ACTION_WORDS = sorted(
+    {"", "add", "remove", "extend", "lapse", "revoke", "set", "export", "list", "show", "import"}
+    | set(admin_commands.MUTATING_EXTENSION_ACTIONS)
+    | set(counterparty_commands.MUTATING)
+)
+
+
+def mutating_commands() -> list[str]:
+    """Every (sub-command, action) the registry says changes data, as a command to type."""
+    found = []
+    for name in sorted(commands.SUBCOMMANDS):
+        for action in ACTION_WORDS:
+            text = f"{name} {action} Something --country DE".replace("  ", " ")
+            cmd = parse_command(text)
+            if any(check(cmd.name, cmd) for check in commands.ADMIN_CHECKS):
+                canonical = {"extensions": "extension", "licenses": "license", "admin": "admins"}
+                key = (canonical.get(name, name), action)
+                key = key if key in MUTATING_EXAMPLES else (key[0], "")
+                found.append(MUTATING_EXAMPLES.get(key) or text)
+    return sorted(set(found))
+
+
+def test_the_registry_flags_every_command_known_to_change_data():
+    flagged = mutating_commands()
+    assert set(MUTATING_EXAMPLES.values()) <= set(flagged)
+    assert len(flagged) >= len(MUTATING_EXAMPLES)
+
+
+def test_every_mutating_sub_command_is_refused_to_a_non_admin(slack, svc):
+    before = store_contents(svc.engine)
+    for text in mutating_commands():
+        reply = slack.command(text, user=INTERN)
+        assert "Only canweship admins" in reply and "Nothing was changed" in reply, (text, reply)
+    assert store_contents(svc.engine) == before
+    assert slack.fake.uploads() == []  # no audit export either
+
+
+def test_the_same_commands_work_for_an_admin(slack, svc):
+    """The control: the refusals above are not an accident of bad arguments."""
+    changed = []
+    for text in MUTATING_EXAMPLES.values():
+        before = store_contents(svc.engine)
+        reply = slack.command(text, user=ADMIN)
+        assert "Only canweship admins" not in reply, (text, reply)
+        if store_contents(svc.engine) != before or slack.fake.uploads():
+            changed.append(text)
+    assert changed == list(MUTATING_EXAMPLES.values())
+
+
+def test_read_only_sub_commands_change_nothing_for_anyone(slack, svc):
+    before = store_contents(svc.engine)
+    for name in sorted(commands.SUBCOMMANDS):
+        if name == "screen":  # screening writes its answer to the audit log, by design
+            continue
+        for action in ACTION_WORDS:
+            text = f"{name} {action}".strip()
+            cmd = parse_command(text)
+            if not any(check(cmd.name, cmd) for check in commands.ADMIN_CHECKS):
+                slack.command(text, user=INTERN)
+    assert store_contents(svc.engine) == before
+
+
+def _pending_id(slack: Slack) -> int:
+    slack.say("BIS approved our license for Hikvision replacement cameras!")
+    with Session(slack.svc.engine) as session:
+        (pending,) = session.execute(select(PendingAnnouncement)).scalars()
+    return int(pending.id)
+
+
+def _deadline_id(svc) -> int:
+    with Session(svc.engine) as session:
+        return int(
+            session.execute(select(Deadline.id).where(Deadline.kind == "extension")).scalar_one()
+        )
+
+
+def test_buttons_and_modals_that_change_data_refuse_non_admins(slack, svc):
+    pending = str(_pending_id(slack))
+    deadline = str(_deadline_id(svc))
+    before = store_contents(svc.engine)
+    for action_id, value in (
+        ("reminder_extend", deadline),
+        ("reminder_lapse", deadline),
+        ("reminder_snooze", deadline),
+        ("license_undo", "D1111111"),
+        ("announce_confirm", pending),
+        ("announce_ignore", pending),
+        ("announce_edit", pending),
+    ):
+        slack.click(action_id, value)
+        (reply,) = slack.fake.calls("response_url")
+        assert "Only canweship admins" in reply.params["text"], action_id
+        assert slack.fake.calls("views.open") == [] and slack.fake.calls("chat.postMessage") == []
+    from handlers.announcements import EDIT_MODAL
+    from handlers.reminders import EXTEND_MODAL
+
+    date = {"type": "datepicker", "selected_date": "2099-12-31"}
+    text = {"type": "plain_text_input", "value": "D3333333"}
+    for callback_id, metadata, values in (
+        (EXTEND_MODAL, deadline, {"expires": {"value": date}}),
+        (EDIT_MODAL, pending, {"number": {"value": text}}),
+    ):
+        response = slack.dispatch(
+            wire.view_submission(
+                callback_id, values, secret=SECRET, user_id=INTERN, private_metadata=metadata
+            )
+        )
+        doc = json.loads(response.body)
+        assert doc["response_action"] == "errors"
+        assert "Only canweship admins" in next(iter(doc["errors"].values()))
+    assert store_contents(svc.engine) == before
+
+
+# ---- 3. secrets never logged ---------------------------------------------------------------
+
+
+def a_notice() -> ReminderNotice:
+    now = datetime.now(UTC)
+    return ReminderNotice(
+        reminder_id=1,
+        deadline_id=1,
+        kind="license",
+        ref_id=1,
+        title="License D1111111 expires",
+        due=now.date() + timedelta(days=7),
+        days_left=7,
+        offset_days=7,
+        due_at=now,
+        late=False,
+    )
+
+
+def test_tokens_and_secrets_never_reach_the_logs_in_process(svc, caplog):
+    token = "xoxb-" + secrets.token_hex(12)
+    signing = "sig-" + secrets.token_hex(12)
+    caplog.set_level(logging.DEBUG)
+    with FakeSlackAPI() as fake:
+        client = make_client(token, fake.url)
+        app = create_app(svc, client=client, signing_secret=signing, process_before_response=True)
+        fake.fail_next("chat.postMessage", status=200, error="invalid_auth")
+        fake.fail_next("chat.postMessage", status=429, retry_after=0)
+        for text in ("is Dahua on the list", "can we ship routers to Huawei Technologies?"):
+            body, headers = wire.event_callback(wire.message_im(text), secret=signing)
+            app.dispatch(BoltRequest(body=body, headers=headers))
+        bad = wire.event_callback(wire.message_im("hi"), secret="wrong")
+        assert app.dispatch(BoltRequest(body=bad[0], headers=bad[1])).status == 401
+        from handlers.reminders import SlackNotifier
+
+        fake.fail_next("chat.postMessage", status=200, error="not_in_channel")
+        with pytest.raises(SlackApiError, match="not_in_channel"):
+            SlackNotifier(client, "America/New_York").post_reminder(
+                channel=ALERTS, thread_ts=None, notice=a_notice()
+            )
+    logged = (
+        "\n".join(f"{r.getMessage()} {r.args!r} {r.exc_text or ''}" for r in caplog.records)
+        + caplog.text
+    )
+    assert any(r.levelno == logging.DEBUG for r in caplog.records)
+    assert "chat.postMessage" in logged  # the API calls and their errors were logged...
+    assert token not in logged and signing not in logged  # ...without the credentials
+    assert token[5:] not in logged and signing[4:] not in logged
+
+
+@pytest.mark.slow
+def test_tokens_and_secrets_never_reach_the_server_output(database_url, tmp_path):
+    token = "xoxb-" + secrets.token_hex(12)
+    signing = "sig-" + secrets.token_hex(12)
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CANWESHIP_", "DATA"))
+    }
+    with FakeSlackAPI() as fake:
+        env.update(
+            DATABASE_URL=database_url,
+            CANWESHIP_DATA_DIR=str(tmp_path / "data"),
+            CANWESHIP_LOG_LEVEL="DEBUG",
+            SLACK_BOT_TOKEN=token,
+            SLACK_SIGNING_SECRET=signing,
+            SLACK_API_URL=fake.url,
+            WEB_CONCURRENCY="1",
+        )
+        bot = [sys.executable, "-m", "bot"]
+        imported = subprocess.run(
+            [*bot, "import", str(FIXTURE_LIST)], env=env, capture_output=True, text=True
+        )
+        port = free_port()
+        out = (tmp_path / "server.log").open("w+")
+        server = subprocess.Popen(
+            [*bot, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, server)
+            fake.fail_next("chat.postMessage", status=500, times=4)  # outlasts the retries
+            fake.fail_next("chat.postMessage", status=200, error="invalid_auth")
+            for text in ("is Dahua on the list", "is Hikvision on the list"):
+                _post(url, *wire.event_callback(wire.message_im(text), secret=signing))
+            _post(url, *wire.event_callback(wire.message_im("x"), secret="wrong"))
+            _post(
+                url,
+                *wire.slash_command(
+                    "/canweship", "status", secret=signing, response_url=fake.response_url("s")
+                ),
+            )
+            fake.wait_for("response_url", timeout=15)
+            fake.wait_for(lambda c: c.method == "chat.postMessage", count=6, timeout=20)
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+        out.seek(0)
+        logged = out.read() + imported.stdout + imported.stderr
+    assert "DEBUG" in logged and "invalid_auth" in logged
+    assert token not in logged and signing not in logged
+    assert token[5:] not in logged and signing[4:] not in logged
+
+
+def _wait_healthy(url: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        time.sleep(0.1)
+    pytest.fail("server did not start")
+
+
+def _post(url: str, body: str, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(
+        url + "/slack/events", data=body.encode(), headers=headers, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+# ---- 4. user text is escaped wherever it is echoed ---------------------------------------------
+
+EVIL = "<!channel> <!here> <https://evil.example/login|bank> @everyone @channel"
+# What would ping or link if it reached Slack as is (escaped text shows `&lt;!channel&gt;` and a
+# zero-width joiner after the `@`).
+FORBIDDEN = re.compile(r"<!|<https://evil|\|bank>|@(?:channel|here|everyone)\b")
+
+
+def _all_posted(fake: FakeSlackAPI) -> str:
+    return json.dumps([c.params for c in fake.calls() if c.method != "chat.getPermalink"])
+
+
+def test_user_text_is_escaped_in_every_echo(slack):
+    fake = slack.fake
+    # answers in a DM, in a thread and through /canweship
+    slack.dispatch(
+        wire.event_callback(
+            wire.message_im(f"can we ship routers to Huawei Technologies {EVIL}?"), secret=SECRET
+        )
+    )
+    slack.dispatch(
+        wire.event_callback(wire.app_mention(f"is {EVIL} Hikvision on the list?"), secret=SECRET)
+    )
+    # not understood: hints
+    slack.dispatch(
+        wire.event_callback(wire.message_im(f"can we ship {EVIL} routers?"), secret=SECRET)
+    )
+    slack.dispatch(wire.event_callback(wire.app_mention(f"ship {EVIL} to the moon"), secret=SECRET))
+    seen = _all_posted(fake)
+    for text in (
+        f"screen Huawei Technologies {EVIL} --country CN",
+        f'screen Huawei --country "{EVIL}"',
+        f"screen Huawei --{EVIL}",
+        f'extension add "GL {EVIL}" --expires 2099-01-31 --party Huawei --activity "{EVIL}"',
+        f'extension extend "{EVIL}" --expires 2099-01-31',
+        f'license add D4444444 --party "Huawei {EVIL}" --scope "{EVIL}"',
+        f"license show {EVIL}",
+        f"{EVIL} can we ship routers to Huawei?",
+    ):
+        reply = slack.command(text, user=ADMIN)
+        assert reply, text
+        seen += _all_posted(fake)
+    # announcements: a clear one (summary + Undo), an uncertain one (Record this?)
+    fake.clear()
+    slack.say(
+        f"BIS approved license D5555555 for Huawei Technologies {EVIL} — routers {EVIL}, "
+        "valid until 2099-11-20"
+    )
+    slack.say(f"BIS approved our license for Hikvision {EVIL} replacement cameras!")
+    assert len(fake.calls("chat.postMessage")) == 2
+    seen += _all_posted(fake)
+    assert seen.count("@\\u200dchannel") > 10  # the text was echoed...
+    assert not FORBIDDEN.findall(seen), FORBIDDEN.findall(seen)[:5]  # ...but inert
+
+
+def test_counterparty_replies_escape_the_name(slack):
+    seen = ""
+    for text in (f'counterparty add "Globex {EVIL}"', f'counterparty remove "Globex {EVIL}"'):
+        slack.command(text, user=ADMIN)
+        seen += _all_posted(slack.fake)
+    assert not FORBIDDEN.findall(seen), FORBIDDEN.findall(seen)[:5]
