@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -33,6 +33,10 @@ from storage.db import writer
 from storage.models import AuditEvent, CountryPolicy, Entry, EntryName, ListSnapshot
 
 log = logging.getLogger(__name__)
+_AUTHORIZATION_STAMP = text(
+    "SELECT (SELECT max(updated_at) FROM extension), (SELECT count(*) FROM extension),"
+    " (SELECT max(updated_at) FROM license), (SELECT count(*) FROM license)"
+)
 
 
 @dataclass(frozen=True)
@@ -194,6 +198,8 @@ class Screener:
             extensions.active_authorizations,
             licenses.active_authorizations,
         ]
+        self._auth_cache: tuple[Any, list[Any]] | None = None
+        self._auth_lock = threading.Lock()
         # Callables (session, matches) -> notes for the answer (e.g. earlier denials).
         self.note_sources: list[Any] = [licenses.denial_notes]
 
@@ -310,9 +316,22 @@ class Screener:
         return decision
 
     def _authorizations(self, session: Session, today: date) -> list[Any]:
+        """Licenses and extensions in force today, re-read only when either table changed.
+
+        One small query per answer decides: any change anywhere (another process included)
+        moves the stamp, so a withdrawn license never authorizes from a stale cache.
+        """
+        key = (tuple(session.execute(_AUTHORIZATION_STAMP).one()), today)
+        with self._auth_lock:
+            if self._auth_cache is not None and self._auth_cache[0] == key:
+                return self._auth_cache[1]
         found: list[Any] = []
         for source in self.authorization_sources:
             found.extend(source(session, today))
+        for auth in found:
+            session.expunge(auth.row)
+        with self._auth_lock:
+            self._auth_cache = (key, found)
         return found
 
     @staticmethod
