@@ -59,10 +59,14 @@ def upsert_ignore(session: Session, model: Any, values: dict[str, Any], keys: li
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    result = session.execute(
-        insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    # RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT DO NOTHING.
+    inserted = session.execute(
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=keys)
+        .returning(*(table.c[k] for k in keys))
+    ).first()
+    return inserted is not None
 
 
 def enqueue(

@@ -17,9 +17,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, update
 from sqlmodel import Session
 
+from bot.alerts import upsert_ignore
 from bot.decision import UNAVAILABLE, Decision
 from bot.extensions import Actor
 from bot.screening.normalize import normalize_name
@@ -327,29 +328,73 @@ def record_asked_in(
     audit_id: int | None,
     now: datetime,
 ) -> None:
-    """Upsert the counterparty and its asker in the caller's transaction (no commit)."""
+    """Upsert the counterparty and its asker in the caller's transaction (no commit).
+
+    On every answer, so written with a few Core statements rather than the ORM: update the
+    known row (the common case), insert it when new, then upsert who asked.
+    """
     try:
         display, key = clean_name(request.party)
     except CounterpartyError:
         return
-    row, _ = _get_or_create(
-        session, name=display, key=key, country=request.country, origin=ASKED, now=now
+    table = Counterparty.__table__  # type: ignore[attr-defined]
+    result = result_fields(decision, now)
+    found = session.execute(
+        update(table)
+        .where(table.c.normalized == key)
+        .values(**result)
+        .returning(table.c.id, table.c.origins)
+        if result
+        else select(table.c.id, table.c.origins).where(table.c.normalized == key)
+    ).first()
+    if found is None:
+        upsert_ignore(
+            session,
+            Counterparty,
+            {
+                "normalized": key,
+                "name": display,
+                "country": request.country,
+                "origins": [ASKED],
+                "created_at": now,
+                "updated_at": now,
+                **result,
+            },
+            ["normalized"],
+        )
+        found = session.execute(
+            select(table.c.id, table.c.origins).where(table.c.normalized == key)
+        ).one()
+    counterparty_id, origins = found
+    if ASKED not in (origins or []):
+        session.execute(
+            update(table)
+            .where(table.c.id == counterparty_id)
+            .values(origins=sorted({*(origins or []), ASKED}), updated_at=now)
+        )
+    asker = {
+        "kind": requester.kind,
+        "channel": requester.channel,
+        "question": request.text or request.party,
+        "verdict": decision.verdict,
+        "list_version": decision.list_version,
+        "audit_id": audit_id,
+        "asked_at": now,
+    }
+    askers = CounterpartyAsker.__table__  # type: ignore[attr-defined]
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(askers).values(
+        counterparty_id=counterparty_id, user=requester.actor, times=1, **asker
     )
-    for column, value in result_fields(decision, now).items():
-        setattr(row, column, value)
-    session.flush()
-    asker = session.get(CounterpartyAsker, (row.id, requester.actor))
-    if asker is None:
-        asker = CounterpartyAsker(counterparty_id=row.id or 0, user=requester.actor, times=0)
-        session.add(asker)
-    asker.kind = requester.kind
-    asker.channel = requester.channel
-    asker.question = request.text or request.party
-    asker.verdict = decision.verdict
-    asker.list_version = decision.list_version
-    asker.audit_id = audit_id
-    asker.asked_at = now
-    asker.times = (asker.times or 0) + 1
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["counterparty_id", "user"],
+            set_={**asker, "times": askers.c.times + 1},
+        )
+    )
 
 
 def record_licensed(

@@ -380,16 +380,20 @@ def active_authorizations(session: Session, today: date) -> list[LicenseAuthoriz
     ]
 
 
-def denial_notes(session: Session, matches: list[Match]) -> list[str]:
+def denials(session: Session) -> list[License]:
+    """Denied, returned and revoked decisions still on record (for mentions in answers)."""
+    return list(
+        session.execute(
+            select(License).where(
+                License.status == "active",
+                License.decision.in_(("denied", "returned", "revoked")),  # type: ignore[attr-defined]
+            )
+        ).scalars()
+    )
+
+
+def denial_notes_for(rows: list[License], matches: list[Match]) -> list[str]:
     """Earlier denials, returns and revocations for the matched parties, for the answer."""
-    if not matches:
-        return []
-    rows = session.execute(
-        select(License).where(
-            License.status == "active",
-            License.decision.in_(("denied", "returned", "revoked")),  # type: ignore[attr-defined]
-        )
-    ).scalars()
     notes = []
     for row in rows:
         if any(_covers_party(row, m) for m in matches[:3]):
@@ -399,3 +403,7 @@ def denial_notes(session: Session, matches: list[Match]) -> list[str]:
             )
             notes.append(f"{what} {row.number} for {row.party or 'this party'} {verb}.")
     return notes
+
+
+def denial_notes(session: Session, matches: list[Match]) -> list[str]:
+    return denial_notes_for(denials(session), matches) if matches else []

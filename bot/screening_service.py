@@ -16,6 +16,7 @@ from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from bot import licenses
 from bot.config import Settings
 from bot.decision import (
     UNAVAILABLE,
@@ -191,17 +192,15 @@ class Screener:
         self.settings = settings
         self.engine = engine
         self.cache = cache or IndexCache()
-        from bot import extensions, licenses
+        from bot import extensions
 
         # Callables (session, today) -> authorizations in force that day.
         self.authorization_sources: list[Any] = [
             extensions.active_authorizations,
             licenses.active_authorizations,
         ]
-        self._auth_cache: tuple[Any, list[Any]] | None = None
+        self._auth_cache: tuple[Any, list[Any], list[Any]] | None = None
         self._auth_lock = threading.Lock()
-        # Callables (session, matches) -> notes for the answer (e.g. earlier denials).
-        self.note_sources: list[Any] = [licenses.denial_notes]
 
     @property
     def thresholds(self) -> Thresholds:
@@ -295,8 +294,8 @@ class Screener:
                         if k in loaded.entries
                     ]
                     family = family_from_sources(result.family.token, sources)
-            authorizations = self._authorizations(session, today)
-            notes = [n for source in self.note_sources for n in source(session, matches)]
+            authorizations, denied = self._on_record(session, today)
+            notes = licenses.denial_notes_for(denied, matches) if matches else []
         decision = decide(
             party=request.party,
             matches=matches,
@@ -315,24 +314,29 @@ class Screener:
         decision.notes.extend(notes)
         return decision
 
-    def _authorizations(self, session: Session, today: date) -> list[Any]:
-        """Licenses and extensions in force today, re-read only when either table changed.
+    def _on_record(self, session: Session, today: date) -> tuple[list[Any], list[Any]]:
+        """Authorizations in force today and earlier denials, re-read only on change.
 
-        One small query per answer decides: any change anywhere (another process included)
-        moves the stamp, so a withdrawn license never authorizes from a stale cache.
+        One small query per answer decides: any change to licenses or extensions (another
+        process's included) moves the stamp, so a withdrawn license never authorizes from a
+        stale cache.
         """
         key = (tuple(session.execute(_AUTHORIZATION_STAMP).one()), today)
         with self._auth_lock:
             if self._auth_cache is not None and self._auth_cache[0] == key:
-                return self._auth_cache[1]
+                return self._auth_cache[1], self._auth_cache[2]
         found: list[Any] = []
         for source in self.authorization_sources:
             found.extend(source(session, today))
-        for auth in found:
-            session.expunge(auth.row)
+        denied = licenses.denials(session)
+        for row in {id(a.row): a.row for a in found}.values():
+            session.expunge(row)
+        for row in denied:
+            if row in session:
+                session.expunge(row)
         with self._auth_lock:
-            self._auth_cache = (key, found)
-        return found
+            self._auth_cache = (key, found, denied)
+        return found, denied
 
     @staticmethod
     def _destination(session: Session, code: str | None) -> DestinationPolicy | None:

@@ -76,29 +76,55 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 _sqlite_write_lock = threading.RLock()
+_sqlite_lock_files: dict[str, Any] = {}
+
+
+def _lock_file(conn: Any) -> Any:
+    """One open lock file per database per process, beside the database."""
+    database = conn.engine.url.database
+    if not database or database == ":memory:":
+        return None
+    handle = _sqlite_lock_files.get(database)
+    if handle is None:
+        handle = open(Path(database).expanduser().with_suffix(".write.lock"), "a+")  # noqa: SIM115
+        _sqlite_lock_files[database] = handle
+    return handle
 
 
 def _sqlite_on_begin(conn: Any) -> None:
     # Writers that read first take the write lock up front (see `writer`): two of them upgrading
     # from reading to writing would otherwise fail with SQLITE_BUSY instead of waiting their turn.
-    # Readers begin deferred, so in WAL mode they never wait for a writer. Threads of one process
-    # queue on a lock first: SQLite's own busy handler sleeps in steps of up to 100 ms, which
-    # shows up as tail latency when many threads write at once.
+    # Readers begin deferred, so in WAL mode they never wait for a writer. Writers queue first on
+    # a thread lock and then on a file lock shared by every process of this host: both wake the
+    # next writer as soon as the last one commits, where SQLite's own busy handler polls in
+    # sleeps of up to 100 ms, which shows up as tail latency under concurrent load.
     immediate = conn.get_execution_options().get("begin_immediate")
-    if immediate:
-        _sqlite_write_lock.acquire()
-        conn.info["holds_write_lock"] = True
-        try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            _release_write_lock(conn)
-            raise
-    else:
+    if not immediate:
         conn.exec_driver_sql("BEGIN")
+        return
+    depth = conn.info.get("write_lock_depth", 0)
+    _sqlite_write_lock.acquire()
+    conn.info["write_lock_depth"] = depth + 1
+    try:
+        handle = _lock_file(conn) if depth == 0 else None
+        if handle is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            conn.info["write_lock_file"] = handle
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        _release_write_lock(conn)
+        raise
 
 
 def _release_write_lock(conn: Any) -> None:
-    if conn.info.pop("holds_write_lock", False):
+    depth = conn.info.get("write_lock_depth", 0)
+    if not depth:
+        return
+    handle = conn.info.pop("write_lock_file", None)
+    if handle is not None:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    conn.info["write_lock_depth"] = 0
+    for _ in range(depth):
         _sqlite_write_lock.release()
 
 

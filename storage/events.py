@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, update
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 from storage.db import writer
 from storage.models import ProcessedEvent
@@ -23,31 +21,34 @@ def claim_event(
 ) -> bool:
     """True when this caller should handle the event now."""
     now = now or utcnow()
-    with Session(writer(engine)) as session:
-        session.add(
-            ProcessedEvent(event_id=event_id, received_at=now, claimed_at=now, claimed_by=owner)
-        )
-        try:
-            session.commit()
+    table = ProcessedEvent.__table__  # type: ignore[attr-defined]
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    with writer(engine).begin() as conn:
+        inserted = conn.execute(
+            insert(table)
+            .values(event_id=event_id, received_at=now, claimed_at=now, claimed_by=owner)
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .returning(table.c.event_id)
+        ).first()
+        if inserted is not None:
             return True
-        except IntegrityError:
-            session.rollback()
-        result = session.execute(
-            update(ProcessedEvent)
-            .where(ProcessedEvent.event_id == event_id)
-            .where(ProcessedEvent.completed_at.is_(None))  # type: ignore[union-attr]
-            .where(ProcessedEvent.claimed_at < now - lease)
+        taken_over = conn.execute(
+            update(table)
+            .where(table.c.event_id == event_id)
+            .where(table.c.completed_at.is_(None))
+            .where(table.c.claimed_at < now - lease)
             .values(claimed_at=now, claimed_by=owner)
-        )
-        session.commit()
-        return result.rowcount == 1  # type: ignore[attr-defined]
+            .returning(table.c.event_id)
+        ).first()
+        return taken_over is not None
 
 
 def complete_event(*, engine: Engine, event_id: str, now: datetime | None = None) -> None:
-    with Session(writer(engine)) as session:
-        session.execute(
-            update(ProcessedEvent)
-            .where(ProcessedEvent.event_id == event_id)
-            .values(completed_at=now or utcnow())
+    table = ProcessedEvent.__table__  # type: ignore[attr-defined]
+    with writer(engine).begin() as conn:
+        conn.execute(
+            update(table).where(table.c.event_id == event_id).values(completed_at=now or utcnow())
         )
-        session.commit()
