@@ -42,16 +42,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _require(settings, "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     open_runtime(settings)  # migrate once here, not in every worker
     port = args.port or settings.port
-    workers = args.workers or int(os.environ.get("WEB_CONCURRENCY", "2"))
+    workers = args.workers or settings.web_concurrency
     argv = [
         sys.executable, "-m", "gunicorn",
         "--worker-class", "gthread",
         "--workers", str(workers),
-        "--threads", os.environ.get("CANWESHIP_WEB_THREADS", "8"),
+        "--threads", str(settings.web_threads),
         "--bind", f"{args.host}:{port}",
         "--timeout", "30",
         "--graceful-timeout", "20",
-        "--access-logfile", "-",
+        *(["--access-logfile", "-"] if settings.access_log else []),
         "bot.wsgi:application",
     ]  # fmt: skip
     sys.stdout.flush()

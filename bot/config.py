@@ -46,6 +46,9 @@ class Settings:
     slack_signing_secret: str | None = None
     slack_api_url: str = "https://slack.com/api/"
     port: int = 3000
+    web_concurrency: int = 2  # gunicorn worker processes for `canweship serve`
+    web_threads: int = 8  # threads per worker
+    access_log: bool = False  # one line per HTTP request on stdout
     admins: tuple[str, ...] = ()
     alert_channel: str | None = None
     # Screening thresholds, on the 0-100 score scale.
@@ -94,6 +97,21 @@ class Settings:
         values["slack_api_url"] = api_url if api_url.endswith("/") else api_url + "/"
         if get("PORT"):
             values["port"] = _int(get("PORT"), "PORT", low=1, high=65535)
+        if get("WEB_CONCURRENCY"):
+            values["web_concurrency"] = _int(
+                get("WEB_CONCURRENCY"), "WEB_CONCURRENCY", low=1, high=64
+            )
+        if get("CANWESHIP_WEB_THREADS"):
+            values["web_threads"] = _int(
+                get("CANWESHIP_WEB_THREADS"), "CANWESHIP_WEB_THREADS", low=1, high=256
+            )
+        if get("CANWESHIP_ACCESS_LOG"):
+            values["access_log"] = (get("CANWESHIP_ACCESS_LOG") or "").lower() in {
+                "1",
+                "true",
+                "yes",
+                "on",
+            }
         if get("CANWESHIP_ADMINS"):
             values["admins"] = tuple(
                 u.strip() for u in (get("CANWESHIP_ADMINS") or "").split(",") if u.strip()
@@ -211,6 +229,9 @@ ENV_VARS: tuple[str, ...] = (
     "SLACK_API_URL",
     "DATABASE_URL",
     "PORT",
+    "WEB_CONCURRENCY",
+    "CANWESHIP_WEB_THREADS",
+    "CANWESHIP_ACCESS_LOG",
     "CANWESHIP_DATA_DIR",
     "CANWESHIP_ADMINS",
     "CANWESHIP_ALERT_CHANNEL",
