@@ -21,7 +21,7 @@ from bot.announcements import Announcement
 from bot.authz import NotAdmin, require_admin
 from bot.licenses import LicenseError, Licenses, Source
 from bot.watch import is_watched
-from handlers.common import once, post, services
+from handlers.common import admin_or_refuse, once, post, services
 from handlers.views import context as context_block
 from handlers.views import esc, section
 from storage.models_licenses import License
@@ -203,19 +203,9 @@ def _ask(
 # --- buttons ------------------------------------------------------------------------------------
 
 
-def _admin(ctx: BoltContext, body: dict[str, Any], respond: Respond, what: str) -> bool:
-    svc = services(ctx)
-    try:
-        require_admin(svc.engine, svc.settings, body["user"]["id"], what=what)
-        return True
-    except NotAdmin as exc:
-        respond(text=str(exc), response_type="ephemeral", replace_original=False)
-        return False
-
-
 def on_undo(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
-    if not _admin(context, body, respond, "undo a recorded license"):
+    if not admin_or_refuse(context, body, respond, "undo a recorded license"):
         return
     user = body["user"]["id"]
     channel = (body.get("channel") or {}).get("id")
@@ -234,14 +224,14 @@ def on_undo(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltConte
 
 def on_confirm(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
-    if not _admin(context, body, respond, "record a license decision"):
+    if not admin_or_refuse(context, body, respond, "record a license decision"):
         return
     _decide(body, respond, context, confirm=True)
 
 
 def on_ignore(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
-    if not _admin(context, body, respond, "dismiss a license announcement"):
+    if not admin_or_refuse(context, body, respond, "dismiss a license announcement"):
         return
     _decide(body, respond, context, confirm=False)
 
@@ -278,7 +268,7 @@ def on_edit_clicked(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    if not _admin(context, body, respond, "record a license decision"):
+    if not admin_or_refuse(context, body, respond, "record a license decision"):
         return
     from sqlmodel import Session
 

@@ -67,3 +67,16 @@ def post_ephemeral(client: WebClient, *, channel: str, user: str, **kwargs: Any)
         client.chat_postEphemeral(channel=channel, user=user, **kwargs)
     except SlackApiError as exc:
         log.error("chat.postEphemeral failed: %s", exc.response.get("error"))
+
+
+def admin_or_refuse(context: BoltContext, body: dict[str, Any], respond: Any, what: str) -> bool:
+    """For buttons: True when the clicking user is an admin, else tell them (only them) why not."""
+    from bot.authz import NotAdmin, require_admin
+
+    svc = services(context)
+    try:
+        require_admin(svc.engine, svc.settings, body["user"]["id"], what=what)
+        return True
+    except NotAdmin as exc:
+        respond(text=str(exc), response_type="ephemeral", replace_original=False)
+        return False

@@ -18,7 +18,7 @@ from bot.authz import NotAdmin, require_admin
 from bot.deadlines import reminder_time
 from bot.extensions import Actor, ExtensionError, Extensions
 from bot.reminders import ReminderNotice
-from handlers.common import services
+from handlers.common import admin_or_refuse, services
 from handlers.views import context, esc, header, section
 from storage.db import writer
 from storage.models import Deadline, Extension, Reminder
@@ -115,23 +115,11 @@ def _deadline_extension(engine: Any, deadline_id: int) -> tuple[Deadline, Extens
         return (deadline, ext) if ext else None
 
 
-def _admin_or_refuse(
-    context_: BoltContext, body: dict[str, Any], respond: Respond, what: str
-) -> bool:
-    svc = services(context_)
-    try:
-        require_admin(svc.engine, svc.settings, body["user"]["id"], what=what)
-        return True
-    except NotAdmin as exc:
-        respond(text=str(exc), response_type="ephemeral", replace_original=False)
-        return False
-
-
 def on_extend_clicked(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    if not _admin_or_refuse(context, body, respond, "record an extension"):
+    if not admin_or_refuse(context, body, respond, "record an extension"):
         return
     deadline_id = int(body["actions"][0]["value"])
     found = _deadline_extension(services(context).engine, deadline_id)
@@ -229,7 +217,7 @@ def on_lapse_clicked(
     ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
 ) -> None:
     ack()
-    if not _admin_or_refuse(context, body, respond, "let an extension lapse"):
+    if not admin_or_refuse(context, body, respond, "let an extension lapse"):
         return
     svc = services(context)
     found = _deadline_extension(svc.engine, int(body["actions"][0]["value"]))
@@ -261,7 +249,7 @@ def on_snooze_clicked(
     ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    if not _admin_or_refuse(context, body, respond, "snooze a reminder"):
+    if not admin_or_refuse(context, body, respond, "snooze a reminder"):
         return
     svc = services(context)
     tomorrow = snooze(svc, int(body["actions"][0]["value"]))
