@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 
+from bot.config import Settings
 from storage.models import Deadline, Reminder
 
 
@@ -106,3 +107,45 @@ def pending_count(session: Session) -> int:
         .select_from(Reminder)
         .where(Reminder.status.in_(("pending", "claimed")))  # type: ignore[attr-defined]
     ).scalar_one()
+
+
+def snooze(
+    engine: Engine, settings: Settings, deadline_id: int, *, by: str, today: date | None = None
+) -> date:
+    """One more reminder tomorrow at the reminder hour (an admin pressed "Snooze"). Audited."""
+    from storage.db import writer
+    from storage.models import AuditEvent
+    from storage.types import utcnow
+
+    today = today or utcnow().astimezone(settings.tz).date()
+    tomorrow = today + timedelta(days=1)
+    with Session(writer(engine)) as session:
+        deadline = session.get(Deadline, deadline_id)
+        if deadline is None:
+            return tomorrow
+        offset = (deadline.due - tomorrow).days
+        due_at = reminder_time(deadline.due, offset, tz=settings.tz, hour=settings.reminder_hour)
+        existing = session.execute(
+            select(Reminder).where(
+                Reminder.deadline_id == deadline_id, Reminder.offset_days == offset
+            )
+        ).scalar_one_or_none()
+        if existing is None:
+            session.add(
+                Reminder(deadline_id=deadline_id, offset_days=offset, due_at=due_at, note="snoozed")
+            )
+        elif existing.status not in ("pending", "claimed"):
+            existing.status, existing.due_at, existing.note = "pending", due_at, "snoozed"
+            existing.claimed_by = existing.claimed_at = None
+        session.add(
+            AuditEvent(
+                actor=by,
+                actor_kind="slack",
+                action="reminder.snooze",
+                subject=deadline.title,
+                channel=deadline.channel,
+                detail={"deadline_id": deadline_id, "remind_on": tomorrow.isoformat()},
+            )
+        )
+        session.commit()
+    return tomorrow

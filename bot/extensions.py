@@ -19,7 +19,7 @@ from bot.deadlines import ReminderPolicy, close_deadline, open_deadline
 from bot.decision import Match
 from bot.screening.normalize import normalize_name
 from storage.db import writer
-from storage.models import AuditEvent, Extension
+from storage.models import AuditEvent, Deadline, Extension
 from storage.types import utcnow
 
 
@@ -124,6 +124,16 @@ def active_authorizations(session: Session, today: date) -> list[ExtensionAuthor
         .order_by(Extension.expires.desc())  # type: ignore[attr-defined]
     ).scalars()
     return [ExtensionAuthorization(row) for row in rows]
+
+
+def deadline_extension(engine: Engine, deadline_id: int) -> tuple[Deadline, Extension] | None:
+    """The extension rule behind a deadline (for the buttons on its reminders)."""
+    with Session(engine, expire_on_commit=False) as session:
+        deadline = session.get(Deadline, deadline_id)
+        if deadline is None or deadline.kind != "extension":
+            return None
+        ext = session.get(Extension, deadline.ref_id)
+        return (deadline, ext) if ext else None
 
 
 def current_rule(session: Session, name: str) -> Extension | None:

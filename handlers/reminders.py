@@ -8,20 +8,18 @@ module only renders and posts, and handles "Extended — record new expiry", "Le
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.authz import NotAdmin, require_admin
-from bot.deadlines import reminder_time
-from bot.extensions import Actor, ExtensionError, Extensions
+from bot.deadlines import snooze
+from bot.extensions import Actor, ExtensionError, Extensions, deadline_extension
 from bot.reminders import ReminderNotice
 from handlers.common import admin_or_refuse, services
 from handlers.views import context, esc, header, section
-from storage.db import writer
-from storage.models import Deadline, Extension, Reminder
+from storage.models import Extension
 
 log = logging.getLogger(__name__)
 EXTEND_MODAL = "reminder_extend_modal"
@@ -104,17 +102,6 @@ class SlackNotifier:
         return str(response["ts"])
 
 
-def _deadline_extension(engine: Any, deadline_id: int) -> tuple[Deadline, Extension] | None:
-    from sqlmodel import Session
-
-    with Session(engine, expire_on_commit=False) as session:
-        deadline = session.get(Deadline, deadline_id)
-        if deadline is None or deadline.kind != "extension":
-            return None
-        ext = session.get(Extension, deadline.ref_id)
-        return (deadline, ext) if ext else None
-
-
 def on_extend_clicked(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
@@ -122,7 +109,7 @@ def on_extend_clicked(
     if not admin_or_refuse(context, body, respond, "record an extension"):
         return
     deadline_id = int(body["actions"][0]["value"])
-    found = _deadline_extension(services(context).engine, deadline_id)
+    found = deadline_extension(services(context).engine, deadline_id)
     if found is None:
         respond(
             text="That deadline no longer exists.",
@@ -186,7 +173,7 @@ def on_extend_submitted(
         element = values.get(block, {}).get("value", {})
         return element.get("selected_date") or element.get("value")
 
-    found = _deadline_extension(svc.engine, int(view["private_metadata"]))
+    found = deadline_extension(svc.engine, int(view["private_metadata"]))
     if found is None:
         ack(response_action="errors", errors={"expires": "That deadline no longer exists."})
         return
@@ -220,7 +207,7 @@ def on_lapse_clicked(
     if not admin_or_refuse(context, body, respond, "let an extension lapse"):
         return
     svc = services(context)
-    found = _deadline_extension(svc.engine, int(body["actions"][0]["value"]))
+    found = deadline_extension(svc.engine, int(body["actions"][0]["value"]))
     if found is None:
         respond(
             text="That deadline no longer exists.",
@@ -252,44 +239,14 @@ def on_snooze_clicked(
     if not admin_or_refuse(context, body, respond, "snooze a reminder"):
         return
     svc = services(context)
-    tomorrow = snooze(svc, int(body["actions"][0]["value"]))
+    tomorrow = snooze(
+        svc.engine, svc.settings, int(body["actions"][0]["value"]), by=body["user"]["id"]
+    )
     respond(
         text=f"Snoozed: I'll remind again on {tomorrow.isoformat()}.",
         response_type="ephemeral",
         replace_original=False,
     )
-
-
-def snooze(svc: Any, deadline_id: int, *, today: date | None = None) -> date:
-    """Schedule one more reminder for tomorrow at the reminder hour."""
-    from sqlalchemy import select
-    from sqlmodel import Session
-
-    from storage.types import utcnow
-
-    settings = svc.settings
-    today = today or utcnow().astimezone(settings.tz).date()
-    tomorrow = today + timedelta(days=1)
-    with Session(writer(svc.engine)) as session:
-        deadline = session.get(Deadline, deadline_id)
-        if deadline is None:
-            return tomorrow
-        offset = (deadline.due - tomorrow).days
-        due_at = reminder_time(deadline.due, offset, tz=settings.tz, hour=settings.reminder_hour)
-        existing = session.execute(
-            select(Reminder).where(
-                Reminder.deadline_id == deadline_id, Reminder.offset_days == offset
-            )
-        ).scalar_one_or_none()
-        if existing is None:
-            session.add(
-                Reminder(deadline_id=deadline_id, offset_days=offset, due_at=due_at, note="snoozed")
-            )
-        elif existing.status not in ("pending", "claimed"):
-            existing.status, existing.due_at, existing.note = "pending", due_at, "snoozed"
-            existing.claimed_by = existing.claimed_at = None
-        session.commit()
-    return tomorrow
 
 
 def register(app: App) -> None:
