@@ -89,6 +89,10 @@ class AnnouncementService:
                     return Handled(IGNORED, ann, pending=pending)
         return Handled(PROMPT, ann, pending=pending)
 
+    def pending(self, pending_id: int) -> PendingAnnouncement | None:
+        with Session(self.engine) as session:
+            return session.get(PendingAnnouncement, pending_id)
+
     def prompted(self, pending_id: int, prompt_ts: str) -> None:
         with Session(writer(self.engine)) as session:
             row = session.get(PendingAnnouncement, pending_id)

@@ -270,13 +270,8 @@ def on_edit_clicked(
     ack()
     if not admin_or_refuse(context, body, respond, "record a license decision"):
         return
-    from sqlmodel import Session
-
-    from storage.models_licenses import PendingAnnouncement
-
     pending_id = int(body["actions"][0]["value"])
-    with Session(services(context).engine) as session:
-        pending = session.get(PendingAnnouncement, pending_id)
+    pending = _service(context).pending(pending_id)
     if pending is None or pending.status != "open":
         respond(text="Already decided.", response_type="ephemeral", replace_original=False)
         return
