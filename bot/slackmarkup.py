@@ -47,8 +47,21 @@ def _is_noise(ch: str) -> bool:
     return unicodedata.category(ch) in {"Cf", "Cs", "Co"}
 
 
+def _drop_noise(text: str) -> str:
+    """`text` without control and format characters (a joiner we put in ourselves stays).
+
+    Printable text (the usual case: no tabs, newlines or invisible characters) has none, and
+    `str.isprintable` checks that in C; only the rest is filtered character by character.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch for ch in text if not _is_noise(ch) or ch == _ZWJ)
+
+
 def _clean_chars(text: str) -> str:
     """Drop invisible characters; control characters (tabs, newlines, NUL...) become spaces."""
+    if text.isprintable():  # none of either: skip the per-character pass
+        return text
     return "".join(
         " " if unicodedata.category(ch) == "Cc" else ch for ch in text if not _is_noise(ch)
     )
@@ -123,7 +136,7 @@ def escape_mrkdwn(text: str) -> str:
     """
     if not isinstance(text, str):
         return ""
-    text = "".join(ch for ch in text if not _is_noise(ch) or ch == _ZWJ)
+    text = _drop_noise(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _BROADCAST.sub("@" + _ZWJ, text)
 
@@ -137,5 +150,5 @@ def escape_plain(text: str) -> str:
     """
     if not isinstance(text, str):
         return ""
-    text = "".join(ch for ch in text if not _is_noise(ch) or ch == _ZWJ)
+    text = _drop_noise(text)
     return _BROADCAST.sub("@" + _ZWJ, text)
