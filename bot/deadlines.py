@@ -25,13 +25,6 @@ def reminder_time(due: date, offset_days: int, *, tz: ZoneInfo, hour: int) -> da
     return datetime.combine(local_day, time(hour=hour), tzinfo=tz).astimezone(UTC)
 
 
-def end_of_day(due: date, tz: ZoneInfo) -> datetime:
-    """The last moment a deadline date is still in force, in UTC."""
-    return datetime.combine(due + timedelta(days=1), time(0), tzinfo=tz).astimezone(
-        UTC
-    ) - timedelta(microseconds=1)
-
-
 def days_left(due: date, *, now: datetime, tz: ZoneInfo) -> int:
     return (due - now.astimezone(tz).date()).days
 

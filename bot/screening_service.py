@@ -19,13 +19,13 @@ from sqlmodel import Session
 from bot import licenses
 from bot.config import Settings
 from bot.decision import (
-    UNAVAILABLE,
     Decision,
     DestinationPolicy,
     Match,
     Thresholds,
     decide,
     family_from_sources,
+    unavailable,
 )
 from bot.liststatus import ListStatus, human_age, read_list_status
 from bot.screening.index import IndexedName, NameIndex
@@ -219,12 +219,9 @@ class Screener:
             decision = self._decide(request, now)
         except SQLAlchemyError as exc:
             log.error("screening store unreadable: %s", exc)
-            decision = Decision(
-                verdict=UNAVAILABLE,
-                reasons=[
-                    "The screening store cannot be read right now, so nothing was checked. "
-                    "Do not ship on this answer; try again in a few minutes or ask compliance."
-                ],
+            decision = unavailable(
+                "The screening store cannot be read right now, so nothing was checked. "
+                "Do not ship on this answer; try again in a few minutes or ask compliance."
             )
             return Outcome(request=request, decision=decision, audit_id=None, at=now)
         audit_id = None
@@ -233,12 +230,9 @@ class Screener:
                 audit_id = self._audit([(request, decision)], requester, now)[0]
             except SQLAlchemyError as exc:
                 log.error("could not write the audit record: %s", exc)
-                decision = Decision(
-                    verdict=UNAVAILABLE,
-                    reasons=[
-                        "The answer could not be recorded in the audit log, so it is withheld. "
-                        "Try again in a few minutes or ask compliance."
-                    ],
+                decision = unavailable(
+                    "The answer could not be recorded in the audit log, so it is withheld. "
+                    "Try again in a few minutes or ask compliance."
                 )
             else:
                 from bot.counterparties import after_answer

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.ask import Answer
-from bot.decision import LIST_NAMES, Decision, Match
+from bot.decision import LIST_NAMES, Decision, Match, normalize_policy
 from bot.screening_service import Outcome
 from bot.slackmarkup import escape_mrkdwn, escape_plain
 
@@ -61,8 +61,14 @@ def _match_lines(m: Match) -> str:
     if m.license_requirement:
         lines.append(f"License requirement: {esc(m.license_requirement)}")
     if m.source in ("EL", "MEU") or m.license_policy:
+        flag = (
+            ":no_entry_sign: "
+            if normalize_policy(m.license_policy).startswith("presumption of denial")
+            else ""
+        )
         lines.append(
-            f"Review policy: {esc(m.license_policy or 'not stated in the list — see the entry')}"
+            f"Review policy: {flag}"
+            f"{esc(m.license_policy or 'not stated in the list — see the entry')}"
         )
     return "\n".join(lines)
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Engine, delete, func, insert, select, text
+from sqlalchemy import JSON, Engine, delete, insert, select, text
 from sqlmodel import Session
 
 from storage.csl import CslRecord, ListFormatError, ParsedList, iter_names, read_bytes
@@ -360,12 +360,6 @@ def record_failure(*, engine: Engine, origin: str, error: str, actor: str | None
             )
         )
         session.commit()
-
-
-def snapshot_names_count(session: Session, snapshot_id: int) -> int:
-    return session.execute(
-        select(func.count()).select_from(EntryName).where(EntryName.snapshot_id == snapshot_id)
-    ).scalar_one()
 
 
 __all__ = [

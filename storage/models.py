@@ -188,16 +188,6 @@ class ProcessedEvent(SQLModel, table=True):
     completed_at: datetime | None = _ts(nullable=True)
 
 
-def as_date(text: str | None) -> date | None:
-    """Parse an ISO date string from the list, tolerating junk (returns None)."""
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text.strip()[:10])
-    except ValueError:
-        return None
-
-
 class Admin(SQLModel, table=True):
     """People allowed to change data (besides CANWESHIP_ADMINS, which seeds this list)."""
 

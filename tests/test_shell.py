@@ -37,7 +37,7 @@ Review policy: Presumption of denial.
   List: Entity List (EL) · record `demo-el-0006` · score 100/100 · CN
   Federal Register: 84 FR 54004; 85 FR 44159
   License requirement: For all items subject to the EAR. (See § 744.11 of the EAR)
-  Review policy: Presumption of denial.
+  Review policy: :no_entry_sign: Presumption of denial.
     List VERSION, age just now · screened TIME · audit #N
 (now acting as U0ADMIN)
 (now in channel C0SALES; lines mention @canweship)
@@ -53,7 +53,7 @@ Presumption of Denial
   List: Entity List (EL) · record `demo-el-0002` · score 100/100 · CN
   Federal Register: 84 FR 22963
   License requirement: For all items subject to the EAR. (See §§ 734.9(e) and 744.11 of the EAR)
-  Review policy: Presumption of Denial
+  Review policy: :no_entry_sign: Presumption of Denial
     List VERSION, age just now · screened TIME · audit #N
 usage: :in C456 (a channel id) or :in dm
 canweship (in C0SALES, only visible to you, in thread):
