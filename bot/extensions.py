@@ -21,6 +21,7 @@ from bot.screening.normalize import normalize_name
 from storage.db import writer
 from storage.models import AuditEvent, Deadline, Extension
 from storage.types import utcnow
+from storage.versioning import AUTHORIZATIONS  # noqa: F401  (registers the version bump)
 
 
 class ExtensionError(ValueError):

@@ -25,6 +25,7 @@ from storage.db import writer
 from storage.models import AuditEvent, Deadline
 from storage.models_licenses import License
 from storage.types import utcnow
+from storage.versioning import AUTHORIZATIONS  # noqa: F401  (registers the version bump)
 
 DECISIONS = ("granted", "denied", "returned", "revoked")
 _NUMBER = re.compile(r"^[DZ]-?\d{6,7}$", re.IGNORECASE)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -32,12 +32,9 @@ from bot.screening.index import IndexedName, NameIndex
 from bot.screening.normalize import NORMALIZER_VERSION
 from storage.db import writer
 from storage.models import AuditEvent, CountryPolicy, Entry, EntryName, ListSnapshot
+from storage.versioning import version_query
 
 log = logging.getLogger(__name__)
-_AUTHORIZATION_STAMP = text(
-    "SELECT (SELECT max(updated_at) FROM extension), (SELECT count(*) FROM extension),"
-    " (SELECT max(updated_at) FROM license), (SELECT count(*) FROM license)"
-)
 
 
 @dataclass(frozen=True)
@@ -311,11 +308,11 @@ class Screener:
     def _on_record(self, session: Session, today: date) -> tuple[list[Any], list[Any]]:
         """Authorizations in force today and earlier denials, re-read only on change.
 
-        One small query per answer decides: any change to licenses or extensions (another
-        process's included) moves the stamp, so a withdrawn license never authorizes from a
-        stale cache.
+        One small query per answer decides: every change to licenses or extensions, in any
+        process, bumps a counter in the same transaction (storage/versioning.py), so a withdrawn
+        license never authorizes from a stale cache.
         """
-        key = (tuple(session.execute(_AUTHORIZATION_STAMP).one()), today)
+        key = (session.execute(version_query()).scalar(), today)
         with self._auth_lock:
             if self._auth_cache is not None and self._auth_cache[0] == key:
                 return self._auth_cache[1], self._auth_cache[2]

@@ -262,6 +262,16 @@ class Reminder(SQLModel, table=True):
     note: str | None = _text()
 
 
+class DataVersion(SQLModel, table=True):
+    """A counter bumped in the same transaction as every change to a kind of data, so caches in
+    any process can tell, with one tiny query and without trusting clocks, that they are stale."""
+
+    __tablename__ = "data_version"
+
+    key: str = Field(primary_key=True)
+    version: int = 0
+
+
 # Tables of later features live in their own modules; importing them here registers them on
 # SQLModel.metadata for Alembic and for anyone who imports storage.models.
 from storage import models_licenses, models_sync  # noqa: E402, F401

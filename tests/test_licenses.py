@@ -334,3 +334,25 @@ def test_a_licensed_party_becomes_a_counterparty(svc, slack):
     assert [(r.name, "licensed" in r.origins) for r in rows] == [
         ("Huawei Technologies Co., Ltd.", True)
     ]
+
+
+def test_a_withdrawal_elsewhere_invalidates_the_cached_authorization(svc, slack):
+    """Another process (here: another Screener and another Licenses) withdraws the license with a
+    back-dated clock; the cached authorization must not survive it."""
+    from datetime import UTC, datetime
+
+    from bot.licenses import Licenses, Source
+    from bot.screening_service import Screener
+
+    slack.say(GRANT)
+    who = Requester(actor="U1", kind="slack")
+    question = "can we ship LTE spare parts to Huawei Technologies for existing networks?"
+    assert ask(svc.screener, question, who).outcome.decision.verdict == "authorized"
+    elsewhere = Licenses(svc.settings, svc.engine, Screener(svc.settings, svc.engine))
+    elsewhere.withdraw(
+        number="D1234567",
+        source=Source(user="U0ADMIN", kind="cli"),
+        reason="recorded in error",
+        now=datetime(2001, 1, 1, tzinfo=UTC),
+    )
+    assert ask(svc.screener, question, who).outcome.decision.verdict == "license_required"

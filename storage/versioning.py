@@ -1,0 +1,34 @@
+"""Bump `data_version` whenever licenses or extensions change, in the same transaction.
+
+Screening caches what authorizes shipments (bot/screening_service.py) and re-reads it only when
+this counter moved. Hooking the ORM flush makes every code path that changes those rows bump it,
+including ones written later.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, select, update
+from sqlmodel import Session
+
+from storage.models import DataVersion, Extension
+from storage.models_licenses import License
+
+AUTHORIZATIONS = "authorizations"
+_WATCHED = (License, Extension)
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_on_change(session: Session, flush_context: Any, instances: Any) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, _WATCHED) for obj in changed):
+        session.execute(
+            update(DataVersion)
+            .where(DataVersion.key == AUTHORIZATIONS)
+            .values(version=DataVersion.version + 1)
+        )
+
+
+def version_query() -> Any:
+    return select(DataVersion.version).where(DataVersion.key == AUTHORIZATIONS)
