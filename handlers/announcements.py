@@ -22,8 +22,8 @@ from bot.authz import NotAdmin, require_admin
 from bot.licenses import LicenseError, Licenses, Source
 from bot.watch import is_watched
 from handlers.common import admin_or_refuse, once, post, services
+from handlers.views import button, esc, section
 from handlers.views import context as context_block
-from handlers.views import esc, section
 from storage.models_licenses import License
 
 log = logging.getLogger(__name__)
@@ -69,18 +69,6 @@ def _fields(ann: Announcement) -> str:
         ("Conditions", "; ".join(ann.conditions) if ann.conditions else None),
     ]
     return "\n".join(f"*{k}:* {esc(v)}" for k, v in rows if v)
-
-
-def _button(label: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": label},
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button
 
 
 def handle_channel_event(
@@ -166,7 +154,7 @@ def _confirm_recorded(client: WebClient, channel: str, ts: str, row: License, ki
             section(f":white_check_mark: {verb}: {summary}"),
             {
                 "type": "actions",
-                "elements": [_button("Undo", "license_undo", row.number, "danger")],
+                "elements": [button("Undo", "license_undo", row.number, "danger")],
             },
         ],
     )
@@ -189,9 +177,9 @@ def _ask(
             {
                 "type": "actions",
                 "elements": [
-                    _button("Confirm", "announce_confirm", value, "primary"),
-                    _button("Edit", "announce_edit", value),
-                    _button("Ignore", "announce_ignore", value),
+                    button("Confirm", "announce_confirm", value, "primary"),
+                    button("Edit", "announce_edit", value),
+                    button("Ignore", "announce_ignore", value),
                 ],
             },
         ],

@@ -18,7 +18,7 @@ from bot.deadlines import snooze
 from bot.extensions import Actor, ExtensionError, Extensions, deadline_extension
 from bot.reminders import ReminderNotice
 from handlers.common import admin_or_refuse, services
-from handlers.views import context, esc, header, section
+from handlers.views import button, context, esc, header, section
 from storage.models import Extension
 
 log = logging.getLogger(__name__)
@@ -65,26 +65,14 @@ def reminder_message(notice: ReminderNotice, tz_name: str) -> tuple[str, list[di
             "type": "actions",
             "block_id": f"reminder:{notice.reminder_id}",
             "elements": [
-                _button("Extended — record new expiry", "reminder_extend", value, "primary"),
-                _button("Let it lapse", "reminder_lapse", value, "danger"),
-                _button("Snooze 1 day", "reminder_snooze", value),
+                button("Extended — record new expiry", "reminder_extend", value, "primary"),
+                button("Let it lapse", "reminder_lapse", value, "danger"),
+                button("Snooze 1 day", "reminder_snooze", value),
             ],
         }
     )
     fallback = headline + (" (late)" if notice.late else "")
     return esc(fallback), blocks
-
-
-def _button(label: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": label},
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button
 
 
 class SlackNotifier:

@@ -48,6 +48,18 @@ def header(text: str) -> dict[str, Any]:
     return {"type": "header", "text": {"type": "plain_text", "text": _cut(escape_plain(text), 150)}}
 
 
+def button(label: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": _cut(escape_plain(label), 75)},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
 def _match_lines(m: Match) -> str:
     list_name = LIST_NAMES.get(m.source, m.source)
     alias = f" (matched as “{esc(m.matched_name)}”)" if m.matched_name != m.name else ""
