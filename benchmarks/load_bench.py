@@ -53,6 +53,7 @@ from benchmarks.slack_latency import (  # noqa: E402
     _loadavg,
     _self_cpu,
     _tree_cpu,
+    client_loop,
     fresh_store,
     make_questions,
     percentile,
@@ -107,22 +108,7 @@ class Cluster:
 
 def run(cluster: Cluster, questions: list[str], clients: int) -> tuple[list[str], float, float]:
     """Closed loop; returns (channels, seconds to the last answer, harness-side start time)."""
-    work = iter(questions)
-    lock = threading.Lock()
-    channels: list[str] = []
-    deadline = time.monotonic() + SCENARIO_TIMEOUT
-
-    def client() -> None:
-        for _ in range(len(questions)):  # bounded: never more turns than questions
-            with lock:
-                text = next(work, None)
-            if text is None or time.monotonic() > deadline:
-                return
-            channel = cluster.ask(text)
-            with lock:
-                channels.append(channel)
-            if not cluster.answers.wait(channel, ANSWER_TIMEOUT):
-                return  # reported as lost
+    client, channels = client_loop(cluster, questions, wait=True)
 
     started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=clients) as pool:

@@ -49,6 +49,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
@@ -313,12 +314,15 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
-def run_closed(bot: Bot, questions: list[str], clients: int, name: str) -> Result:
-    """`clients` threads; each asks its next question once its previous one was answered."""
+def client_loop(asker: Any, questions: list[str], *, wait: bool) -> tuple[Any, list[str]]:
+    """A client thread body sharing `questions` with the others, and the channels it asked in.
+
+    Closed loop (`wait`): ask the next question once the previous one was answered. Open loop:
+    as soon as the previous POST returned. `asker` has `ask(text) -> channel` and `answers`.
+    """
     work = iter(questions)
     lock = threading.Lock()
     channels: list[str] = []
-
     deadline = time.monotonic() + SCENARIO_TIMEOUT
 
     def client() -> None:
@@ -327,33 +331,24 @@ def run_closed(bot: Bot, questions: list[str], clients: int, name: str) -> Resul
                 text = next(work, None)
             if text is None or time.monotonic() > deadline:
                 return
-            channel = bot.ask(text)
+            channel = asker.ask(text)
             with lock:
                 channels.append(channel)
-            if not bot.answers.wait(channel, ANSWER_TIMEOUT):
-                return  # reported as lost below
+            if wait and not asker.answers.wait(channel, ANSWER_TIMEOUT):
+                return  # reported as lost
 
+    return client, channels
+
+
+def run_closed(bot: Bot, questions: list[str], clients: int, name: str) -> Result:
+    """`clients` threads; each asks its next question once its previous one was answered."""
+    client, channels = client_loop(bot, questions, wait=True)
     return _run(bot, clients, client, channels, len(questions), name)
 
 
 def run_open(bot: Bot, questions: list[str], clients: int, name: str) -> Result:
     """`clients` threads; each sends its next question as soon as the previous POST returned."""
-    work = iter(questions)
-    lock = threading.Lock()
-    channels: list[str] = []
-
-    deadline = time.monotonic() + SCENARIO_TIMEOUT
-
-    def client() -> None:
-        for _ in range(len(questions)):  # bounded: never more turns than questions
-            with lock:
-                text = next(work, None)
-            if text is None or time.monotonic() > deadline:
-                return
-            channel = bot.ask(text)
-            with lock:
-                channels.append(channel)
-
+    client, channels = client_loop(bot, questions, wait=False)
     return _run(bot, clients, client, channels, len(questions), name)
 
 
