@@ -161,42 +161,37 @@ def test_tgl_timeline_with_a_controllable_clock(svc):
     assert later.outcome.decision.verdict == "license_required"
 
 
-def test_reminders_missed_while_down_are_posted_once_and_marked_late(svc):
-    notifier = RecordingNotifier()
-    ext = Extensions(svc.settings, svc.engine, svc.screener)
-    ext.add(
+def add_test_gl(svc, *, effective: str) -> None:
+    Extensions(svc.settings, svc.engine, svc.screener).add(
         name="Test GL",
         expires="2030-01-31",
-        effective="2029-12-01",
+        effective=effective,
         cite="99 FR 1",
         parties=["Huawei"],
         activities=["existing networks"],
         actor=Actor(user="U0ADMIN", kind="slack"),
-        now=at_et("2029-12-01"),
+        now=at_et(effective),
     )
+
+
+def tick_at(svc, notifier, owner: str, day: str, hour: int = 9):
+    return tick(
+        engine=svc.engine,
+        settings=svc.settings,
+        notifier=notifier,
+        owner=owner,
+        now=at_et(day, hour),
+    )
+
+
+def test_reminders_missed_while_down_are_posted_once_and_marked_late(svc):
+    notifier = RecordingNotifier()
+    add_test_gl(svc, effective="2029-12-01")
     # Everything was down from before the 30-day reminder until after the 7-day one.
-    assert (
-        tick(
-            engine=svc.engine,
-            settings=svc.settings,
-            notifier=notifier,
-            owner="a",
-            now=at_et("2030-01-25", 15),
-        ).posted
-        == 1
-    )
+    assert tick_at(svc, notifier, "a", "2030-01-25", 15).posted == 1
     (_, _, notice) = notifier.posted[0]
     assert notice.late and notice.offset_days == 7 and notice.skipped_offsets == (30, 14)
-    assert (
-        tick(
-            engine=svc.engine,
-            settings=svc.settings,
-            notifier=notifier,
-            owner="b",
-            now=at_et("2030-01-25", 16),
-        ).posted
-        == 0
-    )
+    assert tick_at(svc, notifier, "b", "2030-01-25", 16).posted == 0
     assert reminder_counts(svc.engine) == {"sent": 1, "skipped": 2, "pending": 4}
 
 
@@ -211,37 +206,9 @@ def test_a_failed_post_is_retried_not_lost(svc):
             return super().post_reminder(**kw)
 
     notifier = Flaky()
-    ext = Extensions(svc.settings, svc.engine, svc.screener)
-    ext.add(
-        name="Test GL",
-        expires="2030-01-31",
-        effective="2030-01-01",
-        cite="99 FR 1",
-        parties=["Huawei"],
-        activities=["existing networks"],
-        actor=Actor(user="U0ADMIN", kind="slack"),
-        now=at_et("2030-01-01"),
-    )
-    assert (
-        tick(
-            engine=svc.engine,
-            settings=svc.settings,
-            notifier=notifier,
-            owner="a",
-            now=at_et("2030-01-17"),
-        ).failed
-        == 1
-    )
-    assert (
-        tick(
-            engine=svc.engine,
-            settings=svc.settings,
-            notifier=notifier,
-            owner="a",
-            now=at_et("2030-01-17", 10),
-        ).posted
-        == 1
-    )
+    add_test_gl(svc, effective="2030-01-01")
+    assert tick_at(svc, notifier, "a", "2030-01-17").failed == 1
+    assert tick_at(svc, notifier, "a", "2030-01-17", 10).posted == 1
     assert len(notifier.posted) == 1
 
 
