@@ -17,10 +17,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Connection, Engine, delete, select, update
 from sqlmodel import Session
 
-from bot.alerts import upsert_ignore
 from bot.decision import UNAVAILABLE, Decision
 from bot.extensions import Actor
 from bot.screening.normalize import normalize_name
@@ -320,8 +319,53 @@ def after_answer(screener: Any, decision: Decision, now: datetime) -> None:
         log.exception("could not check the list's freshness")
 
 
+_RESULT_COLUMNS = (
+    "last_verdict",
+    "last_score",
+    "last_source",
+    "last_list_id",
+    "last_entry_name",
+    "last_list_version",
+    "last_screened_at",
+)
+_ASKER_COLUMNS = ("kind", "channel", "question", "verdict", "list_version", "audit_id", "asked_at")
+_asked_statements: dict[str, tuple[Any, Any, Any]] = {}
+
+
+def _asked_sql(dialect: str) -> tuple[Any, Any, Any]:
+    """The three statements of `record_asked_in`, built once per dialect.
+
+    Every answer runs them, so they are built once and executed with parameters: SQLAlchemy then
+    reuses their compiled form instead of rebuilding and re-keying a statement per answer.
+    """
+    found = _asked_statements.get(dialect)
+    if found is not None:
+        return found
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = Counterparty.__table__  # type: ignore[attr-defined]
+    new = insert(table)
+    # New party: insert it; known party: update its last result. Either way its id and origins.
+    upsert = new.on_conflict_do_update(
+        index_elements=["normalized"],
+        set_={c: new.excluded[c] for c in _RESULT_COLUMNS},
+    ).returning(table.c.id, table.c.origins)
+    # An `unavailable` answer says nothing about the party: insert it if new, change nothing.
+    keep = new.on_conflict_do_nothing(index_elements=["normalized"])
+    askers = CounterpartyAsker.__table__  # type: ignore[attr-defined]
+    asker = insert(askers)
+    asker = asker.on_conflict_do_update(
+        index_elements=["counterparty_id", "user"],
+        set_={**{c: asker.excluded[c] for c in _ASKER_COLUMNS}, "times": askers.c.times + 1},
+    )
+    _asked_statements[dialect] = (upsert, keep, asker)
+    return upsert, keep, asker
+
+
 def record_asked_in(
-    session: Session,
+    session: Session | Connection,
     request: Any,
     requester: Any,
     decision: Decision,
@@ -330,38 +374,31 @@ def record_asked_in(
 ) -> None:
     """Upsert the counterparty and its asker in the caller's transaction (no commit).
 
-    On every answer, so written with a few Core statements rather than the ORM: update the
-    known row (the common case), insert it when new, then upsert who asked.
+    On every answer, so two or three prebuilt Core statements rather than the ORM: upsert the
+    party with its last result, add the `asked` origin if it lacks it, upsert who asked.
     """
     try:
         display, key = clean_name(request.party)
     except CounterpartyError:
         return
     table = Counterparty.__table__  # type: ignore[attr-defined]
+    bind = session if isinstance(session, Connection) else session.get_bind()
+    upsert, keep, asker_upsert = _asked_sql(bind.dialect.name)
     result = result_fields(decision, now)
-    found = session.execute(
-        update(table)
-        .where(table.c.normalized == key)
-        .values(**result)
-        .returning(table.c.id, table.c.origins)
-        if result
-        else select(table.c.id, table.c.origins).where(table.c.normalized == key)
-    ).first()
-    if found is None:
-        upsert_ignore(
-            session,
-            Counterparty,
-            {
-                "normalized": key,
-                "name": display,
-                "country": request.country,
-                "origins": [ASKED],
-                "created_at": now,
-                "updated_at": now,
-                **result,
-            },
-            ["normalized"],
-        )
+    row = {
+        "normalized": key,
+        "name": display,
+        "country": request.country,
+        "origins": [ASKED],
+        "created_at": now,
+        "updated_at": now,
+        **{c: None for c in _RESULT_COLUMNS},
+        **result,
+    }
+    if result:
+        found = session.execute(upsert, row).one()
+    else:
+        session.execute(keep, row)
         found = session.execute(
             select(table.c.id, table.c.origins).where(table.c.normalized == key)
         ).one()
@@ -372,28 +409,20 @@ def record_asked_in(
             .where(table.c.id == counterparty_id)
             .values(origins=sorted({*(origins or []), ASKED}), updated_at=now)
         )
-    asker = {
-        "kind": requester.kind,
-        "channel": requester.channel,
-        "question": request.text or request.party,
-        "verdict": decision.verdict,
-        "list_version": decision.list_version,
-        "audit_id": audit_id,
-        "asked_at": now,
-    }
-    askers = CounterpartyAsker.__table__  # type: ignore[attr-defined]
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(askers).values(
-        counterparty_id=counterparty_id, user=requester.actor, times=1, **asker
-    )
     session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["counterparty_id", "user"],
-            set_={**asker, "times": askers.c.times + 1},
-        )
+        asker_upsert,
+        {
+            "counterparty_id": counterparty_id,
+            "user": requester.actor,
+            "times": 1,
+            "kind": requester.kind,
+            "channel": requester.channel,
+            "question": request.text or request.party,
+            "verdict": decision.verdict,
+            "list_version": decision.list_version,
+            "audit_id": audit_id,
+            "asked_at": now,
+        },
     )
 
 

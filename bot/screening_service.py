@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -33,6 +34,10 @@ from bot.screening.normalize import NORMALIZER_VERSION
 from storage.db import writer
 from storage.models import AuditEvent, CountryPolicy, Entry, EntryName, ListSnapshot
 from storage.versioning import version_query
+
+VERSION_QUERY = version_query()
+_AUDIT = AuditEvent.__table__  # type: ignore[attr-defined]
+AUDIT_INSERT = insert(_AUDIT).returning(_AUDIT.c.id, sort_by_parameter_order=True)
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +169,32 @@ class IndexCache:
         return _LoadedIndex(snapshot_id=snapshot_id, index=index, entries=entries)
 
 
+@dataclass(frozen=True)
+class OnRecord:
+    """What the store says besides the list: authorizations, denials, destination policies."""
+
+    authorizations: list[Any]
+    denied: list[Any]
+    policies: dict[str, tuple[str, str, str | None]]  # code -> (policy, reason, cite)
+
+    def destination(self, code: str | None) -> DestinationPolicy | None:
+        """The policy for a destination; a region (UA-43) falls back to its country's."""
+        if not code:
+            return None
+        from bot.countries import country_name
+
+        for candidate in [code] + ([code.split("-")[0]] if "-" in code else []):
+            found = self.policies.get(candidate)
+            if found is not None:
+                policy, reason, cite = found
+                return DestinationPolicy(
+                    code=code, name=country_name(code), policy=policy, reason=reason, cite=cite
+                )
+        return DestinationPolicy(
+            code=code, name=country_name(code), policy="none", reason="no restriction on record"
+        )
+
+
 def _match(entry: Entry, hit: Any) -> Match:
     return Match(
         entry_key=entry.id or 0,
@@ -196,7 +227,7 @@ class Screener:
             extensions.active_authorizations,
             licenses.active_authorizations,
         ]
-        self._auth_cache: tuple[Any, list[Any], list[Any]] | None = None
+        self._auth_cache: tuple[Any, OnRecord] | None = None
         self._auth_lock = threading.Lock()
 
     @property
@@ -263,37 +294,35 @@ class Screener:
 
     def _decide(self, request: ScreeningRequest, now: datetime) -> Decision:
         today = now.astimezone(self.settings.tz).date()
-        with Session(self.engine) as session:
-            status = read_list_status(session, now=now, stale_after=self.settings.stale_after)
-            destination = self._destination(session, request.country)
-            matches: list[Match] = []
-            family = None
-            if request.party and not status.empty:
-                assert status.snapshot is not None and status.snapshot.id is not None
-                loaded = self.cache.get(self.engine, status.snapshot.id)
-                country = (request.country or "").split("-")[0] or None
-                result = loaded.index.search(request.party, country=country, limit=10)
-                matches = [
-                    _match(loaded.entries[h.entry_key], h)
-                    for h in result.hits
-                    if h.entry_key in loaded.entries
+        status = self._list_status(now)
+        on_record = self._on_record(today)
+        matches: list[Match] = []
+        family = None
+        if request.party and not status.empty:
+            assert status.snapshot is not None and status.snapshot.id is not None
+            loaded = self.cache.get(self.engine, status.snapshot.id)
+            country = (request.country or "").split("-")[0] or None
+            result = loaded.index.search(request.party, country=country, limit=10)
+            matches = [
+                _match(loaded.entries[h.entry_key], h)
+                for h in result.hits
+                if h.entry_key in loaded.entries
+            ]
+            if result.family is not None:
+                sources = [
+                    loaded.entries[k].source
+                    for k in result.family.entry_keys
+                    if k in loaded.entries
                 ]
-                if result.family is not None:
-                    sources = [
-                        loaded.entries[k].source
-                        for k in result.family.entry_keys
-                        if k in loaded.entries
-                    ]
-                    family = family_from_sources(result.family.token, sources)
-            authorizations, denied = self._on_record(session, today)
-            notes = licenses.denial_notes_for(denied, matches) if matches else []
+                family = family_from_sources(result.family.token, sources)
+        notes = licenses.denial_notes_for(on_record.denied, matches) if matches else []
         decision = decide(
             party=request.party,
             matches=matches,
-            destination=destination,
+            destination=on_record.destination(request.country),
             item=request.item,
             purpose=request.purpose,
-            authorizations=authorizations,
+            authorizations=on_record.authorizations,
             list_version=status.version,
             list_age=human_age(status.age) if status.age is not None else None,
             list_problem=status.problem,
@@ -305,50 +334,43 @@ class Screener:
         decision.notes.extend(notes)
         return decision
 
-    def _on_record(self, session: Session, today: date) -> tuple[list[Any], list[Any]]:
-        """Authorizations in force today and earlier denials, re-read only on change.
+    def _list_status(self, now: datetime) -> ListStatus:
+        """The list in use (cached per process, see bot/liststatus.py)."""
+        with Session(self.engine) as session:
+            return read_list_status(session, now=now, stale_after=self.settings.stale_after)
 
-        One small query per answer decides: every change to licenses or extensions, in any
-        process, bumps a counter in the same transaction (storage/versioning.py), so a withdrawn
-        license never authorizes from a stale cache.
+    def _on_record(self, today: date) -> OnRecord:
+        """Authorizations in force today, earlier denials and destination policies.
+
+        Re-read only on change: every change to licenses, extensions or destination policies,
+        in any process, bumps a counter in the same transaction (storage/versioning.py), and one
+        small query per answer compares it, so a withdrawn license never authorizes from a stale
+        cache. That query also proves the store answers; when it does not, the answer is
+        `unavailable`.
         """
-        key = (session.execute(version_query()).scalar(), today)
+        with self.engine.connect() as conn:
+            key = (conn.execute(VERSION_QUERY).scalar(), today)
         with self._auth_lock:
             if self._auth_cache is not None and self._auth_cache[0] == key:
-                return self._auth_cache[1], self._auth_cache[2]
-        found: list[Any] = []
-        for source in self.authorization_sources:
-            found.extend(source(session, today))
-        denied = licenses.denials(session)
-        for row in {id(a.row): a.row for a in found}.values():
-            session.expunge(row)
-        for row in denied:
-            if row in session:
+                return self._auth_cache[1]
+        with Session(self.engine) as session:
+            found: list[Any] = []
+            for source in self.authorization_sources:
+                found.extend(source(session, today))
+            denied = licenses.denials(session)
+            policies = {
+                row.code: (row.policy, row.reason, row.cite)
+                for row in session.execute(select(CountryPolicy)).scalars()
+            }
+            for row in {id(a.row): a.row for a in found}.values():
                 session.expunge(row)
+            for row in denied:
+                if row in session:
+                    session.expunge(row)
+        loaded = OnRecord(authorizations=found, denied=denied, policies=policies)
         with self._auth_lock:
-            self._auth_cache = (key, found, denied)
-        return found, denied
-
-    @staticmethod
-    def _destination(session: Session, code: str | None) -> DestinationPolicy | None:
-        if not code:
-            return None
-        from bot.countries import country_name
-
-        candidates = [code] + ([code.split("-")[0]] if "-" in code else [])
-        for candidate in candidates:
-            row = session.get(CountryPolicy, candidate)
-            if row is not None:
-                return DestinationPolicy(
-                    code=code,
-                    name=country_name(code),
-                    policy=row.policy,
-                    reason=row.reason,
-                    cite=row.cite,
-                )
-        return DestinationPolicy(
-            code=code, name=country_name(code), policy="none", reason="no restriction on record"
-        )
+            self._auth_cache = (key, loaded)
+        return loaded
 
     def _audit(
         self,
@@ -373,21 +395,15 @@ class Screener:
             }
             for request, decision in answers
         ]
-        table = AuditEvent.__table__  # type: ignore[attr-defined]
-        # Core insert: one statement per chunk, without the ORM's per-object bookkeeping.
-        with Session(writer(self.engine)) as session:
-            ids = list(
-                session.execute(
-                    insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-                ).scalars()
-            )
-            self._remember_parties(session, answers, ids, requester, now)
-            session.commit()
-            return ids
+        # Core statements built once, in one write transaction with the counterparty upsert.
+        with writer(self.engine).begin() as conn:
+            ids = list(conn.execute(AUDIT_INSERT, rows).scalars())
+            self._remember_parties(conn, answers, ids, requester, now)
+        return ids
 
     @staticmethod
     def _remember_parties(
-        session: Session,
+        conn: Connection,
         answers: list[tuple[ScreeningRequest, Decision]],
         ids: list[int],
         requester: Requester,
@@ -395,17 +411,19 @@ class Screener:
     ) -> None:
         """Every party asked about becomes a counterparty, re-screened when the list changes.
 
-        Same transaction as the audit rows (one commit per answer), inside a savepoint: a
-        failure here must not cost the answer its audit row.
+        Same transaction as the audit rows (one commit per answer); a failure here must not cost
+        the answer its audit row. PostgreSQL aborts a transaction on any failed statement, so there
+        it runs inside a savepoint; SQLite undoes only the failed statement, so it needs none.
         """
         from bot.counterparties import record_asked_in
 
+        guard = conn.begin_nested if conn.dialect.name == "postgresql" else nullcontext
         for (request, decision), audit_id in zip(answers, ids, strict=True):
             if not request.party:
                 continue
             try:
-                with session.begin_nested():
-                    record_asked_in(session, request, requester, decision, audit_id, now)
+                with guard():
+                    record_asked_in(conn, request, requester, decision, audit_id, now)
             except Exception:
                 log.exception("could not record the counterparty of an answer")
 

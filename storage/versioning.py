@@ -1,8 +1,9 @@
-"""Bump `data_version` whenever licenses or extensions change, in the same transaction.
+"""Bump `data_version` whenever licenses, extensions or destination policies change, in the same
+transaction.
 
-Screening caches what authorizes shipments (bot/screening_service.py) and re-reads it only when
-this counter moved. Hooking the ORM flush makes every code path that changes those rows bump it,
-including ones written later.
+Screening caches what authorizes shipments and what each destination's policy is
+(bot/screening_service.py) and re-reads them only when this counter moved. Hooking the ORM flush
+makes every code path that changes those rows bump it, including ones written later.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from typing import Any
 from sqlalchemy import event, select, update
 from sqlmodel import Session
 
-from storage.models import DataVersion, Extension
+from storage.models import CountryPolicy, DataVersion, Extension
 from storage.models_licenses import License
 
 AUTHORIZATIONS = "authorizations"
-_WATCHED = (License, Extension)
+_WATCHED = (License, Extension, CountryPolicy)
 
 
 @event.listens_for(Session, "before_flush")

@@ -115,6 +115,26 @@ def test_every_answer_remembers_the_party_and_who_asked(svc):
     assert askers["U123"].audit_id is not None
 
 
+def test_a_failed_counterparty_write_keeps_the_answer_and_its_audit_row(svc, monkeypatch):
+    """On PostgreSQL a failed statement aborts the transaction: the savepoint must hold it."""
+    import bot.counterparties as counterparties
+
+    def broken(conn, *args):
+        conn.exec_driver_sql("INSERT INTO no_such_table VALUES (1)")
+
+    question = "can we ship laptops to Globex Trading LLC?"
+    with monkeypatch.context() as patch:
+        patch.setattr(counterparties, "record_asked_in", broken)
+        outcome = ask(svc.screener, question, Requester("U123", "slack")).outcome
+    assert outcome.decision.verdict == "clear" and outcome.audit_id is not None
+    with Session(svc.engine) as session:
+        audited = session.get(AuditEvent, outcome.audit_id)
+    assert (audited.action, audited.verdict, audited.actor) == ("screen", "clear", "U123")
+    assert list_counterparties(svc.engine) == []
+    ask(svc.screener, question, Requester("U123", "slack"))  # and the next answer records it
+    assert [row.name for row in list_counterparties(svc.engine)] == ["Globex Trading LLC"]
+
+
 def _slash(app, text: str, user: str, fake: FakeSlackAPI) -> str:
     body, headers = wire.slash_command(
         "/canweship", text, secret=SECRET, user_id=user, response_url=fake.response_url(user)

@@ -272,7 +272,9 @@ def test_admin_commands(svc, slack):
     )
     assert reply.startswith("Recorded *D2222222* granted")
     assert "D2222222" in slack.command("license list")
-    assert "history" in json.dumps(slack.command("license show D2222222")).lower() or True
+    assert "D2222222" in slack.command("license show D2222222")
+    (shown,) = slack.fake.calls("response_url")
+    assert "*History*" in json.dumps(shown.params["blocks"])
     assert "Revoked" in slack.command("license revoke D2222222")
     assert "is not a license or application number" in slack.command("license add X1 --party A")
     assert "Added admin: <@U0NEW>" in slack.command("admins add <@U0NEW|new>")
@@ -280,6 +282,19 @@ def test_admin_commands(svc, slack):
     assert "Watching <#C0NEW>" in slack.command("watch <#C0NEW|new>")
     assert "DE is now review" in slack.command('country set DE review "dual-use check" EAR 742')
     assert "not an ISO country code" in slack.command('country set XX embargoed "x"')
+
+
+def test_a_destination_policy_change_reaches_the_next_answer(svc, slack):
+    """Policies are cached with the authorizations; `country set` must invalidate them."""
+    who = Requester(actor="U1", kind="slack")
+    question = "can we ship laptops to Acme Widgets Inc in Germany?"
+    assert ask(svc.screener, question, who).outcome.decision.verdict == "clear"
+    slack.command('country set DE embargoed "test embargo"')
+    embargoed = ask(svc.screener, question, who).outcome.decision
+    assert embargoed.verdict == "prohibited"
+    assert embargoed.destination is not None and embargoed.destination.reason == "test embargo"
+    slack.command('country set DE none "lifted"')
+    assert ask(svc.screener, question, who).outcome.decision.verdict == "clear"
 
 
 def test_audit_export_is_uploaded_to_the_admin_and_holds_everything(svc, slack):
