@@ -16,13 +16,14 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 import handlers
 from bot.services import Services
+from bot.webclient import KeepAliveWebClient
 
 log = logging.getLogger(__name__)
 
 
 def make_client(token: str | None, base_url: str) -> WebClient:
     """A Web API client that rides out rate limits and Slack's own hiccups."""
-    return WebClient(
+    return KeepAliveWebClient(
         token=token,
         base_url=base_url,
         timeout=15,
@@ -55,6 +56,9 @@ def create_app(
 
     def inject_services(context: BoltContext, next: Callable[[], Any]) -> Any:
         context["services"] = services
+        if not isinstance(context.client, KeepAliveWebClient):
+            # Bolt builds a plain WebClient per request; answer over kept-alive connections.
+            context["client"] = KeepAliveWebClient.like(context.client)
         return next()
 
     app.use(inject_services)

@@ -611,6 +611,11 @@ class FakeSlackAPI:
 def _handler_for(api: FakeSlackAPI) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "FakeSlackAPI/1"
+        # Keep-alive, as Slack's servers do; every response carries Content-Length. An idle
+        # connection is closed after `timeout` seconds.
+        protocol_version = "HTTP/1.1"
+        timeout = 30
+        disable_nagle_algorithm = True  # small responses go out at once (no delayed-ACK stall)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass  # tests and the shell print calls themselves; per-request logs are noise
