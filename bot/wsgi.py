@@ -6,6 +6,7 @@ Routes: POST /slack/events (signature verified by Bolt), GET /healthz. Anything 
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -16,6 +17,11 @@ from sqlalchemy import text
 from bot.app import create_app
 from bot.services import Services, build_services
 
+# Writers to the SQLite store take turns on one lock, and every statement releases the GIL while
+# SQLite works. Under load the thread holding the lock then waits a full switch interval (5 ms by
+# default) for the GIL each time, while every other writer waits for it: 1 ms keeps that convoy
+# short (benchmarks/README.md, "Slack answer latency").
+sys.setswitchinterval(0.001)
 _lock = threading.Lock()
 _state: dict[str, Any] = {}
 
