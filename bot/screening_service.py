@@ -32,6 +32,7 @@ from bot.liststatus import ListStatus, human_age, read_list_status
 from bot.screening.index import IndexedName, NameIndex
 from bot.screening.normalize import NORMALIZER_VERSION
 from storage.db import writer
+from storage.events import AlreadyHandled, EventRef, claim_in
 from storage.models import AuditEvent, CountryPolicy, Entry, EntryName, ListSnapshot
 from storage.versioning import version_query
 
@@ -57,6 +58,9 @@ class Requester:
     kind: str  # "slack" | "cli" | "system"
     channel: str | None = None
     permalink: str | None = None
+    # The Slack event being answered: claimed in the audit transaction, so the answer's audit
+    # row and the exactly-once claim commit together (AlreadyHandled when another has it).
+    event: EventRef | None = None
 
 
 @dataclass
@@ -397,6 +401,8 @@ class Screener:
         ]
         # Core statements built once, in one write transaction with the counterparty upsert.
         with writer(self.engine).begin() as conn:
+            if requester.event is not None and not claim_in(conn, requester.event):
+                raise AlreadyHandled(requester.event.event_id)
             ids = list(conn.execute(AUDIT_INSERT, rows).scalars())
             self._remember_parties(conn, answers, ids, requester, now)
         return ids

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.services import Services
-from storage.events import claim_event, complete_event
+from storage.events import EventRef, claim_event, complete_event
 
 log = logging.getLogger(__name__)
 EVENT_LEASE = timedelta(minutes=2)
@@ -27,30 +27,64 @@ def services(context: BoltContext) -> Services:
     return context["services"]
 
 
+class EventOnce:
+    """Exactly-once handling of one Slack event across retries and instances.
+
+    The claim is a row keyed by the event id, with a lease (storage/events.py). A handler that
+    screens passes `ref` to the screener, which takes the claim in the same transaction as the
+    answer's audit row (`claimed_with`); any other reply calls `claim()` before posting. After
+    the reply, `complete()` so that no later retry answers again.
+    """
+
+    def __init__(self, context: BoltContext, body: dict[str, Any]) -> None:
+        svc = services(context)
+        self.engine = svc.engine
+        event_id = body.get("event_id")
+        self.ref = EventRef(event_id, svc.instance_id, EVENT_LEASE) if event_id else None
+        self.claimed = self.ref is None  # nothing to deduplicate on
+
+    def claimed_with(self, audit_id: int | None) -> None:
+        """The screener wrote the audit row, and with it the claim."""
+        if audit_id is not None:
+            self.claimed = True
+
+    def claim(self) -> bool:
+        """True when this delivery should reply (claiming it now if not yet claimed)."""
+        if self.claimed or self.ref is None:
+            return True
+        try:
+            self.claimed = claim_event(
+                engine=self.engine,
+                event_id=self.ref.event_id,
+                owner=self.ref.owner,
+                lease=self.ref.lease,
+            )
+        except SQLAlchemyError as exc:
+            # The store is down. Silence would leave the asker waiting; the work itself fails
+            # closed (screening answers `unavailable`), so at worst a redelivery gets a second
+            # such answer.
+            log.warning("cannot claim event %s, handling it anyway: %s", self.ref.event_id, exc)
+            self.claimed = True
+        if not self.claimed:
+            log.info("event %s already handled or in progress; skipping", self.ref.event_id)
+        return self.claimed
+
+    def complete(self) -> None:
+        if self.ref is None:
+            return
+        try:
+            complete_event(engine=self.engine, event_id=self.ref.event_id)
+        except SQLAlchemyError as exc:  # the claim's lease still stops an immediate second answer
+            log.warning("cannot mark event %s handled: %s", self.ref.event_id, exc)
+
+
 def once(context: BoltContext, body: dict[str, Any], work: Callable[[], None]) -> None:
     """Run `work` for this event id once across retries and instances."""
-    svc = services(context)
-    event_id = body.get("event_id")
-    if not event_id:
-        work()
-        return
-    try:
-        claimed = claim_event(
-            engine=svc.engine, event_id=event_id, owner=svc.instance_id, lease=EVENT_LEASE
-        )
-    except SQLAlchemyError as exc:
-        # The store is down. Silence would leave the asker waiting; the work itself fails closed
-        # (screening answers `unavailable`), so at worst a redelivery gets a second such answer.
-        log.warning("cannot claim event %s, handling it anyway: %s", event_id, exc)
-        claimed = True
-    if not claimed:
-        log.info("event %s already handled or in progress; skipping", event_id)
+    event = EventOnce(context, body)
+    if not event.claim():
         return
     work()
-    try:
-        complete_event(engine=svc.engine, event_id=event_id)
-    except SQLAlchemyError as exc:  # the claim's lease still stops an immediate second answer
-        log.warning("cannot mark event %s handled: %s", event_id, exc)
+    event.complete()
 
 
 def post(client: WebClient, **kwargs: Any) -> dict[str, Any] | None:

@@ -7,10 +7,11 @@ died) can be taken over once its lease has run out: a question is never answered
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, update
+from sqlalchemy import Connection, Engine, bindparam, update
 
 from storage.db import writer
 from storage.models import ProcessedEvent
@@ -54,20 +55,50 @@ def _sql(dialect: str) -> tuple[Any, Any, Any]:
     return claim, take_over, complete
 
 
+@dataclass(frozen=True)
+class EventRef:
+    """One delivery of a Slack event, to be claimed by `owner` for `lease`."""
+
+    event_id: str
+    owner: str
+    lease: timedelta
+
+
+class AlreadyHandled(Exception):
+    """Another delivery of this event (a retry, another instance) has it or has answered it."""
+
+
+def claim_in(conn: Connection, event: EventRef, now: datetime | None = None) -> bool:
+    """Claim `event` inside the caller's write transaction; True when this caller should handle
+    it. The claim commits with that transaction, so an answer and its claim land together."""
+    now = now or utcnow()
+    claim, take_over, _ = _sql(conn.dialect.name)
+    row = {
+        "event_id": event.event_id,
+        "received_at": now,
+        "claimed_at": now,
+        "claimed_by": event.owner,
+    }
+    if conn.execute(claim, row).first() is not None:
+        return True
+    taken_over = conn.execute(
+        take_over,
+        {
+            "key": event.event_id,
+            "expired": now - event.lease,
+            "now": now,
+            "owner": event.owner,
+        },
+    ).first()
+    return taken_over is not None
+
+
 def claim_event(
     *, engine: Engine, event_id: str, owner: str, lease: timedelta, now: datetime | None = None
 ) -> bool:
-    """True when this caller should handle the event now."""
-    now = now or utcnow()
-    claim, take_over, _ = _sql(engine.dialect.name)
+    """True when this caller should handle the event now (a transaction of its own)."""
     with writer(engine).begin() as conn:
-        row = {"event_id": event_id, "received_at": now, "claimed_at": now, "claimed_by": owner}
-        if conn.execute(claim, row).first() is not None:
-            return True
-        taken_over = conn.execute(
-            take_over, {"key": event_id, "expired": now - lease, "now": now, "owner": owner}
-        ).first()
-        return taken_over is not None
+        return claim_in(conn, EventRef(event_id, owner, lease), now)
 
 
 def complete_event(*, engine: Engine, event_id: str, now: datetime | None = None) -> None:

@@ -156,3 +156,55 @@ def test_slash_command_with_a_natural_question(services, fake):
     )
     (reply,) = fake.calls("response_url")
     assert reply.params["text"].startswith("License required")
+
+
+@pytest.fixture
+def any_store(database_url, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["import", str(FIXTURE_LIST)]) == 0
+    capsys.readouterr()
+    return build_services(Settings.from_env())
+
+
+def _screen_rows(svc) -> list:
+    from sqlalchemy import select
+    from sqlmodel import Session
+
+    from storage.models import AuditEvent
+
+    with Session(svc.engine) as session:
+        return list(
+            session.execute(select(AuditEvent).where(AuditEvent.action == "screen")).scalars()
+        )
+
+
+@pytest.mark.parametrize(
+    "question", ["is Dahua on the list", "can we ship routers?"], ids=["screened", "hint"]
+)
+def test_a_redelivered_event_gets_one_reply_and_one_audit_row(any_store, fake, question):
+    """A screened answer claims the event with its audit row; a hint claims it on its own."""
+    app = make_app(any_store, fake)
+    body, headers = dm(question)
+    dispatch(app, (body, headers))
+    dispatch(app, wire.redelivery(body, secret=SECRET, retry_num=1))
+    dispatch(app, wire.redelivery(body, secret=SECRET, retry_num=2))
+    assert len(fake.calls("chat.postMessage")) == 1
+    assert len(_screen_rows(any_store)) == (1 if question.startswith("is") else 0)
+
+
+def test_concurrent_deliveries_of_one_event_get_one_reply(any_store, fake):
+    import threading
+
+    app = make_app(any_store, fake)
+    body, headers = dm("is Dahua on the list")
+    deliveries = [(body, headers)] + [
+        wire.redelivery(body, secret=SECRET, retry_num=n) for n in (1, 2, 3)
+    ]
+    threads = [threading.Thread(target=dispatch, args=(app, d)) for d in deliveries]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    (answer,) = fake.calls("chat.postMessage")
+    assert answer.params["text"].startswith("License required")
+    assert len(_screen_rows(any_store)) == 1
