@@ -33,7 +33,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -49,6 +48,7 @@ from benchmarks.slack_latency import (  # noqa: E402
     SECRET,
     Answers,
     Bot,
+    Signed,
     _base_env,
     _loadavg,
     _self_cpu,
@@ -57,7 +57,9 @@ from benchmarks.slack_latency import (  # noqa: E402
     fresh_store,
     make_questions,
     percentile,
+    post_event,
     running_bot,
+    sign_questions,
     warm_up,
 )
 from bot.localslack import wire  # noqa: E402
@@ -65,16 +67,6 @@ from bot.localslack.fake_api import FakeSlackAPI  # noqa: E402
 
 TARGET_P99_MS = 500.0
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def _post(url: str, body: str, headers: dict[str, str]) -> None:
-    request = urllib.request.Request(
-        url + "/slack/events", data=body.encode(), headers=headers, method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        response.read()
-        if response.status != 200:
-            raise RuntimeError(f"/slack/events answered {response.status}")
 
 
 class Cluster:
@@ -88,22 +80,23 @@ class Cluster:
         self._lock = threading.Lock()
         self.redelivered = 0
 
-    def ask(self, text: str) -> str:
+    def prepare(self, questions: list[str]) -> list[Signed]:
+        return sign_questions(self.answers, questions)
+
+    def ask(self, question: Signed) -> str:
         with self._lock:
             self._turn += 1
             turn = self._turn
         first = self.bots[turn % len(self.bots)]
-        channel = self.answers.new_channel()
-        event = wire.message_im(text, user="U" + channel[1:], channel=channel)
-        body, headers = wire.event_callback(event, secret=SECRET)
-        self.answers.sent(channel, time.monotonic())
-        _post(first.url, body, headers)
+        self.answers.sent(question.channel, time.monotonic())
+        post_event(first.url, question.body, question.headers)
         if self.redeliver_every and turn % self.redeliver_every == 0:
             other = self.bots[(turn + 1) % len(self.bots)]
-            _post(other.url, *wire.redelivery(body, secret=SECRET, retry_num=1))
+            body, headers = wire.redelivery(question.body.decode(), secret=SECRET, retry_num=1)
+            post_event(other.url, body.encode(), headers)
             with self._lock:
                 self.redelivered += 1
-        return channel
+        return question.channel
 
 
 def run(cluster: Cluster, questions: list[str], clients: int) -> tuple[list[str], float, float]:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import http.client
 import math
 import os
 import random
@@ -219,6 +220,44 @@ def _get(url: str, timeout: float = 5.0) -> int:
         return int(exc.code)
 
 
+@dataclass(frozen=True)
+class Signed:
+    """A DM question as Slack would deliver it: signed ahead, like Slack does on its own side."""
+
+    channel: str
+    body: bytes
+    headers: dict[str, str]
+
+
+def sign_questions(answers: Answers, questions: list[str]) -> list[Signed]:
+    """One signed `event_callback` per question, each on its own DM channel (its key).
+
+    Signing is Slack's work, not the bot's: done before a scenario starts so that it does not
+    compete with the bot for the same 2 cores (timestamps stay well inside the 5-minute window).
+    """
+    signed = []
+    for text in questions:
+        channel = answers.new_channel()
+        event = wire.message_im(text, user="U" + channel[1:], channel=channel)
+        body, headers = wire.event_callback(event, secret=SECRET)
+        signed.append(Signed(channel, body.encode(), headers))
+    return signed
+
+
+def post_event(url: str, body: bytes, headers: dict[str, str]) -> None:
+    """POST to /slack/events on a new connection, as Slack does; raise unless 200."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname or LOOPBACK, parts.port, timeout=10)
+    try:
+        conn.request("POST", "/slack/events", body=body, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"/slack/events answered {response.status}")
+    finally:
+        conn.close()
+
+
 class Bot:
     """The bot as a separate gunicorn process on loopback, fed signed DM events."""
 
@@ -226,20 +265,14 @@ class Bot:
         self.url = url
         self.answers = answers
 
-    def ask(self, text: str) -> str:
-        """Send one DM question on a new channel; returns the channel (the question's key)."""
-        channel = self.answers.new_channel()
-        event = wire.message_im(text, user="U" + channel[1:], channel=channel)
-        body, headers = wire.event_callback(event, secret=SECRET)
-        request = urllib.request.Request(
-            self.url + "/slack/events", data=body.encode(), headers=headers, method="POST"
-        )
-        self.answers.sent(channel, time.monotonic())
-        with urllib.request.urlopen(request, timeout=10) as response:
-            response.read()
-            if response.status != 200:
-                raise RuntimeError(f"/slack/events answered {response.status}")
-        return channel
+    def prepare(self, questions: list[str]) -> list[Signed]:
+        return sign_questions(self.answers, questions)
+
+    def ask(self, question: Signed) -> str:
+        """Deliver one signed question; returns its channel (the question's key)."""
+        self.answers.sent(question.channel, time.monotonic())
+        post_event(self.url, question.body, question.headers)
+        return question.channel
 
 
 def _base_env() -> dict[str, str]:
@@ -318,9 +351,10 @@ def client_loop(asker: Any, questions: list[str], *, wait: bool) -> tuple[Any, l
     """A client thread body sharing `questions` with the others, and the channels it asked in.
 
     Closed loop (`wait`): ask the next question once the previous one was answered. Open loop:
-    as soon as the previous POST returned. `asker` has `ask(text) -> channel` and `answers`.
+    as soon as the previous POST returned. `asker` has `prepare(texts) -> items` (signed ahead),
+    `ask(item) -> channel` and `answers`.
     """
-    work = iter(questions)
+    work = iter(asker.prepare(questions))
     lock = threading.Lock()
     channels: list[str] = []
     deadline = time.monotonic() + SCENARIO_TIMEOUT
@@ -328,10 +362,10 @@ def client_loop(asker: Any, questions: list[str], *, wait: bool) -> tuple[Any, l
     def client() -> None:
         for _ in range(len(questions)):  # bounded: never more turns than questions
             with lock:
-                text = next(work, None)
-            if text is None or time.monotonic() > deadline:
+                item = next(work, None)
+            if item is None or time.monotonic() > deadline:
                 return
-            channel = asker.ask(text)
+            channel = asker.ask(item)
             with lock:
                 channels.append(channel)
             if wait and not asker.answers.wait(channel, ANSWER_TIMEOUT):
