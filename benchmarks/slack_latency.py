@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import http.client
+import json
 import math
 import os
 import random
@@ -566,6 +567,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mode", choices=("closed", "open", "both"), default="closed")
     ap.add_argument("--database-url", help="PostgreSQL on loopback instead of a temp SQLite")
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--dump", help="write each scenario's latencies (ms, in send order) as JSON")
     ap.add_argument("--keep-log", help="copy the server log here")
     args = ap.parse_args(argv)
 
@@ -638,6 +640,10 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"{label} done, load {_loadavg()}", flush=True)
             if args.keep_log:
                 shutil.copy(log_path, args.keep_log)
+            if args.dump:
+                Path(args.dump).write_text(
+                    json.dumps({r.scenario: r.latencies_ms for r in [*results, baseline]})
+                )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
