@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from bot.config import Settings
 from bot.runtime import open_runtime
 from bot.screening_service import Screener
+from storage.events import Completions
 
 
 @dataclass
@@ -23,6 +24,10 @@ class Services:
     instance_id: str = field(
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     )
+    completions: Completions = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.completions = Completions(self.engine)
 
     def warm_up(self) -> threading.Thread:
         """Build the name index in the background so the first question is fast."""

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.services import Services
-from storage.events import EventRef, claim_event, complete_event
+from storage.events import EventRef, claim_event
 
 log = logging.getLogger(__name__)
 EVENT_LEASE = timedelta(minutes=2)
@@ -39,6 +39,7 @@ class EventOnce:
     def __init__(self, context: BoltContext, body: dict[str, Any]) -> None:
         svc = services(context)
         self.engine = svc.engine
+        self.completions = svc.completions
         event_id = body.get("event_id")
         self.ref = EventRef(event_id, svc.instance_id, EVENT_LEASE) if event_id else None
         self.claimed = self.ref is None  # nothing to deduplicate on
@@ -70,12 +71,9 @@ class EventOnce:
         return self.claimed
 
     def complete(self) -> None:
-        if self.ref is None:
-            return
-        try:
-            complete_event(engine=self.engine, event_id=self.ref.event_id)
-        except SQLAlchemyError as exc:  # the claim's lease still stops an immediate second answer
-            log.warning("cannot mark event %s handled: %s", self.ref.event_id, exc)
+        """Mark the event handled (written in the background, see storage.events.Completions)."""
+        if self.ref is not None:
+            self.completions.add(self.ref.event_id)
 
 
 def once(context: BoltContext, body: dict[str, Any], work: Callable[[], None]) -> None:

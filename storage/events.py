@@ -7,6 +7,10 @@ died) can be taken over once its lease has run out: a question is never answered
 
 from __future__ import annotations
 
+import atexit
+import logging
+import queue
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +20,8 @@ from sqlalchemy import Connection, Engine, bindparam, update
 from storage.db import writer
 from storage.models import ProcessedEvent
 from storage.types import utcnow
+
+log = logging.getLogger(__name__)
 
 _statements: dict[str, tuple[Any, Any, Any]] = {}
 
@@ -105,3 +111,62 @@ def complete_event(*, engine: Engine, event_id: str, now: datetime | None = None
     complete = _sql(engine.dialect.name)[2]
     with writer(engine).begin() as conn:
         conn.execute(complete, {"key": event_id, "now": now or utcnow()})
+
+
+class Completions:
+    """Marks handled events completed in batches, on one background thread per process.
+
+    Completion is the last write of every answer and nobody waits for it, so the listener hands
+    the event id over and returns; the thread writes whatever has queued up in one transaction
+    (under load, one write lock for many answers instead of one each). Until it is written the
+    claim's lease still stops a second answer; a process that dies with completions queued leaves
+    claims that a redelivery could take over once the lease runs out, the same window as a crash
+    between posting and marking done. `flush()` writes what is queued (at exit, and in tests).
+    """
+
+    BATCH = 500
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._queue: queue.SimpleQueue[tuple[str, datetime]] = queue.SimpleQueue()
+        self._idle = threading.Condition()
+        self._pending = 0
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def add(self, event_id: str) -> None:
+        with self._idle:
+            self._pending += 1
+        self._queue.put((event_id, utcnow()))
+        if self._thread is None:
+            with self._start_lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(
+                        target=self._run, name="event-completions", daemon=True
+                    )
+                    self._thread.start()
+                    atexit.register(self.flush)
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until everything added so far is written; False if it took longer."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout=timeout)
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self.BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            rows = [{"key": event_id, "now": at} for event_id, at in batch]
+            try:
+                complete = _sql(self.engine.dialect.name)[2]
+                with writer(self.engine).begin() as conn:
+                    conn.execute(complete, rows)
+            except Exception as exc:  # the leases still stop immediate second answers
+                log.warning("cannot mark %d events handled: %s", len(rows), exc)
+            with self._idle:
+                self._pending -= len(batch)
+                self._idle.notify_all()

@@ -44,3 +44,41 @@ def test_an_event_is_claimed_once_until_its_lease_runs_out(database_url):
     complete_event(engine=engine, event_id="Ev1")
     much_later = now + timedelta(days=1)
     assert not claim_event(engine=engine, event_id="Ev1", owner="d", lease=lease, now=much_later)
+
+
+def test_completions_written_in_the_background_stop_every_later_claim(database_url):
+    import threading
+
+    from sqlalchemy import select
+    from sqlmodel import Session
+
+    from storage.events import Completions
+    from storage.models import ProcessedEvent
+
+    engine = get_engine(database_url)
+    upgrade(database_url, engine=engine)
+    lease = timedelta(seconds=60)
+    ids = [f"Ev{n}" for n in range(200)]
+    for event_id in ids:
+        assert claim_event(engine=engine, event_id=event_id, owner="a", lease=lease)
+    completions = Completions(engine)
+
+    def complete(part: list[str]) -> None:
+        for event_id in part:
+            completions.add(event_id)
+
+    threads = [threading.Thread(target=complete, args=(ids[n::4],)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert completions.flush(timeout=30)
+    with Session(engine) as session:
+        rows = session.execute(select(ProcessedEvent)).scalars().all()
+    assert sorted(r.event_id for r in rows) == sorted(ids)
+    assert all(r.completed_at is not None for r in rows)
+    much_later = utcnow() + timedelta(days=1)
+    assert not any(
+        claim_event(engine=engine, event_id=event_id, owner="b", lease=lease, now=much_later)
+        for event_id in ids
+    )
