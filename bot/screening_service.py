@@ -223,6 +223,14 @@ class Screener:
     def __init__(self, settings: Settings, engine: Engine, cache: IndexCache | None = None):
         self.settings = settings
         self.engine = engine
+        # The per-answer version read is one statement: on PostgreSQL, run it outside a
+        # transaction (no BEGIN/ROLLBACK round trips). SQLite transactions are local and managed
+        # by storage.db's own BEGIN, which an isolation-level switch would undo.
+        self._autocommit = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else engine
+        )
         self.cache = cache or IndexCache()
         from bot import extensions
 
@@ -352,7 +360,7 @@ class Screener:
         cache. That query also proves the store answers; when it does not, the answer is
         `unavailable`.
         """
-        with self.engine.connect() as conn:
+        with self._autocommit.connect() as conn:
             key = (conn.execute(VERSION_QUERY).scalar(), today)
         with self._auth_lock:
             if self._auth_cache is not None and self._auth_cache[0] == key:

@@ -34,6 +34,7 @@ import pytest
 from slack_bolt.request import BoltRequest
 from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session
 
 from bot.app import create_app, make_client
@@ -148,6 +149,13 @@ class Outage:
             def refuse(*args: Any) -> None:
                 if self._broken.is_set():
                     raise sqlite3.OperationalError("disk I/O error")
+
+            @event.listens_for(engine, "checkout")
+            def dead(*args: Any) -> None:
+                # A connection that was checked out when the disk died (a background writer's)
+                # goes back to the pool alive: fail it at its next checkout, as the disk would.
+                if self._broken.is_set():
+                    raise DisconnectionError("disk I/O error")
 
     def cut(self) -> None:
         if self.proxy is not None:
