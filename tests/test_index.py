@@ -266,3 +266,133 @@ def test_composite_list_main_cases() -> None:
     assert typo.matched_name == "Joint Stock Company Dux" and typo.score >= REVIEW_THRESHOLD
     cyr = idx.search("Фарадж, Самал Маджид").hits[0]
     assert cyr.matched_name == "FARAJ, Samal Majid" and cyr.score >= REVIEW_THRESHOLD
+
+
+# Cyrillic spellings of Latin-script names, as a Russian writer makes them: English words
+# by sound, foreign names by letter and sound, pinyin in the Palladius system. The filler
+# records make "china", "state", "research", "institute", "and" common words of the list,
+# as they are in the real lists.
+CYRILLIC_RECORDS: list[tuple[int, str, str, tuple[str, ...], str | None, list[str]]] = [
+    (101, "Yixin Science and Technology Co. Ltd.", "EL", ("CN",), None, []),
+    (102, "China Academy of Space Technology 502 Research Institute", "EL", ("CN",), None, []),
+    (103, "Shaanxi Hongyuan Aviation Forging", "EL", ("CN",), None, []),
+    (104, "Beijing Zhongji Xintu Technology Co., Ltd.", "EL", ("CN",), None, []),
+    (105, "Yogone Electronics Co.", "EL", ("CN",), None, []),
+    (106, "The Tempest Trading Company", "EL", ("AE",), None, []),
+    (107, "Steel Design FZE", "EL", ("AE",), None, []),
+    (108, "Hans Raj Shiv", "SDN", ("IN",), "Individual", []),
+    (109, "China State Shipbuilding Corporation 709th Research Institute", "EL", ("CN",), None, []),
+    (110, "Xinjiang Silk Road BGI", "EL", ("CN",), None, []),
+    (111, "Sti Holding", "EL", ("TR",), None, []),
+    (112, "Belt Consulting Co., Limited.", "EL", ("CN",), None, []),
+    (113, "Kony, Joseph", "SDN", ("UG",), "Individual", []),
+    *(
+        (
+            200 + i,
+            f"Unit {i} of the China State Research Institute and Company",
+            "EL",
+            ("CN",),
+            None,
+            [],
+        )
+        for i in range(30)
+    ),
+]
+INDEX_CYRILLIC = NameIndex.build(_rows(CYRILLIC_RECORDS))
+
+
+@pytest.mark.parametrize(
+    "query, key",
+    [
+        # English business words spelt by ear ("Сайенс" is Science, "Рисерч" Research)
+        ("Иксин Сайенс энд Текнолоджи Ко. Лтд.", 101),
+        ("Сайенс энд Текнолоджи", 101),
+        ("Чайна Академи оф Спейс Технолоджи 502 Рисерч Институт", 102),
+        ("Чайна Стейт Шипбилдинг Корпорейшн 709т Рисерч Инститьют", 109),
+        ("Зе Темпест Трейдинг Компани", 106),
+        # foreign names by sound: h is х, yo is ё
+        ("Шаанси Хонгюан Авиэйшн Форгинг", 103),
+        ("Ёгоне Электроникс", 105),
+        ("Ханс Радж Шив", 108),
+        # pinyin in the Russian (Palladius) rendering: Синту, Чжун, Цзи
+        ("Бэйцзин Чжунцзи Синту Текнолоджи", 104),
+        ("Синцзянг Силк Роуд БГИ", 110),
+        ("Стил Десигн ФЗЕ", 107),
+    ],
+)
+def test_cyrillic_spellings_of_latin_names_are_reviewed(query: str, key: int) -> None:
+    res = INDEX_CYRILLIC.search(query)
+    assert _top(res) == key
+    assert res.hits[0].score >= REVIEW_THRESHOLD
+
+
+def test_cyrillic_reading_matches_like_the_english_spelling() -> None:
+    by_ear = INDEX_CYRILLIC.search("Сайенс энд Текнолоджи").hits[0]
+    english = INDEX_CYRILLIC.search("Science and Technology").hits[0]
+    assert by_ear.entry_key == english.entry_key == 101
+    assert by_ear.score <= english.score
+    # common words alone, by ear or not, name nobody strongly
+    for query in ("Чайна Сайенс Компани", "Чайна Текнолоджи"):
+        res = INDEX_CYRILLIC.search(query)
+        assert not res.hits or res.hits[0].score < REVIEW_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    "query, key",
+    [
+        ("Blt Consulting Co., Limited.", 112),  # an inner letter dropped from a short word
+        ("KOYN, Joseph", 113),  # two letters swapped
+    ],
+)
+def test_short_word_typos_are_reviewed(query: str, key: int) -> None:
+    res = INDEX_CYRILLIC.search(query)
+    assert _top(res) == key
+    assert res.hits[0].score >= REVIEW_THRESHOLD
+
+
+def test_search_is_the_same_in_every_process() -> None:
+    # Typo expansions break ties by list order, not by string hash order.
+    code = (
+        "from tests.test_index import INDEX_MORE, INDEX_CYRILLIC;"
+        "print([(h.entry_key, h.score) for i in (INDEX_MORE, INDEX_CYRILLIC)"
+        " for q in ('Joit Stock Company Eleron', 'Blt Consulting', 'KOYN Joseph', 'Wate Tech')"
+        " for h in i.search(q).hits])"
+    )
+    import subprocess
+    import sys
+
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parents[1],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outs) == 1
+
+
+@pytest.mark.data
+@pytest.mark.skipif(not (_shared() / "csl_composite.json").is_file(), reason="no shared data")
+def test_composite_list_cyrillic_spellings() -> None:
+    from benchmarks._data import indexed_names, load_records
+
+    records = load_records(_shared() / "csl_composite.json")
+    idx = NameIndex.build(indexed_names(records))
+    for query, name in (
+        ("Иксин Сайенс энд Текнолоджи Ко., Лтд.", "Yixin Science and Technology Co. Ltd."),
+        ("Шаанси Хонгюан Авиэйшн Форгинг", "Shaanxi Hongyuan Aviation Forging"),
+        ("Бэйцзин Жуйдакан Текнолоджи", "Beijing Ruidakang Technology Co., Ltd."),
+        ("Синцзян Силк Роуд БГИ", "Xinjiang Silk Road BGI"),
+        # "Стил" reads as the listed "steel", not as the Turkish legal form "Sti"
+        ("Стил Десигн ФЗЕ", "Steel Design FZE"),
+    ):
+        hits = idx.search(query).hits
+        assert hits[0].score >= REVIEW_THRESHOLD
+        assert name in [h.matched_name for h in hits if h.score == hits[0].score]
+    # a misspelt common word is not read as one: "Белектрик" stays its own word
+    res = idx.search("Белектрик ГмбХ")
+    assert not res.hits or res.hits[0].score < REVIEW_THRESHOLD

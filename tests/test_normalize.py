@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.screening.normalize import NORMALIZER_VERSION, normalize_name, prepare, skeleton
+from bot.screening.normalize import (
+    NORMALIZER_VERSION,
+    cyrillic_readings,
+    normalize_name,
+    prepare,
+    skeleton,
+    sound_key,
+)
 
 
 def test_version_is_a_string() -> None:
@@ -80,6 +87,66 @@ def test_skeleton_joins_romanizations() -> None:
     assert skeleton("khamenei") == skeleton("hamenei")
     assert skeleton("dzhose") == skeleton("jose")
     assert skeleton("eksport") == skeleton("export")
+
+
+@pytest.mark.parametrize(
+    "by_ear, english",
+    [
+        ("sayens", "science"),
+        ("sayentifik", "scientific"),
+        ("chayna", "china"),
+        ("riserch", "research"),
+        ("korporeyshn", "corporation"),
+        ("informeyshn", "information"),
+        ("teknolodzhi", "technology"),
+        ("inzhiniring", "engineering"),
+        ("senter", "center"),
+        ("end", "and"),
+    ],
+)
+def test_sound_key_joins_english_words_spelt_by_ear(by_ear: str, english: str) -> None:
+    assert sound_key(by_ear) == sound_key(english)
+
+
+def test_sound_key_keeps_different_words_apart() -> None:
+    keys = {sound_key(w) for w in ("science", "china", "research", "corporation", "space")}
+    assert len(keys) == 5
+
+
+def _other_readings(text: str) -> dict[str, tuple[str, ...]]:
+    return dict(cyrillic_readings(text))
+
+
+def test_cyrillic_readings_standard_first() -> None:
+    # The standard reading is the prepare() spelling; the others are extra.
+    readings = _other_readings("Хонгюан Ёгоне ХК")
+    assert list(readings) == [prepare(w) for w in ("Хонгюан", "Ёгоне", "ХК")]
+    assert "hongyuan" in readings["khongyuan"]  # English and pinyin h is х
+    assert "yogone" in readings["egone"]  # yo is ё
+    assert "hk" in readings["khk"]
+
+
+@pytest.mark.parametrize(
+    "palladius, pinyin",
+    [
+        ("Синту", "xintu"),  # x -> с before i
+        ("Чжун", "zhong"),  # zh -> чж, ong -> ун
+        ("Цзи", "ji"),  # j -> цз before i
+        ("Цинхуа", "qinhua"),  # q -> ц before i ("qinghua" is one edit away)
+        ("Бэйцзин", "beijin"),  # ei -> эй
+        ("Лю", "liu"),  # iu -> ю after a consonant
+        ("Жэньминь", "renmin"),  # r -> ж
+    ],
+)
+def test_cyrillic_readings_reverse_palladius(palladius: str, pinyin: str) -> None:
+    ((_std, others),) = _other_readings(palladius).items()
+    assert pinyin in others
+
+
+def test_cyrillic_readings_ignore_latin_and_leave_normalize_alone() -> None:
+    assert cyrillic_readings("Huawei Technologies") == ()
+    # The readings are for matching only: the normalized (stored) form is unchanged.
+    assert normalize_name("Хонгюан") == "khongyuan"
 
 
 @settings(max_examples=300, deadline=None)

@@ -41,10 +41,17 @@ from functools import lru_cache
 from rigour.names.org_types import remove_org_types
 from rigour.text import is_stopword
 
-from bot.screening.normalize import ABBREVIATIONS, normalize_name, prepare, tokens
+from bot.screening.normalize import (
+    ABBREVIATIONS,
+    cyrillic_readings,
+    normalize_name,
+    prepare,
+    sound_key,
+    tokens,
+)
 from bot.screening.places import descriptor_tokens, place_tokens
 from bot.screening.typo import BETA, TYPO_KEEP, QueryToken, TypoTables
-from bot.screening.words import CommonWords, token_similarity
+from bot.screening.words import MIN_SOUND_KEY, CommonWords, sound_keys, token_similarity
 
 __all__ = [
     "REVIEW_THRESHOLD",
@@ -89,6 +96,7 @@ FAMILY_MIN_RECORDS = 2
 MIN_SCORE = 0.5  # names scoring below this (50/100) may be left out of the hits
 PLACE_FACTOR = 0.3  # city, province and country words locate a party, they do not name it
 MISSING_CHECK_FROM = 0.6  # candidates below this cannot reach a threshold anyway
+SPELLING_KEEP = 6  # expansions kept for a token with other spellings
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +141,7 @@ class SearchResult:
 
 
 _RAW_SPLIT = re.compile(r"[^a-z0-9]+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 @lru_cache(maxsize=65536)
@@ -170,7 +179,7 @@ class NameIndex(TypoTables):
         self._word_is_skel: array = array("b")
         self._deletes: dict[str, int | tuple[int, ...]] = {}
         self._oov_weight = 1.0
-        self._common = CommonWords(set(), (), ())
+        self._common = CommonWords({}, (), ())
         self._fuzzy_cache: dict[str, tuple[tuple[int, float], ...]] = {}
         self._phonetic: dict[str, tuple[int, ...]] = {}
         self._sources: list[str] = list(SOURCE_CODES)
@@ -285,17 +294,45 @@ class NameIndex(TypoTables):
         return len(self._raw)
 
     # ------------------------------------------------------------------ query side
-    def _score(self, qtokens: list[str]) -> tuple[dict[int, float], list[QueryToken]]:
-        """Candidate names with their name score S in [0, 1], and the query tokens."""
+    def _expand_all(self, token: str, others: tuple[str, ...]) -> tuple[tuple[int, float], ...]:
+        """Expansions of a query token and of its other spellings, best first."""
+        exp = self._expand(token)
+        if not others:
+            return exp
+        found = dict(exp)
+        for other in others:
+            for tid, sim in self._expand(other):
+                if sim > found.get(tid, 0.0):
+                    found[tid] = sim
+        # The token's own expansions first among equals: its weight is the query's.
+        return tuple(sorted(found.items(), key=lambda kv: -kv[1])[:SPELLING_KEEP])
+
+    def _score(
+        self,
+        qtokens: list[str],
+        spellings: dict[str, tuple[str, ...]] | None = None,
+        foreign: frozenset[str] = frozenset(),
+    ) -> tuple[dict[int, float], list[QueryToken]]:
+        """Candidate names with their name score S in [0, 1], and the query tokens.
+
+        ``spellings``: other spellings of some query tokens (other readings of a Cyrillic
+        word, the word as typed before a correction); a token matches as its best spelling.
+        ``foreign``: the tokens read from Cyrillic, which also match on their sound key.
+        """
         weight = self._weight
         post = self._post
         plan: list[tuple[float, tuple[tuple[int, float, float], ...]]] = []
         info: list[QueryToken] = []
         wq_total = 0.0
+        spellings = spellings or {}
         for t in qtokens:
-            exp = self._expand(t)
+            others = spellings.get(t, ())
+            exp = self._expand_all(t, others)
             if exp:
-                wq = weight[exp[0][0]]
+                # A token with several spellings is as distinctive as the least distinctive
+                # of its best matches ("teknoloji", a rare Turkish word, or "tech").
+                top = exp[0][1]
+                wq = min(weight[tid] for tid, s in exp if s == top) if others else weight[exp[0][0]]
                 contribs = tuple(
                     (tid, s, (wq + BETA * weight[tid]) * (1.0 - TYPO_KEEP * (1.0 - s)))
                     for tid, s in exp
@@ -305,7 +342,8 @@ class NameIndex(TypoTables):
                 wq = self._oov_weight * (0.5 if len(t) <= 2 else 1.0)
                 if _is_generic(t) or t in self._common.legal:
                     wq *= GENERIC_FACTOR
-            info.append((t, wq, dict(exp)))
+            sound = sound_key(t) if t in foreign else ""
+            info.append((t, wq, dict(exp), others, sound if len(sound) >= MIN_SOUND_KEY else ""))
             wq_total += wq
         # MaxScore-style candidate generation: walk query tokens from the most to the
         # least distinctive; once the tokens left could not lift a name that has none of
@@ -326,6 +364,12 @@ class NameIndex(TypoTables):
                             local[i] = c
                     if len(p) <= POSTING_CAP:
                         continue
+                elif len(p) <= POSTING_CAP:
+                    # Only add weight to known candidates: walk the shorter of the two.
+                    for i in p:
+                        if i in acc and local.get(i, 0.0) < c:
+                            local[i] = c
+                    continue
                 for i in acc:
                     if local.get(i, 0.0) < c and tid in ntok[noff[i] : noff[i + 1]]:
                         local[i] = c
@@ -350,7 +394,7 @@ class NameIndex(TypoTables):
         """
         weight, core, tok_str = self._weight, self._core, self._tok_str
         ntok, noff, nweight = self._ntok, self._noff, self._nweight
-        if sum(1 for q, _wq, _e in info if not _is_generic(q)) < 2:
+        if sum(1 for q, *_rest in info if not _is_generic(q)) < 2:
             return  # a bare name ("Hezbollah") is the family check's job, not this one's
         for i, s in list(scores.items()):
             if s < MISSING_CHECK_FROM:
@@ -359,8 +403,10 @@ class NameIndex(TypoTables):
             if not name_core:
                 continue
             matched = any(
-                tid in exp or token_similarity(q, tok_str[tid]) >= 0.8
-                for q, _wq, exp in info
+                tid in exp
+                or any(token_similarity(x, tok_str[tid]) >= 0.8 for x in (q, *others))
+                or (sound and sound in sound_keys(tok_str[tid]))
+                for q, _wq, exp, others, sound in info
                 for tid in name_core
             )
             if matched:
@@ -369,11 +415,13 @@ class NameIndex(TypoTables):
             den = wq_total + BETA * nweight[i]
             scores[i] = s * den / (den + extra)
 
-    def _family(self, qtokens: list[str]) -> FamilyMatch | None:
+    def _family(
+        self, qtokens: list[str], spellings: dict[str, tuple[str, ...]] | None = None
+    ) -> FamilyMatch | None:
         specific = [t for t in qtokens if not _is_generic(t)]
         if len(specific) != 1:
             return None
-        exp = self._expand(specific[0])
+        exp = self._expand_all(specific[0], (spellings or {}).get(specific[0], ()))
         if not exp or exp[0][1] < 0.8:
             return None
         tid = exp[0][0]
@@ -385,16 +433,76 @@ class NameIndex(TypoTables):
             return None
         return FamilyMatch(token=self._tok_str[tid], entry_keys=keys, count=len(keys))
 
+    def _query_tokens(
+        self, query: str
+    ) -> tuple[list[str], dict[str, tuple[str, ...]], frozenset[str]]:
+        """Normalized query tokens, the other spellings of some, and those read from Cyrillic.
+
+        A Cyrillic word is read the standard way (as the lists romanize Russian) when the
+        list uses that reading or it is a misspelt or spelt-by-ear common word ("Сайенс" ->
+        "science"); otherwise by the first of its other readings the list uses (a foreign
+        name spelt by sound, pinyin in Palladius: "Хонгюан" -> "hongyuan", "Синцзианг" ->
+        "xinjiang"). The readings not taken stay as other spellings of the token, and so
+        does the common word a Cyrillic word the list also uses spells ("elektronik":
+        "electronic", see :meth:`CommonWords.spelt_common`). A word corrected to a common
+        word that is not a legal form ("Aerf" -> "aero") keeps the spelling as typed, so
+        that the listed word it misspells ("Aref") still matches.
+        """
+        common = self._common
+        words = prepare(query).split()
+        others: dict[str, tuple[str, ...]] = {}
+        foreign: set[str] = set()
+        if _CYRILLIC.search(query):
+            known, vocab = common.known, self._vocab
+            chosen: dict[str, str] = {}
+            for std, alts in cyrillic_readings(query):
+                pick = std
+                if (
+                    alts
+                    and std not in known
+                    and std not in vocab
+                    and common.correct_foreign(std).lstrip("?") == std
+                ):
+                    pick = next((a for a in alts if a in known or a in vocab), std)
+                chosen[std] = pick
+                foreign.add(pick)
+                others[pick] = tuple(x for x in (std, *alts) if x != pick)
+            words = [chosen.get(w, w) for w in words]
+        fixed = common.correct_words(words, foreign)
+        for w, f in zip(words, fixed, strict=True):
+            if f != w and f not in common.legal:
+                others[f] = (*others.get(f, ()), w, *others.get(w, ()))
+            elif f == w and w in foreign and (spelt := common.spelt_common(w)) is not None:
+                others[w] = (*others.get(w, ()), spelt)
+        qtokens = tokens(normalize_name(" ".join(fixed)))
+        spellings: dict[str, tuple[str, ...]] = {}
+        read = frozenset(
+            normalize_name(f) for w, f in zip(words, fixed, strict=True) if w in foreign
+        )
+        if others:
+            qset = set(qtokens)
+            for word, alts in others.items():
+                t = normalize_name(word)
+                if t not in qset:
+                    continue
+                alt_tokens = tuple(
+                    dict.fromkeys(a2 for a in alts if (a2 := normalize_name(a)) and a2 != t)
+                )
+                alt_tokens = tuple(a for a in alt_tokens if " " not in a)
+                if alt_tokens:
+                    spellings[t] = (*spellings.get(t, ()), *alt_tokens)
+        return qtokens, spellings, read
+
     def search(self, query: str, *, country: str | None = None, limit: int = 10) -> SearchResult:
         """Best records for ``query`` (one hit per record), optionally near ``country``.
 
         The country moves the score by a few points only: a strong name match stays at
         least a review match whatever the country, because list addresses are incomplete.
         """
-        qtokens = tokens(normalize_name(self._common.correct(prepare(query))))
+        qtokens, spellings, foreign = self._query_tokens(query)
         if not qtokens or limit <= 0:
             return SearchResult(hits=[], family=None)
-        scores, _ = self._score(qtokens)
+        scores, _ = self._score(qtokens, spellings, foreign)
         qc = country.strip().upper() if country else None
         best: dict[int, tuple[float, float, int, bool | None]] = {}
         # Ties go to the record known under more matching names: for "Huawei" that is
@@ -422,7 +530,7 @@ class NameIndex(TypoTables):
             if prev is None or (final, name_score) > (prev[0], prev[1]):
                 best[key] = (final, name_score, i, cmatch)
         src, primary = self._src, self._primary
-        family = self._family(qtokens)
+        family = self._family(qtokens, spellings)
         # A bare family name ("Huawei") means the family: its parent, known under the most
         # names, comes first, not whichever affiliate has the shortest name.
         lead = support if family is not None and len(qtokens) == 1 else {}

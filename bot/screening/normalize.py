@@ -23,9 +23,11 @@ from rigour.names.org_types import replace_org_types_compare
 __all__ = [
     "ABBREVIATIONS",
     "NORMALIZER_VERSION",
+    "cyrillic_readings",
     "normalize_name",
     "prepare",
     "skeleton",
+    "sound_key",
     "tokens",
 ]
 
@@ -219,5 +221,132 @@ def skeleton(token: str) -> str:
     """
     s = token
     for pat, rep in _SKELETON_RULES:
+        s = pat.sub(rep, s)
+    return s
+
+
+# ---------------------------------------------------------------------------------------
+# Other readings of Cyrillic words.
+#
+# ``prepare`` romanizes Cyrillic as the lists spell *Russian* names (х -> kh, ё -> e). A
+# Russian writer who spells a *foreign* name in Cyrillic goes the other way, by sound: an
+# English or Chinese "h" becomes х, "yo" becomes ё, "j" becomes дж, and Chinese pinyin is
+# written in the Palladius system (xi -> си, qi -> ци, ji -> цзи, zh -> чж, r -> ж, ei -> эй).
+# The index therefore also reads a Cyrillic query word back into those spellings and lets
+# the list decide which reading it knows; the standard reading stays first.
+
+_VOWEL_CLASS = "аеёиоуыэюяaeiouy"
+_I_VOWELS = "иеёюя"  # vowels that start with the sound i in Palladius (i, ie, iu, ia)
+
+# Foreign name read back from a Russian practical transcription ("Latin reading"). Each
+# rule is (regex on the lowercase Cyrillic word, replacement), applied in order; the letters
+# left over go through the standard table.
+_LATIN_READING = tuple(
+    (re.compile(p), r)
+    for p, r in (
+        (r"х", "h"),  # Hongyuan -> Хонгюан, HK -> ХК, Hans -> Ханс
+        (r"^з(?=[еэи])", "th"),  # English th is з, с or т: The -> Зе, This -> Зис
+        (r"(?<=\d)т$", "th"),  # ordinals: 709th -> 709т
+        (r"ё", "yo"),  # Yogone -> Ёгоне
+        (r"дж", "j"),  # Jones -> Джонс
+        (r"кс", "x"),  # Yixin -> Иксин, Xerox -> Ксерокс
+    )
+)
+
+# Pinyin read back from the Palladius system (the standard Russian rendering of Chinese):
+_PINYIN_READING = tuple(
+    (re.compile(p), r)
+    for p, r in (
+        (r"чж", "zh"),  # zh -> чж: Zhongguo -> Чжунго
+        (rf"цз(?=[{_I_VOWELS}])", "j"),  # ji, jia, jie, jiu -> цзи, цзя, цзе, цзю
+        (r"цз", "z"),  # za, zi -> цза, цзы
+        (rf"ц(?=[{_I_VOWELS}])", "q"),  # qi, qia -> ци, ця
+        (r"ц", "c"),  # ca, ci -> ца, цы
+        (rf"с(?=[{_I_VOWELS}])", "x"),  # xi, xia, xiu -> си, ся, сю
+        (r"х", "h"),  # h -> х
+        (r"ж", "r"),  # r -> ж: Renmin -> Жэньминь
+        (r"в", "w"),  # w -> в: Wei -> Вэй
+        (rf"(?<=[^{_VOWEL_CLASS}ьъ])ю", "iu"),  # liu, jiu -> лю, цзю
+        (rf"(?<=[^{_VOWEL_CLASS}ьъ])я", "ia"),  # jia, xia -> цзя, ся
+        # jie, xie -> цзе, се; inside a syllable е is also written for e (Хефей, Шеньчжень).
+        (rf"(?<=[^{_VOWEL_CLASS}ьъ])е$", "ie"),
+        (rf"(?<=[{_VOWEL_CLASS}])й", "i"),  # ai, ei, ui -> ай, эй, уй
+        (r"ы", "i"),  # zi, ci, si -> цзы, цы, сы
+        (r"ун(?![ьгаеёиоуыэюя])", "ong"),  # ong -> ун: Zhong -> Чжун (un is унь)
+    )
+)
+_HAS_CYRILLIC = re.compile(r"[а-яёіїєґў]")
+_WORD_SPLIT = re.compile(r"[^\w]+|_")
+
+
+def _read(word: str, rules: tuple[tuple[re.Pattern[str], str], ...]) -> str:
+    for pat, rep in rules:
+        word = pat.sub(rep, word)
+    return prepare(word)
+
+
+@lru_cache(maxsize=65536)
+def cyrillic_readings(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``(standard reading, other readings)`` of each Cyrillic word of ``text``.
+
+    The standard reading is the word as :func:`prepare` spells it; the others are the
+    Latin reading (foreign names spelt by sound: х -> h, ё -> yo, дж -> j, кс -> x) and the
+    pinyin reading (Palladius reversed), when they differ from it. Words that are not
+    Cyrillic, or whose standard reading is not one word, are left out.
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    for raw in _WORD_SPLIT.split(_DROP.sub("", text.lower())):
+        if not raw or not _HAS_CYRILLIC.search(raw):
+            continue
+        std = prepare(raw)
+        if not std or " " in std or std in out:
+            continue
+        alts = []
+        for rules in (_LATIN_READING, _PINYIN_READING):
+            alt = _read(raw, rules)
+            if alt and " " not in alt and alt != std and alt not in alts:
+                alts.append(alt)
+        out[std] = tuple(alts)
+    return tuple(out.items())
+
+
+# English words spelt by ear in Cyrillic ("Сайенс" for Science, "Рисерч" for Research,
+# "Корпорейшн" for Corporation, "Чайна" for China) are far more than one edit from the
+# English spelling, because Russian writes the vowels as they sound. Their consonants
+# survive, so they are compared on a key of consonant sounds: English spelling rules map
+# letters to sounds (c is s before e/i/y and k elsewhere, -tion/-tial are "shn"/"shl",
+# -ture is "chur", soft g is j, qu is kv, ch before l/n/r is the Greek k of "technology"),
+# romanization digraphs to the same sounds (dzh/zh/j, ch/tch, sh/shch), z is s and w is v,
+# then vowels, y and h are dropped and doubled letters collapsed: "sayens" and "science"
+# give "sns", "chayna" and "china" "Cn", "riserch" and "research" "rsrC", "korporeyshn"
+# and "corporation" "krprSn". The key is only used for words read from Cyrillic.
+_SOUND_RULES = [
+    (re.compile(p), r)
+    for p, r in (
+        (r"[tsc]i(?=[aou])", "S"),  # -tion, -sion, -tial, -cial: nation, special -> shn, shl
+        (r"tur", "Cr"),  # -ture: manufacture, venture -> chur
+        (r"shch|sch|sh", "S"),
+        (r"dzh|zh|dg|j", "J"),
+        (r"g(?=[eiy])", "J"),  # soft g: general, energy, engineering
+        (r"ch(?=[lnr])", "k"),  # Greek ch: technology, chrome
+        (r"tch|ch", "C"),
+        (r"kh|gh|ph|th", lambda m: {"kh": "h", "gh": "g", "ph": "f", "th": "t"}[m.group(0)]),
+        (r"qu", "kv"),
+        (r"ck|q", "k"),
+        (r"x", "ks"),
+        (r"c(?=[eiy])", "s"),
+        (r"c", "k"),
+        (r"z", "s"),
+        (r"w", "v"),
+        (r"[aeiouyh]", ""),
+        (r"(.)\1+", r"\1"),
+    )
+]
+
+
+def sound_key(word: str) -> str:
+    """Consonant-sound key of a lowercase ASCII word (see the comment above)."""
+    s = word
+    for pat, rep in _SOUND_RULES:
         s = pat.sub(rep, s)
     return s

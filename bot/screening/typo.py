@@ -4,7 +4,8 @@ Typos are handled on the vocabulary, not on names: a symmetric-delete table (Sym
 edit distance 1) over the listed tokens, the raw spellings they come from ("limited",
 "technologies") and their skeletons (:func:`~bot.screening.normalize.skeleton`, for
 romanizations two or more edits apart) returns the candidate tokens of a query token with
-a similarity. ``_rescore`` then compares every query token with every token of the best
+a similarity; a 3-letter query token only finds the 4-letter words it is with an inner
+letter dropped. ``_rescore`` then compares every query token with every token of the best
 candidates, which also catches typos the tables miss (short tokens, a typo that spells
 another listed word). :class:`~bot.screening.index.NameIndex` inherits these methods.
 """
@@ -18,7 +19,12 @@ from rapidfuzz.distance import OSA
 from rigour.text import metaphone
 
 from bot.screening.normalize import normalize_name, skeleton
-from bot.screening.words import MIN_TOKEN_SIMILARITY, SKELETON_SIMILARITY, token_similarity
+from bot.screening.words import (
+    MIN_TOKEN_SIMILARITY,
+    SKELETON_SIMILARITY,
+    sound_keys,
+    token_similarity,
+)
 
 __all__ = ["BETA", "MIN_TYPO_LEN", "TYPO_KEEP", "QueryToken", "TypoTables"]
 
@@ -33,12 +39,29 @@ RESCORE_MIN = 0.3  # candidates below this are not worth rescoring
 RESCORE_GAP = 0.4  # ... nor those this far below the best candidate
 RESCORE_SKIP = 0.98  # candidates this close to exact have nothing to gain
 
-# A query token: its text, its weight when it matches nothing, its typo expansions.
-QueryToken = tuple[str, float, dict[int, float]]
+# A query token: its text, its weight when it matches nothing, its typo expansions, its
+# other spellings (other readings of a Cyrillic word, the word as typed before a
+# correction), which match as well as the text, and for a word read from Cyrillic its
+# consonant-sound key (:func:`~bot.screening.normalize.sound_key`; "" otherwise): a listed
+# token with that key ("treyd" and "trade") counts as a sound-alike.
+QueryToken = tuple[str, float, dict[int, float], tuple[str, ...], str]
 
 
 def _deletes(token: str) -> set[str]:
     return {token[:i] + token[i + 1 :] for i in range(len(token))}
+
+
+def _typo_likeness(typed: str, listed: str) -> int:
+    """How typo-like the difference between two spellings is, from 0 to 3.
+
+    People seldom get the first letter of a word wrong, rarely the last, and swapping two
+    letters is the commonest slip: "Koyn" is likelier "Kony" than "Koon" or "Loyn".
+    """
+    return (
+        (typed[:1] == listed[:1])
+        + (typed[-1:] == listed[-1:])
+        + (len(typed) == len(listed) and sorted(typed) == sorted(listed))
+    )
 
 
 class TypoTables:
@@ -131,6 +154,28 @@ class TypoTables:
                     found[tid] = sim
         return found
 
+    def _short_lookup(self, token: str) -> dict[int, float]:
+        """Listed words of MIN_TYPO_LEN letters that ``token`` is with one inner letter
+        dropped, the commonest typo in a short word ("Blt" for "Belt", "Tko" for "Tako");
+        words that differ in their first or last letter are not considered."""
+        found: dict[int, float] = {}
+        hit = self._deletes.get(token)
+        if hit is None:
+            return found
+        words, word_tids, is_skel = self._words, self._word_tids, self._word_is_skel
+        for wid in (hit,) if isinstance(hit, int) else hit:
+            word = words[wid]
+            if len(word) != MIN_TYPO_LEN or is_skel[wid] or word[0] != token[0]:
+                continue
+            if word[-1] != token[-1]:
+                continue
+            sim = OSA.normalized_similarity(token, word)
+            tids = word_tids[wid]
+            for tid in (tids,) if isinstance(tids, int) else tids:
+                if sim > found.get(tid, 0.0):
+                    found[tid] = sim
+        return found
+
     def _expand(self, token: str) -> tuple[tuple[int, float], ...]:
         """Vocabulary tokens a query token may stand for, with a similarity in (0, 1]."""
         tid = self._vocab.get(token)
@@ -140,7 +185,9 @@ class TypoTables:
         if cached is not None:
             return cached
         found: dict[int, float] = {}
-        if len(token) >= MIN_TYPO_LEN and not token.isdigit():
+        if len(token) == MIN_TYPO_LEN - 1 and token.isalpha():
+            found = self._short_lookup(token)
+        elif len(token) >= MIN_TYPO_LEN and not token.isdigit():
             found = self._lookup(token, 1.0)
             skel = "~" + skeleton(token)
             if len(skel) > MIN_TYPO_LEN:
@@ -153,7 +200,16 @@ class TypoTables:
                     for tid2 in self._phonetic.get(code, ()):
                         if found.get(tid2, 0.0) < PHONETIC_SIMILARITY:
                             found[tid2] = PHONETIC_SIMILARITY
-        best = tuple(sorted(found.items(), key=lambda kv: -kv[1])[:4])
+        # Among equally similar words, keep the likelier typos (see _typo_likeness); then
+        # the lower token id (the order of the list), not hash order, so that a query gets
+        # the same expansions in every process.
+        tok_str = self._tok_str
+        best = tuple(
+            sorted(
+                found.items(),
+                key=lambda kv: (-kv[1], -_typo_likeness(token, tok_str[kv[0]]), kv[0]),
+            )[:4]
+        )
         if len(self._fuzzy_cache) > 200_000:
             self._fuzzy_cache.clear()
         self._fuzzy_cache[token] = best
@@ -181,12 +237,18 @@ class TypoTables:
                 continue
             name_tids = ntok[noff[i] : noff[i + 1]]
             pairs: list[tuple[float, int, int]] = []
-            for qi, (q, _wq, exp) in enumerate(info):
+            for qi, (q, _wq, exp, others, sound) in enumerate(info):
                 cache = sims[qi]
                 for tid in name_tids:
                     sim = cache.get(tid)
                     if sim is None:
-                        sim = cache[tid] = max(exp.get(tid, 0.0), token_similarity(q, tok_str[tid]))
+                        tok = tok_str[tid]
+                        sim = max(exp.get(tid, 0.0), token_similarity(q, tok))
+                        for other in others:
+                            sim = max(sim, token_similarity(other, tok))
+                        if sound and sim < PHONETIC_SIMILARITY and sound in sound_keys(tok):
+                            sim = PHONETIC_SIMILARITY
+                        cache[tid] = sim
                     if sim > 0.0:
                         pairs.append((sim, qi, tid))
             pairs.sort(reverse=True)
@@ -201,7 +263,7 @@ class TypoTables:
                 w = weight[tid]
                 num += (1.0 + BETA) * w * (1.0 - TYPO_KEEP * (1.0 - sim))
                 den += w
-            den += sum(wq for qi, (_q, wq, _e) in enumerate(info) if qi not in used_q)
+            den += sum(wq for qi, (_q, wq, *_rest) in enumerate(info) if qi not in used_q)
             den += BETA * nweight[i]
             if den > 0.0:
                 s = min(1.0, num / den)

@@ -9,6 +9,10 @@ words absorbed into legal forms, the business words of the abbreviation table an
 words found in many names. Correcting to a common word can only lower a query's weight
 on that word, so it cannot make an unrelated name look like a listed one.
 
+Words read from Cyrillic are spelt by ear, not mistyped: they are also corrected to a
+common word with the same consonant sounds (:func:`sound_key`: "Сайенс" is "science",
+"Рисерч" "research"), but not away from a listed word they read as ("Стил" is "steel").
+
 Token similarity (used to rescore the best candidates) is the larger of the edit
 similarity of the two spellings and of their skeletons (:func:`skeleton`), the latter
 capped below an exact match.
@@ -24,9 +28,9 @@ from rapidfuzz.distance import OSA
 from rigour.names.org_types import remove_org_types
 from rigour.text import metaphone
 
-from bot.screening.normalize import ABBREVIATIONS, normalize_name, skeleton
+from bot.screening.normalize import ABBREVIATIONS, normalize_name, skeleton, sound_key
 
-__all__ = ["CommonWords", "token_similarity"]
+__all__ = ["MIN_SOUND_KEY", "CommonWords", "sound_keys", "token_similarity"]
 
 SKELETON_SIMILARITY = 0.9  # same skeleton ("khamenei"/"hamenei"), different spelling
 MIN_TOKEN_SIMILARITY = 0.74  # below this two tokens are different words
@@ -63,6 +67,13 @@ LEGAL_WORDS = frozenset(
 )
 RARE_NAMES = 2  # a listed word in at most this many names may still be a misspelling
 RARE_RATIO = 20  # ... of a common word used this many times more often
+# A Cyrillic word spelt by ear matches a common word on its consonant-sound key
+# (:func:`sound_key`). Keys of fewer sounds than MIN_SOUND_KEY say too little on their own:
+# they ("Cn" for china, "nd" for and) also need this much edit similarity, one letter or
+# sound in three, and match nothing in the token rescoring.
+MIN_SOUND_KEY = 3
+SOUND_SHORT_MIN_SIMILARITY = 0.6
+FOREIGN_MAX_LENGTH_CHANGE = 2  # letters a Cyrillic word's correction may gain or lose
 
 
 @lru_cache(maxsize=200_000)
@@ -75,6 +86,13 @@ def _skel(token: str) -> str:
 _LONG_FORMS: dict[str, tuple[str, ...]] = {}
 for _long, _short in ABBREVIATIONS.items():
     _LONG_FORMS[_short] = (*_LONG_FORMS.get(_short, ()), _long)
+
+
+@lru_cache(maxsize=200_000)
+def sound_keys(token: str) -> frozenset[str]:
+    """Sound keys of a normalized token and of the long forms it stands for ("trading":
+    "trade", "traders", ...), so that "treyd" sounds like the token of "Trade"."""
+    return frozenset(sound_key(w) for w in (token, *_LONG_FORMS.get(token, ())) if w.isalpha())
 
 
 def token_similarity(a: str, b: str) -> float:
@@ -110,6 +128,11 @@ def _sounds_alike(a: str, b: str) -> bool:
     """Same metaphone code (5+ sounds): "korporeyshn" and "corporation"."""
     code = _metaphone(a)
     return len(code) >= 5 and code == _metaphone(b)
+
+
+def _reads_as(word: str, other: str) -> bool:
+    """``word`` is another spelling of ``other`` (same skeleton or consonant sounds)."""
+    return word == other or _skel(word) == _skel(other) or sound_key(word) == sound_key(other)
 
 
 def _deletes(word: str) -> tuple[str, ...]:
@@ -149,7 +172,21 @@ class CommonWords:
             self._by_skel.setdefault(s, w)
         self._near_words = _delete_table(words)
         self._near_skels = _delete_table(self._skels)
+        self._by_sound: dict[str, list[str]] = {}
+        for w in words:
+            if len(w) >= 3 and w.isalpha():
+                self._by_sound.setdefault(sound_key(w), []).append(w)
+        # Skeletons of the other words the list uses in more than RARE_NAMES names ("steel"):
+        # a Cyrillic query word that reads as one of them is that word, not a misspelt
+        # common word (rarer listed words may still be corrected, as in _correct).
+        self._listed_skels = frozenset(
+            _skel(w)
+            for w, n in known.items()
+            if n > RARE_NAMES and w not in self._by_word and len(w) >= 3
+        )
         self._cache: dict[str, str] = {}
+        self._foreign_cache: dict[str, str] = {}
+        self._spelt_cache: dict[str, str] = {}
         self._is_generic: Callable[[str], bool] = lambda _t: False
 
     @classmethod
@@ -192,6 +229,70 @@ class CommonWords:
         self._cache[word] = best
         return best
 
+    def correct_foreign(self, word: str) -> str:
+        """``_correct`` for a word read from Cyrillic (spelt by ear, not mistyped).
+
+        When no common word is within an edit, an English word spelt by sound ("sayens",
+        "riserch", "korporeyshn") is matched on its consonant-sound key. But a word that
+        reads as a word of more than RARE_NAMES listed names (same skeleton: "stil" for
+        "steel", "khussayn" for "hussain") is not corrected to a word of another skeleton
+        ("sti", "hassan"): that would lose the party's own word ("kompani" still becomes
+        "company", which has its skeleton). Nor is a word corrected to one much shorter or
+        longer ("shakh" is not "sa"): spelling by ear keeps the length of a word.
+        """
+        if word in self._by_word or not word.isalpha():
+            return word
+        if self.known.get(word, 0) > RARE_NAMES or len(word) < 2:
+            return word
+        hit = self._foreign_cache.get(word)
+        if hit is not None:
+            return hit
+        best = self._correct(word)
+        if best.lstrip("?") == word:
+            sound = self._sound_lookup(word)
+            if sound is not None:
+                best = best[: len(best) - len(word)] + sound  # keeps a leading "?"
+        target = best.lstrip("?")
+        if target != word and (
+            abs(len(target) - len(word)) > FOREIGN_MAX_LENGTH_CHANGE
+            or (_skel(word) in self._listed_skels and _skel(target) != _skel(word))
+        ):
+            best = word
+        if len(self._foreign_cache) > 100_000:
+            self._foreign_cache.clear()
+        self._foreign_cache[word] = best
+        return best
+
+    def spelt_common(self, word: str) -> str | None:
+        """The common word a word read from Cyrillic spells, even when the list uses the
+        word itself: "elektronik" (Turkish and Russian names) is also "electronic",
+        "tekhnolodzhi" also "technology". Only same-skeleton and sound-key matches of three
+        sounds or more count here, not a one-edit neighbour ("bion" is not "bin")."""
+        if word in self._by_word or len(word) < 4 or not word.isalpha():
+            return None
+        hit = self._spelt_cache.get(word)
+        if hit is not None:
+            return hit or None
+        found = self._by_skel.get(_skel(word))
+        if found is None and len(sound_key(word)) >= MIN_SOUND_KEY:
+            found = self._sound_lookup(word)
+        if len(self._spelt_cache) > 100_000:
+            self._spelt_cache.clear()
+        self._spelt_cache[word] = found or ""
+        return found
+
+    def _sound_lookup(self, word: str) -> str | None:
+        key = sound_key(word)
+        found = self._by_sound.get(key) if len(key) >= 2 else None
+        if not found:
+            return None
+        best = max(found, key=lambda w: (OSA.normalized_similarity(word, w), w))
+        if len(key) < MIN_SOUND_KEY and (
+            OSA.normalized_similarity(word, best) < SOUND_SHORT_MIN_SIMILARITY
+        ):
+            return None
+        return best
+
     def _lookup(self, word: str) -> str:
         best = word
         sk = _skel(word)
@@ -214,10 +315,15 @@ class CommonWords:
         Legal-form words are always corrected. Other common words only when the query
         keeps a word of its own: "Belectric GmbH" must not become "Electric GmbH".
         """
-        words = prepared.split()
-        fixed = [self._correct(w) for w in words]
+        return " ".join(self.correct_words(prepared.split()))
+
+    def correct_words(
+        self, words: list[str], foreign: frozenset[str] | set[str] = frozenset()
+    ) -> list[str]:
+        """:meth:`correct` word by word; ``foreign`` words were read from Cyrillic."""
+        fixed = [self.correct_foreign(w) if w in foreign else self._correct(w) for w in words]
         if fixed == words:
-            return prepared
+            return words
         # A listed (rare) or very short word is corrected only next to a legal-form word:
         # "Joint Stok Company", "Ko Ltd", never "Stok" or "Ko" on their own.
         legal = self.legal
@@ -233,5 +339,11 @@ class CommonWords:
             for w, f in zip(words, fixed, strict=True)
         )
         if not anchored:
-            fixed = [f if f in self.legal else w for w, f in zip(words, fixed, strict=True)]
-        return " ".join(fixed)
+            # A Cyrillic word spelt by ear ("Сайенс") is not a misspelling: its reading
+            # ("science", same skeleton or sound key) stands even in a query of common
+            # words only, as the English spelling would.
+            fixed = [
+                f if f in legal or (w in foreign and _reads_as(w, f)) else w
+                for w, f in zip(words, fixed, strict=True)
+            ]
+        return fixed
