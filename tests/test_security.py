@@ -492,8 +492,8 @@ def _wait_healthy(url: str, server: subprocess.Popen) -> None:
             with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
-            pass
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass  # not listening yet, or still opening the store on its first request
         time.sleep(0.1)
     pytest.fail("server did not start")
 
