@@ -46,7 +46,7 @@ class Settings:
     slack_signing_secret: str | None = None
     slack_api_url: str = "https://slack.com/api/"
     port: int = 3000
-    web_concurrency: int = 2  # gunicorn worker processes for `canweship serve`
+    web_concurrency: int = 2  # granian worker processes for `canweship serve`
     web_threads: int = 8  # threads per worker
     access_log: bool = False  # one line per HTTP request on stdout
     admins: tuple[str, ...] = ()

@@ -1,6 +1,6 @@
 """End to end over real HTTP: the Procfile's server command, signed Slack requests, a fake Web API.
 
-`canweship serve` (gunicorn) runs as a separate process on loopback; its WebClient talks to a
+`canweship serve` (granian) runs as a separate process on loopback; its WebClient talks to a
 FakeSlackAPI through SLACK_API_URL; we send requests in Slack's wire format and assert on what
 the bot posted.
 """
