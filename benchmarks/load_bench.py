@@ -6,7 +6,7 @@
 
 Imports `csl_composite.json` into a private schema of the PostgreSQL named by `--database-url`
 (dropped afterwards), starts a FakeSlackAPI in this process and `--instances` bot processes
-exactly as the Procfile's `web:` does (`python -m bot serve`, gunicorn gthread, `--workers` each)
+exactly as the Procfile's `web:` does (`python -m bot serve`, granian, `--workers` each)
 on loopback ports, all sharing the schema, warms each up, then sends `--n` signed DM
 `event_callback`s from `--concurrency` closed-loop clients (each asks its next question once its
 previous one was answered), round-robin across the instances. Each question is on its own DM
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--concurrency", type=int, default=50)
     ap.add_argument("--instances", type=int, default=2)
-    ap.add_argument("--workers", type=int, default=1, help="gunicorn workers per instance")
+    ap.add_argument("--workers", type=int, default=1, help="granian workers per instance")
     ap.add_argument("--redeliver", type=int, default=50, help="questions also redelivered")
     ap.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     ap.add_argument("--seed", type=int, default=11)

@@ -5,7 +5,7 @@
 
 Imports `csl_composite.json` into a fresh store (SQLite in a temp dir by default, or a private
 schema of the PostgreSQL named by `--database-url`), starts a FakeSlackAPI in this process and
-the bot exactly as the Procfile does (`python -m bot serve`, gunicorn gthread) on loopback, warms
+the bot exactly as the Procfile does (`python -m bot serve`, granian) on loopback, warms
 every worker up, then times DM questions, each on its own channel (D + counter) so an answer is
 matched to its question by channel:
 
@@ -260,7 +260,7 @@ def post_event(url: str, body: bytes, headers: dict[str, str]) -> None:
 
 
 class Bot:
-    """The bot as a separate gunicorn process on loopback, fed signed DM events."""
+    """The bot as a separate server process on loopback, fed signed DM events."""
 
     def __init__(self, url: str, answers: Answers) -> None:
         self.url = url
@@ -332,7 +332,7 @@ class Result:
     latencies_ms: list[float]
     seconds: float
     problems: list[str] = field(default_factory=list)
-    server_cpu_s: float | None = None  # CPU of the gunicorn processes during the scenario
+    server_cpu_s: float | None = None  # CPU of the server processes during the scenario
     harness_cpu_s: float | None = None  # CPU of this process (clients + fake API)
 
     @property
@@ -524,7 +524,7 @@ def format_table(results: list[Result], baseline: Result) -> str:
 
 
 def _tree_cpu(root_pid: int) -> float:
-    """User + system CPU seconds of `root_pid` and its direct children (gunicorn's workers)."""
+    """User + system CPU seconds of `root_pid` and its direct children (the server's workers)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -563,7 +563,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--n", type=int, default=500, help="questions per scenario")
     ap.add_argument("--concurrency", type=int, default=50)
-    ap.add_argument("--workers", type=int, default=2, help="gunicorn workers (Procfile: 2)")
+    ap.add_argument("--workers", type=int, default=2, help="server workers (Procfile: 2)")
     ap.add_argument("--mode", choices=("closed", "open", "both"), default="closed")
     ap.add_argument("--database-url", help="PostgreSQL on loopback instead of a temp SQLite")
     ap.add_argument("--seed", type=int, default=5)
