@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import json
 import os
 import shutil
 import subprocess
@@ -79,6 +80,7 @@ class Cluster:
         self._turn = 0
         self._lock = threading.Lock()
         self.redelivered = 0
+        self.instance_of: dict[str, int] = {}  # channel -> index of the instance asked first
 
     def prepare(self, questions: list[str]) -> list[Signed]:
         return sign_questions(self.answers, questions)
@@ -88,6 +90,7 @@ class Cluster:
             self._turn += 1
             turn = self._turn
         first = self.bots[turn % len(self.bots)]
+        self.instance_of[question.channel] = turn % len(self.bots)
         self.answers.sent(question.channel, time.monotonic())
         post_event(first.url, question.body, question.headers)
         if self.redeliver_every and turn % self.redeliver_every == 0:
@@ -120,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--redeliver", type=int, default=50, help="questions also redelivered")
     ap.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--dump", help="write [instance, latency ms] per question, in send order")
     ap.add_argument("--keep-logs", help="copy the server logs into this directory")
     args = ap.parse_args(argv)
 
@@ -179,6 +183,11 @@ def main(argv: list[str] | None = None) -> int:
                 latencies, problems = answers.latencies_ms(channels)
                 if len(channels) != args.n:
                     problems.append(f"{args.n - len(channels)} questions were never sent")
+                if args.dump:
+                    instances = [cluster.instance_of.get(c) for c in channels]
+                    if len(latencies) == len(channels):
+                        pairs = list(zip(instances, latencies, strict=True))
+                        Path(args.dump).write_text(json.dumps(pairs))
                 if args.keep_logs:
                     Path(args.keep_logs).mkdir(parents=True, exist_ok=True)
                     for log in logs:
