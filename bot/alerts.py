@@ -19,7 +19,7 @@ from sqlalchemy import Engine, and_, or_, select, update
 from sqlmodel import Session
 
 from bot.config import Settings
-from storage.db import writer
+from storage.db import upsert_insert, writer
 from storage.models import AuditEvent
 from storage.models_sync import Incident, ListAlert
 from storage.types import utcnow
@@ -55,10 +55,7 @@ class DeliveryReport:
 def upsert_ignore(session: Session, model: Any, values: dict[str, Any], keys: list[str]) -> bool:
     """INSERT unless a row with the same unique `keys` exists; True when this call inserted it."""
     table = model.__table__
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = upsert_insert(session.get_bind().dialect.name)
     # RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT DO NOTHING.
     inserted = session.execute(
         insert(table)

@@ -8,6 +8,7 @@ waiting for someone to ask again. Each keeps its last known screening result, wh
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import logging
 import re
@@ -23,7 +24,7 @@ from sqlmodel import Session
 from bot.decision import UNAVAILABLE, Decision
 from bot.extensions import Actor
 from bot.screening.normalize import normalize_name
-from storage.db import writer
+from storage.db import upsert_insert, writer
 from storage.models import AuditEvent
 from storage.models_sync import Counterparty, CounterpartyAsker
 from storage.types import utcnow
@@ -329,22 +330,16 @@ _RESULT_COLUMNS = (
     "last_screened_at",
 )
 _ASKER_COLUMNS = ("kind", "channel", "question", "verdict", "list_version", "audit_id", "asked_at")
-_asked_statements: dict[str, tuple[Any, Any, Any]] = {}
 
 
+@functools.cache
 def _asked_sql(dialect: str) -> tuple[Any, Any, Any]:
     """The three statements of `record_asked_in`, built once per dialect.
 
     Every answer runs them, so they are built once and executed with parameters: SQLAlchemy then
     reuses their compiled form instead of rebuilding and re-keying a statement per answer.
     """
-    found = _asked_statements.get(dialect)
-    if found is not None:
-        return found
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = upsert_insert(dialect)
     table = Counterparty.__table__  # type: ignore[attr-defined]
     new = insert(table)
     # New party: insert it; known party: update its last result. Either way its id and origins.
@@ -360,7 +355,6 @@ def _asked_sql(dialect: str) -> tuple[Any, Any, Any]:
         index_elements=["counterparty_id", "user"],
         set_={**{c: asker.excluded[c] for c in _ASKER_COLUMNS}, "times": askers.c.times + 1},
     )
-    _asked_statements[dialect] = (upsert, keep, asker)
     return upsert, keep, asker
 
 

@@ -119,9 +119,3 @@ class KeepAliveWebClient(WebClient):
         # A request is small and waits for its answer: send it at once, as urllib3 does.
         conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return conn, False
-
-    def close_connections(self) -> None:
-        """Close this thread's kept-alive connections."""
-        pool = self._pool()
-        while pool:
-            pool.popitem()[1][0].close()

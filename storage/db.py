@@ -137,6 +137,15 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+def upsert_insert(dialect: str) -> Any:
+    """The dialect's `insert` construct, which has `on_conflict_do_nothing/update` (both stores)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
 @contextlib.contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A short transaction: commit on success, roll back on error."""

@@ -8,6 +8,7 @@ died) can be taken over once its lease has run out: a question is never answered
 from __future__ import annotations
 
 import atexit
+import functools
 import logging
 import queue
 import threading
@@ -17,27 +18,20 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, update
 
-from storage.db import writer
+from storage.db import upsert_insert, writer
 from storage.models import ProcessedEvent
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
-_statements: dict[str, tuple[Any, Any, Any]] = {}
 
-
+@functools.cache
 def _sql(dialect: str) -> tuple[Any, Any, Any]:
     """(claim, take over, complete), built once per dialect and run with parameters.
 
     Every Slack event runs two of them, so their compiled form is reused rather than rebuilt.
     """
-    found = _statements.get(dialect)
-    if found is not None:
-        return found
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = upsert_insert(dialect)
     table = ProcessedEvent.__table__  # type: ignore[attr-defined]
     claim = (
         insert(table)
@@ -57,7 +51,6 @@ def _sql(dialect: str) -> tuple[Any, Any, Any]:
         .where(table.c.event_id == bindparam("key"))
         .values(completed_at=bindparam("now"))
     )
-    _statements[dialect] = (claim, take_over, complete)
     return claim, take_over, complete
 
 
