@@ -29,7 +29,6 @@ import concurrent.futures
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -50,12 +49,13 @@ from benchmarks.slack_latency import (  # noqa: E402
     Answers,
     Bot,
     Signed,
-    _base_env,
     _loadavg,
     _self_cpu,
     _tree_cpu,
+    bot_env,
     client_loop,
     fresh_store,
+    import_list,
     make_questions,
     percentile,
     post_event,
@@ -144,14 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     answers = Answers()
     try:
         with fresh_store(args.database_url, tmp) as database_url:
-            env = {
-                **_base_env(),
-                "DATABASE_URL": database_url,
-                "CANWESHIP_DATA_DIR": str(tmp / "data"),
-                "SLACK_BOT_TOKEN": "xoxb-bench",
-                "SLACK_SIGNING_SECRET": SECRET,
-                "CANWESHIP_LOG_LEVEL": "INFO",
-            }
+            env = bot_env(database_url, tmp)
             t = time.perf_counter()
             import_list(env, data / "csl_composite.json")
             print(f"imported the composite list in {time.perf_counter() - t:.1f} s", flush=True)
@@ -219,17 +212,6 @@ def main(argv: list[str] | None = None) -> int:
     verdict = "holds" if p99 <= TARGET_P99_MS else "MISSED"
     print(f"\nevery question answered exactly once; target p99 <= 500 ms: {verdict}")
     return 0
-
-
-def import_list(env: dict[str, str], path: Path) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "bot", "import", str(path)],
-        env=env,
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
 
 
 if __name__ == "__main__":

@@ -284,6 +284,30 @@ def _base_env() -> dict[str, str]:
     }
 
 
+def bot_env(database_url: str, tmp: Path) -> dict[str, str]:
+    """The environment the benchmarked bot runs with (store, data dir, Slack credentials)."""
+    return {
+        **_base_env(),
+        "DATABASE_URL": database_url,
+        "CANWESHIP_DATA_DIR": str(tmp / "data"),
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "CANWESHIP_LOG_LEVEL": "INFO",
+    }
+
+
+def import_list(env: dict[str, str], path: Path) -> None:
+    """`canweship import PATH` into the benchmark's store, as an admin would."""
+    subprocess.run(
+        [sys.executable, "-m", "bot", "import", str(path)],
+        env=env,
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+
+
 @contextmanager
 def running_bot(
     env: dict[str, str], workers: int, log_path: Path, answers: Answers
@@ -591,23 +615,9 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="slack-latency-"))
     try:
         with fresh_store(args.database_url, tmp) as database_url:
-            env = {
-                **_base_env(),
-                "DATABASE_URL": database_url,
-                "CANWESHIP_DATA_DIR": str(tmp / "data"),
-                "SLACK_BOT_TOKEN": "xoxb-bench",
-                "SLACK_SIGNING_SECRET": SECRET,
-                "CANWESHIP_LOG_LEVEL": "INFO",
-            }
+            env = bot_env(database_url, tmp)
             t = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "-m", "bot", "import", str(data / "csl_composite.json")],
-                env=env,
-                cwd=REPO,
-                check=True,
-                capture_output=True,
-                timeout=600,
-            )
+            import_list(env, data / "csl_composite.json")
             print(f"imported the composite list in {time.perf_counter() - t:.1f} s", flush=True)
 
             baseline, build = run_baseline(env, sequential_qs)
