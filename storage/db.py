@@ -17,6 +17,14 @@ from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _ADVISORY_LOCK_KEY = 0x63616E77  # "canw": serialises schema upgrades across processes
+# Connections each process keeps open. A web worker has up to CANWESHIP_WEB_THREADS (8) request
+# threads and Bolt's listener threads, plus the completion writer and the scheduler, each
+# holding a connection at a time. A smaller pool does not make anyone wait: it opens an
+# "overflow" connection for the extra thread and closes it when returned, so under load every
+# answer paid for a new connection (a new server process on PostgreSQL): about a third of the
+# bot's CPU per answer, and the biggest part of the latency tail (benchmarks/README.md, round 4).
+POOL_SIZE = 16
+POOL_OVERFLOW = 8
 
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
@@ -33,13 +41,15 @@ def make_engine(url: str) -> Engine:
     # under load). A connection the server dropped fails one statement, is invalidated by the
     # pool, and that answer fails closed (`unavailable`); the next checkout reconnects.
     kwargs: dict[str, Any] = {"pool_pre_ping": False}
+    pooled = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            kwargs.update(pooled)  # an in-memory database is one connection per thread
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
-        kwargs.update(pool_size=5, max_overflow=10, pool_recycle=1800)
+        kwargs.update(pooled, pool_recycle=1800)
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
