@@ -44,8 +44,9 @@ def create_app(
     process_before_response: bool = False,
     pace: bool = False,
 ) -> App:
-    """The app. With `pace` (HTTP server workers), a worker with answers queued holds new
-    events for a moment so that an idle worker takes the next request (bot/pacing.py)."""
+    """The app. With `pace` (HTTP server workers), a worker whose listener threads are all busy
+    holds new events, first come first served and at most a second, so that it takes no more
+    requests than it can answer (bot/pacing.py)."""
     settings = services.settings
     executor = PacedExecutor() if pace else None
     client = client or make_client(settings.slack_bot_token, settings.slack_api_url)

@@ -54,8 +54,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "--port", str(port),
         "--workers", str(workers),
         "--blocking-threads", str(settings.web_threads),
-        # A busy worker leaves new connections in the shared listening socket for whichever
-        # worker is free; without keep-alive a connection is one request (bot/pacing.py).
+        # A busy worker leaves new connections in the kernel's queue rather than taking more
+        # than it can answer; without keep-alive a connection is one request (bot/pacing.py).
         "--backpressure", str(min(settings.web_threads, BACKPRESSURE)),
         "--http", "1",
         "--no-http1-keep-alive",

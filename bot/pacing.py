@@ -1,19 +1,26 @@
-"""Pacing: a web worker with answers queued holds new Slack requests briefly before taking them.
+"""Pacing: a busy web worker takes new Slack requests only as it has threads to answer them.
 
-Slack events are acknowledged at once and answered afterwards on the app's listener threads, so
-a worker's queue of answers is invisible to whatever hands out requests: the kernel, for the
-workers of one `canweship serve` (they share one listening socket), or a balancer. The queues of
-two workers then drift apart (benchmarks/README.md, "Slack answer latency", round 4) and the
-questions in the longer one wait while the other worker idles.
+Slack events are acknowledged at once and answered afterwards on Bolt's listener threads. An
+HTTP worker then takes every request it is sent, acknowledges it, and queues the answer behind
+the others: under load, each worker ran more requests and answers at once than it has cores,
+every one slowed by the rest (the GIL is handed over every millisecond), and nothing outside
+the worker could see how much it had queued.
 
-So while a worker has `LIMIT` or more answers queued or running, its request threads wait, in
-arrival order and at most `HOLD` seconds, before acknowledging a new event. The HTTP server
-accepts no more connections for a worker than `BACKPRESSURE` (granian's option of that name,
-with HTTP keep-alive off so that a connection is one request), so a busy worker leaves the next
-connection in the listening socket, where the first worker with room takes it. The waiting
-line is then one line, shared, first come first served. Nothing is refused and no event waits
-longer than `HOLD` before it is acknowledged, well inside Slack's 3 seconds; a worker that is
-stuck (Slack rate-limiting its posts, say) still acknowledges events, one `HOLD` late.
+So while a worker has `LIMIT` answers queued or running, its request threads wait before
+acknowledging a new event: in arrival order, and never more than `HOLD` seconds. The HTTP server
+accepts no more connections at once per worker than `BACKPRESSURE` (granian's option of that
+name, with HTTP keep-alive off so that a connection is one request), so the next questions wait
+in the kernel's listening queue instead of inside the worker, in the order they came. Measured
+(benchmarks/README.md, "Slack answer latency", round 4): more answers per second and a shorter
+tail. Two limits: on Linux each granian worker has a listening socket of its own, and the
+kernel assigns a connection to one when it arrives, so a queued question waits for its own
+worker even if another is idle; and a balancer in front of several instances sees a busy
+instance only if it sends to the one with the fewest requests open (least connections), not
+round-robin.
+
+Nothing is refused. An event is acknowledged within `HOLD` of a worker taking it, well inside
+Slack's 3 seconds; a worker that is stuck (Slack rate-limiting its posts, say) still takes and
+acknowledges `BACKPRESSURE` events per `HOLD`.
 """
 
 from __future__ import annotations
@@ -27,11 +34,11 @@ from typing import Any
 
 LISTENER_THREADS = 5  # Bolt's own default
 # Answers queued or running before new events wait: as many as there are threads to run them,
-# so that a worker queues nothing of its own and waiting questions queue in the socket, shared.
+# so that a worker queues nothing of its own and waiting questions queue in the kernel.
 LIMIT = LISTENER_THREADS
 HOLD = 1.0  # seconds, at most, that an event waits before it is acknowledged anyway
 # Connections a worker accepts at once (granian's --backpressure), with keep-alive off so that
-# one connection is one request. Measured best of 2, 4 and 8 (benchmarks/README.md, round 4).
+# one connection is one request. The best of 2, 4 and 8 (benchmarks/README.md, round 4).
 BACKPRESSURE = 4
 
 

@@ -1,5 +1,5 @@
-"""Pacing (bot/pacing.py): a busy web worker holds new events, first come first served, never
-past the hold, so that an idle worker takes the next request."""
+"""Pacing (bot/pacing.py): a busy web worker holds new events, first come first served and
+never past the hold, so that it takes no more requests than it can answer."""
 
 from __future__ import annotations
 
