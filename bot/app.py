@@ -15,7 +15,6 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 import handlers
-from bot.pacing import PacedExecutor
 from bot.services import Services
 from bot.webclient import KeepAliveWebClient
 
@@ -42,13 +41,8 @@ def create_app(
     client: WebClient | None = None,
     signing_secret: str | None = None,
     process_before_response: bool = False,
-    pace: bool = False,
 ) -> App:
-    """The app. With `pace` (HTTP server workers), a worker whose listener threads are all busy
-    holds new events, first come first served and at most a second, so that it takes no more
-    requests than it can answer (bot/pacing.py)."""
     settings = services.settings
-    executor = PacedExecutor() if pace else None
     client = client or make_client(settings.slack_bot_token, settings.slack_api_url)
     app = App(
         client=client,
@@ -58,7 +52,6 @@ def create_app(
         process_before_response=process_before_response,
         ignoring_self_events_enabled=True,
         logger=logging.getLogger("slack_bolt"),
-        listener_executor=executor,
     )
 
     def inject_services(context: BoltContext, next: Callable[[], Any]) -> Any:
@@ -69,15 +62,6 @@ def create_app(
         return next()
 
     app.use(inject_services)
-    if executor is not None:
-
-        def pace_events(body: dict[str, Any], next: Callable[[], Any]) -> Any:
-            if body.get("type") != "event_callback":
-                return next()
-            with executor.admission():
-                return next()
-
-        app.use(pace_events)
     handlers.register(app)
 
     @app.error

@@ -7,7 +7,6 @@ import os
 import sys
 
 from bot.config import Settings
-from bot.pacing import BACKPRESSURE
 
 FIXTURE = "storage/fixtures/demo_csl.json"
 
@@ -54,11 +53,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "--port", str(port),
         "--workers", str(workers),
         "--blocking-threads", str(settings.web_threads),
-        # A busy worker leaves new connections in the kernel's queue rather than taking more
-        # than it can answer; without keep-alive a connection is one request (bot/pacing.py).
-        "--backpressure", str(min(settings.web_threads, BACKPRESSURE)),
-        "--http", "1",
-        "--no-http1-keep-alive",
         "--no-ws",
         "--respawn-failed-workers",
         "--workers-kill-timeout", "20",

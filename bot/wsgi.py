@@ -33,7 +33,7 @@ def _get() -> tuple[Services, SlackRequestHandler]:
             if not services.settings.slack_signing_secret:
                 raise RuntimeError("HTTP mode needs SLACK_SIGNING_SECRET")
             _state["services"] = services
-            _state["handler"] = SlackRequestHandler(create_app(services, pace=True))
+            _state["handler"] = SlackRequestHandler(create_app(services))
             services.warm_up()
         return _state["services"], _state["handler"]
 
