@@ -34,7 +34,7 @@ def _get() -> tuple[Services, SlackRequestHandler]:
                 raise RuntimeError("HTTP mode needs SLACK_SIGNING_SECRET")
             _state["services"] = services
             _state["handler"] = SlackRequestHandler(create_app(services))
-            services.warm_up()
+            _state["warm_up"] = services.warm_up()
         return _state["services"], _state["handler"]
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from bot.config import Settings
 from storage.db import dispose_engines
@@ -70,9 +73,23 @@ def _postgres_schema_url() -> Iterator[str]:
         yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
     finally:
         dispose_engines()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        _drop_schema(admin, schema)
         admin.dispose()
+
+
+def _drop_schema(admin: Any, schema: str) -> None:
+    """Drop a test's schema. A background thread the test left (a batch of completions, an
+    index build) may still be reading or writing it, and PostgreSQL then ends one of the two
+    with a deadlock error: wait for it and try again."""
+    for attempt in range(5):
+        try:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            return
+        except OperationalError:
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
 
 
 def store_url(backend: str, directory: Path) -> Iterator[str]:
