@@ -6,6 +6,7 @@ Routes: POST /slack/events (signature verified by Bolt), GET /healthz. Anything 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 from collections.abc import Iterable
@@ -33,7 +34,9 @@ def _get() -> tuple[Services, SlackRequestHandler]:
             if not services.settings.slack_signing_secret:
                 raise RuntimeError("HTTP mode needs SLACK_SIGNING_SECRET")
             _state["services"] = services
-            _state["handler"] = SlackRequestHandler(create_app(services))
+            _state["handler"] = SlackRequestHandler(
+                create_app(services, hand_off_group=os.getppid())
+            )
             _state["warm_up"] = services.warm_up()
         return _state["services"], _state["handler"]
 
