@@ -72,6 +72,7 @@ class Siblings:
         self._deliver = deliver
         self._closed = False
         directory.mkdir(parents=True, exist_ok=True)
+        _remove_tables_of_stopped_servers(directory, keep=group)
         path = directory / f"workers-{group}.load"
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -151,6 +152,16 @@ class Siblings:
             self._sock.close()
         with contextlib.suppress(OSError):
             self._out.close()
+
+
+def _remove_tables_of_stopped_servers(directory: Path, keep: int) -> None:
+    """Each server start leaves a table named after its main process; drop those of servers
+    that are gone."""
+    for table in directory.glob("workers-*.load"):
+        group = table.stem.removeprefix("workers-")
+        if group.isdigit() and int(group) != keep and not _alive(int(group)):
+            with contextlib.suppress(OSError):
+                table.unlink()
 
 
 @contextlib.contextmanager

@@ -4,6 +4,7 @@ passes new events to a less busy sibling, which checks Slack's signature again a
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import threading
 import time
@@ -123,3 +124,16 @@ def test_a_handed_off_event_still_needs_slacks_signature(services, fake):  # noq
     assert "Hikvision" in call.params["text"]
     time.sleep(0.3)
     assert len(fake.calls("chat.postMessage")) == 1  # the forged one was refused
+
+
+def test_the_tables_of_stopped_servers_are_removed(tmp_path):
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = tmp_path / f"workers-{dead.pid}.load"
+    stale.write_bytes(b"\0" * 64)
+    running = tmp_path / f"workers-{os.getpid()}.load"  # a server still running
+    running.write_bytes(b"\0" * 64)
+    Siblings(tmp_path, 1, lambda data: None)
+    assert not stale.exists()
+    assert running.exists()
+    assert (tmp_path / "workers-1.load").exists()
