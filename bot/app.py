@@ -70,13 +70,17 @@ def create_app(
 
     app.use(inject_services)
     if hand_off_group is not None and executor is not None:
-        siblings = Siblings(
-            settings.data_dir / "run",
-            hand_off_group,
-            lambda data: _dispatch_handed_off(app, data),
-        )
-        executor.on_change = siblings.publish
-        app.use(_hand_off(siblings, executor))
+        try:
+            siblings = Siblings(
+                settings.data_dir / "run",
+                hand_off_group,
+                lambda data: _dispatch_handed_off(app, data),
+            )
+        except (OSError, RuntimeError) as exc:  # not Linux, a read-only data dir...
+            log.warning("workers will not share the waiting (no hand-off): %s", exc)
+        else:
+            executor.on_change = siblings.publish
+            app.use(_hand_off(siblings, executor))
     handlers.register(app)
 
     @app.error

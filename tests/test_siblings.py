@@ -137,3 +137,16 @@ def test_the_tables_of_stopped_servers_are_removed(tmp_path):
     assert not stale.exists()
     assert running.exists()
     assert (tmp_path / "workers-1.load").exists()
+
+
+def test_without_a_place_for_the_table_the_app_works_without_hand_off(
+    services,  # noqa: F811
+    fake,  # noqa: F811
+    caplog,
+):
+    services.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    (services.settings.data_dir / "run").write_text("not a directory")
+    app = _app(services, fake)
+    assert "no hand-off" in caplog.text
+    dispatch(app, dm("is Dahua on the list"))
+    fake.wait_for("chat.postMessage", timeout=10)
