@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -17,8 +16,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 import handlers
 from bot.services import Services
-from bot.siblings import CountingExecutor, Siblings
+from bot.siblings import CountingExecutor
 from bot.webclient import KeepAliveWebClient
+from handlers import hand_off
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,8 @@ def create_app(
     """The app. With `hand_off_group` (the workers of one HTTP server; its main process id), a
     worker with more answers queued than a sibling passes new events to it (bot/siblings.py)."""
     settings = services.settings
-    executor = CountingExecutor(LISTENER_THREADS) if hand_off_group is not None else None
+    # Bolt's own pool and size (5 threads), counted: its queue is what the hand-off balances.
+    executor = CountingExecutor(5) if hand_off_group is not None else None
     client = client or make_client(settings.slack_bot_token, settings.slack_api_url)
     app = App(
         client=client,
@@ -70,17 +71,7 @@ def create_app(
 
     app.use(inject_services)
     if hand_off_group is not None and executor is not None:
-        try:
-            siblings = Siblings(
-                settings.data_dir / "run",
-                hand_off_group,
-                lambda data: _dispatch_handed_off(app, data),
-            )
-        except (OSError, RuntimeError) as exc:  # not Linux, a read-only data dir...
-            log.warning("workers will not share the waiting (no hand-off): %s", exc)
-        else:
-            executor.on_change = siblings.publish
-            app.use(_hand_off(siblings, executor))
+        hand_off.register(app, settings.data_dir / "run", hand_off_group, executor)
     handlers.register(app)
 
     @app.error
@@ -88,31 +79,3 @@ def create_app(
         log.error("unhandled error in a listener: %s", error, exc_info=error)
 
     return app
-
-
-LISTENER_THREADS = 5  # Bolt's default
-_HANDED_OFF = "x-canweship-handed-off"
-
-
-def _hand_off(siblings: Siblings, executor: CountingExecutor) -> Callable[..., Any]:
-    """Middleware: pass an event to a less busy sibling worker instead of queueing it here."""
-
-    def hand_off(body: dict[str, Any], req: BoltRequest, next: Callable[[], Any]) -> Any:
-        if body.get("type") != "event_callback" or _HANDED_OFF in req.headers:
-            return next()
-        target = siblings.idler(executor.pending)
-        if target is None:
-            return next()
-        data = json.dumps({"headers": req.headers, "body": req.raw_body}).encode()
-        if not siblings.send(target, data):
-            return next()
-        return BoltResponse(status=200, body="")
-
-    return hand_off
-
-
-def _dispatch_handed_off(app: App, data: bytes) -> None:
-    """Run an event a sibling handed over through this app, Slack's signature checked again."""
-    message = json.loads(data)
-    headers = {**message["headers"], _HANDED_OFF: ["1"]}
-    app.dispatch(BoltRequest(body=message["body"], headers=headers))

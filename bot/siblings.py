@@ -107,15 +107,18 @@ class Siblings:
 
     def idler(self, load: int) -> str | None:
         """The address of the least loaded sibling with at least MARGIN fewer answers."""
-        best: tuple[str, int] | None = None
-        for slot in range(SLOTS):
-            offset = slot * _RECORD.size
-            pid, token, theirs = _RECORD.unpack_from(self._table, offset)
-            if pid == 0 or offset == self._offset or theirs + MARGIN > load:
-                continue
-            if best is None or theirs < best[1]:
-                best = (_address(pid, token), theirs)
-        return best[0] if best else None
+        if load < MARGIN:
+            return None  # no sibling can have MARGIN fewer: skip reading the table
+        mine = self._offset // _RECORD.size
+        siblings = [
+            (theirs, pid, token)
+            for slot, (pid, token, theirs) in enumerate(_RECORD.iter_unpack(self._table))
+            if pid and slot != mine and theirs + MARGIN <= load
+        ]
+        if not siblings:
+            return None
+        _, pid, token = min(siblings)
+        return _address(pid, token)
 
     def send(self, address: str, data: bytes) -> bool:
         """Hand `data` to the sibling at `address`; False (nothing sent) if it cannot take it

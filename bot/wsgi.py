@@ -37,7 +37,7 @@ def _get() -> tuple[Services, SlackRequestHandler]:
             _state["handler"] = SlackRequestHandler(
                 create_app(services, hand_off_group=os.getppid())
             )
-            _state["warm_up"] = services.warm_up()
+            services.warm_up()
         return _state["services"], _state["handler"]
 
 

@@ -159,14 +159,8 @@ def wsgi_app(database_url, monkeypatch, capsys):
         monkeypatch.setenv("SLACK_API_URL", fake.url)
         assert main(["import", str(FIXTURE_LIST)]) == 0
         capsys.readouterr()
-        state: dict = {}
-        monkeypatch.setattr(wsgi, "_state", state)
+        monkeypatch.setattr(wsgi, "_state", {})
         yield wsgi.application, fake
-        # The worker builds its index in the background; let it finish with the store before
-        # the store is dropped (PostgreSQL would deadlock dropping a schema being read).
-        warm_up = state.get("warm_up")
-        if warm_up is not None:
-            warm_up.join(timeout=60)
 
 
 def call_wsgi(app, method: str, path: str, body: str = "", headers: dict | None = None):
