@@ -78,7 +78,7 @@ def svc(database_url, monkeypatch, capsys):
             "networks",
         ],
         ["license", "add", "D1111111", "--party", "Huawei", "--scope", "routers"],
-        ["admins", "add", "U0OTHER"],
+        ["admins", "add", "U0OTHER00"],
         ["watch", WATCHED],
         ["counterparty", "add", "Seeded Co", "--country", "DE"],
     ):
@@ -200,7 +200,7 @@ def _requests(fake: FakeSlackAPI) -> list[tuple[str, str, dict[str, str]]]:
     for build in (
         lambda **kw: wire.event_callback(wire.message_im("is Dahua on the list"), **kw),
         lambda **kw: wire.slash_command(
-            "/canweship", "admins add <@U0EVIL>", response_url=fake.response_url("x"), **kw
+            "/canweship", "admins add <@U0EVIL0000>", response_url=fake.response_url("x"), **kw
         ),
         lambda **kw: wire.url_verification("echo-me-back", **kw),
     ):
@@ -257,8 +257,8 @@ MUTATING_EXAMPLES = {
     ("extension", "remove"): "extension remove Seeded GL",
     ("license", "add"): "license add D2222222 --party Hikvision --scope cameras",
     ("license", "revoke"): "license revoke D1111111",
-    ("admins", "add"): "admins add <@U0EVIL>",
-    ("admins", "remove"): "admins remove <@U0OTHER>",
+    ("admins", "add"): "admins add <@U0EVIL0000>",
+    ("admins", "remove"): "admins remove <@U0OTHER00>",
     ("watch", ""): "watch <#C0NEW|new>",
     ("unwatch", ""): f"unwatch <#{WATCHED}|licenses>",
     ("country", "set"): 'country set DE embargoed "because"',
