@@ -33,9 +33,13 @@ class ShownButton:
 
 @dataclass
 class Renderer:
-    """Renders messages and views, numbering their buttons from 1 for one batch of output."""
+    """Renders messages and views, numbering their buttons from 1 for one batch of output.
+
+    `numbered=False` where nothing can be clicked (a local tick prints and exits).
+    """
 
     buttons: list[ShownButton] = field(default_factory=list)
+    numbered: bool = True
 
     def blocks(
         self,
@@ -50,7 +54,7 @@ class Renderer:
 
         def press(element: dict[str, Any], block: dict[str, Any]) -> str:
             label = element.get("text", {}).get("text", "")
-            if element.get("type") != "button":
+            if element.get("type") != "button" or not self.numbered:
                 return label
             shown = ShownButton(
                 number=len(self.buttons) + 1,
