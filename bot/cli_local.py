@@ -11,6 +11,7 @@ import sys
 import threading
 from typing import TextIO
 
+from bot.config import Settings
 from bot.localslack.render import LOCAL_MARK, Renderer
 from bot.reminders import DueReminder, preview_due
 from bot.services import Services
@@ -72,3 +73,108 @@ def cmd_local_scheduler(services: Services, *, stop: threading.Event | None = No
                 return 0
     except KeyboardInterrupt:
         return 0
+
+
+# ---- `canweship serve` without a token -----------------------------------------------------------
+
+LOCAL_TOKEN = "xoxb-local-not-slack"  # the fake accepts any xoxb- token; Slack would refuse this
+SECRET_FILE = "local-signing-secret"
+
+
+def is_loopback(url: str) -> bool:
+    """True when the Web API URL is on this machine (a fake), never for Slack or GovSlack."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve_mode(settings: Settings) -> str:
+    """How to serve: `real`, `local` (start a fake Web API) or `local-fake` (SLACK_API_URL is one).
+
+    Local only without a token. A signing secret with no token and Slack's own API URL looks like
+    a deployment that lost its token: that is refused, not quietly answered into a fake.
+    """
+    from bot.cli import UsageError
+
+    if settings.slack_bot_token:
+        return "real"
+    if is_loopback(settings.slack_api_url):
+        return "local-fake"
+    if settings.slack_signing_secret:
+        raise UsageError(
+            "SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN is not: set the token for Slack, or "
+            "unset the secret to try `serve` locally (see .env.example)"
+        )
+    if settings.slack_api_url != Settings.slack_api_url:
+        raise UsageError(
+            f"SLACK_BOT_TOKEN must be set to use the Web API at {settings.slack_api_url}"
+        )
+    return "local"
+
+
+def prepare_local_serve(settings: Settings, mode: str, out: TextIO = sys.stderr) -> dict[str, str]:
+    """Start the fake Web API if needed; the environment the server must run with.
+
+    The signature check stays on: without SLACK_SIGNING_SECRET a fresh random secret is made for
+    this run, printed and written (mode 0600) to the data directory, so only someone who can read
+    it here can send requests.
+    """
+    import secrets
+
+    secret = settings.slack_signing_secret or secrets.token_hex(16)
+    run_dir = settings.data_dir / "run"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    secret_path = run_dir / SECRET_FILE
+    secret_path.touch(mode=0o600)
+    secret_path.chmod(0o600)
+    secret_path.write_text(secret + "\n")
+    api_url = settings.slack_api_url if mode == "local-fake" else _start_fake(out)
+    out.write(
+        f"{LOCAL_MARK} SLACK_BOT_TOKEN is not set: serving in local mode. Replies go to the "
+        f"fake Slack Web API at {api_url} and are printed here, not sent to Slack.\n"
+        f"Signed requests only: the signing secret for this run is {secret} (also in "
+        f"{secret_path}); unsigned or wrongly signed requests get 401.\n"
+    )
+    out.flush()
+    return {
+        "SLACK_BOT_TOKEN": LOCAL_TOKEN,
+        "SLACK_SIGNING_SECRET": secret,
+        "SLACK_API_URL": api_url,
+    }
+
+
+def _start_fake(out: TextIO) -> str:
+    """A fake Web API child that prints what is posted and exits with the server (local_api.py)."""
+    import os
+    import socket
+    import subprocess
+    import time
+
+    from bot.cli import UsageError
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    child = subprocess.Popen(
+        [
+            sys.executable, "-m", "bot.localslack.local_api",
+            "--port", str(port), "--parent", str(os.getpid()),
+        ],
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and child.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return f"http://127.0.0.1:{port}/api/"
+        except OSError:
+            time.sleep(0.05)
+    child.kill()
+    raise UsageError(f"could not start the local fake Slack Web API on port {port}")

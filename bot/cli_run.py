@@ -18,7 +18,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "else the local shell",
     )
     run.set_defaults(handler=cmd_run)
-    serve = sub.add_parser("serve", help="HTTP mode on /slack/events (+ GET /healthz), granian")
+    serve = sub.add_parser(
+        "serve",
+        help="HTTP mode on /slack/events (+ GET /healthz), granian; without SLACK_BOT_TOKEN, "
+        "local mode (replies printed, not sent to Slack)",
+    )
     serve.add_argument("--port", type=int, help="default $PORT or 3000")
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--workers", type=int, help="default $WEB_CONCURRENCY or 2")
@@ -36,10 +40,15 @@ def _require(settings: Settings, *names: str) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.cli_local import prepare_local_serve, serve_mode
     from bot.runtime import open_runtime
 
     settings = Settings.from_env()
-    _require(settings, "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    mode = serve_mode(settings)
+    if mode == "real":
+        _require(settings, "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    else:  # no token: a local fake Web API, a signing secret still required (bot/cli_local.py)
+        os.environ.update(prepare_local_serve(settings, mode))
     open_runtime(settings)  # migrate once here, not in every worker
     port = args.port or settings.port
     workers = args.workers or settings.web_concurrency
