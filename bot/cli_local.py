@@ -79,6 +79,7 @@ def cmd_local_scheduler(services: Services, *, stop: threading.Event | None = No
 
 LOCAL_TOKEN = "xoxb-local-not-slack"  # the fake accepts any xoxb- token; Slack would refuse this
 SECRET_FILE = "local-signing-secret"
+API_URL_FILE = "local-api-url"
 
 
 def is_loopback(url: str) -> bool:
@@ -136,6 +137,7 @@ def prepare_local_serve(settings: Settings, mode: str, out: TextIO = sys.stderr)
     secret_path.chmod(0o600)
     secret_path.write_text(secret + "\n")
     api_url = settings.slack_api_url if mode == "local-fake" else _start_fake(out)
+    (run_dir / API_URL_FILE).write_text(api_url + "\n")  # for response_urls (localslack/send.py)
     out.write(
         f"{LOCAL_MARK} SLACK_BOT_TOKEN is not set: serving in local mode. Replies go to the "
         f"fake Slack Web API at {api_url} and are printed here, not sent to Slack.\n"

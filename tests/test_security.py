@@ -560,13 +560,18 @@ def test_serve_without_a_token_answers_signed_requests_locally_and_refuses_the_r
         body, headers = wire.event_callback(question, secret=secret)
         unsigned = {k: v for k, v in headers.items() if not k.lower().startswith("x-slack")}
         assert _post(url, body, unsigned) == 401
+        # The helper for trying it by hand signs with the secret the server wrote.
+        from bot.localslack.send import main as send
+
+        assert send(["--url", url, "/canweship status"]) == 0
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             log.seek(0)
             logged = log.read()
-            if "== License required ==" in logged:
+            if "== License required ==" in logged and "*Screening list*" in logged:
                 break
             time.sleep(0.2)
+        assert "canweship (only visible to you) (local, not sent to Slack):" in logged
         assert "canweship (in D0LOCALUSER) (local, not sent to Slack):" in logged
         assert logged.count("== License required ==") == 1  # only the signed request
         assert "SLACK_BOT_TOKEN is not set: serving in local mode" in logged
