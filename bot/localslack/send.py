@@ -16,6 +16,7 @@ import os
 import sys
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from bot.cli_local import API_URL_FILE, SECRET_FILE
 from bot.config import Settings
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if status == 200 else 1
 
 
-def _read(path) -> str | None:  # type: ignore[no-untyped-def]
+def _read(path: Path) -> str | None:
     try:
         return path.read_text().strip() or None
     except OSError:
