@@ -14,7 +14,7 @@ import re
 import secrets
 import sys
 from collections.abc import Iterable
-from typing import TextIO
+from typing import Any, TextIO
 
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
@@ -43,6 +43,7 @@ class LocalShell:
         # tracked by position, never by text, so a reply equal to an earlier one still shows.
         self.shown_calls = 0
         self.buttons: list[ShownButton] = []  # of the last output, for `:click N`
+        self.modal: dict[str, Any] | None = None  # the modal open now, for `:submit`
         self._responses = 0
 
     def close(self) -> None:
@@ -79,6 +80,12 @@ class LocalShell:
                 self._send(payload, channel=button.channel)
             elif command == ":home":
                 self._send(shell_commands.home(user=self.user, secret=self.secret))
+            elif command == ":submit":
+                if self.modal is None:
+                    raise ShellUsage("no modal is open: a button that opens one comes first")
+                payload = shell_commands.submit(self.modal, arg, user=self.user, secret=self.secret)
+                if not _refused(self._send(payload)):
+                    self.modal = None  # accepted: Slack closes the modal
             elif line.startswith(":"):
                 self._print(f"unknown shell command {command}; try :help")
             else:
@@ -130,7 +137,8 @@ class LocalShell:
             payload = wire.event_callback(wire.message_im(line, user=self.user), secret=self.secret)
         self._send(payload, channel=self.channel or wire.DM_CHANNEL_ID)
 
-    def _send(self, payload: tuple[str, dict[str, str]], *, channel: str | None = None) -> None:
+    def _send(self, payload: tuple[str, dict[str, str]], *, channel: str | None = None) -> str:
+        """Dispatch, print what it caused; returns the app's HTTP answer body (the ack)."""
         body, headers = payload
         response = self.app.dispatch(BoltRequest(body=body, headers=headers))
         renderer = Renderer()
@@ -144,10 +152,13 @@ class LocalShell:
         printed.extend(text for call in new if (text := renderer.call(call)) is not None)
         if not printed:
             self._print("(no reply)")
-            return  # the buttons shown before stay clickable
+            return response.body  # the buttons shown before stay clickable
         self.buttons = renderer.buttons
+        if renderer.modal is not None:
+            self.modal = renderer.modal
         for text in printed:
             self._print(text)
+        return response.body
 
     @staticmethod
     def _ack(renderer: Renderer, body: str, channel: str | None) -> list[str]:
@@ -155,6 +166,11 @@ class LocalShell:
             doc = json.loads(body)
         except ValueError:
             return []
+        if isinstance(doc, dict) and doc.get("response_action") == "errors":
+            errors = doc.get("errors") or {}
+            return [
+                "(the modal stays open: " + "; ".join(f"{k}: {v}" for k, v in errors.items()) + ")"
+            ]
         if isinstance(doc, dict) and (doc.get("text") or doc.get("blocks")):
             blocks, text = doc.get("blocks") or [], doc.get("text") or ""
             return [renderer.blocks(blocks, text, channel=channel, message={"text": text})]
@@ -170,6 +186,15 @@ class LocalShell:
         for line in lines:
             if not self.handle(line):
                 break
+
+
+def _refused(ack_body: str) -> bool:
+    """True when a view_submission's ack keeps the modal open with errors."""
+    try:
+        doc = json.loads(ack_body or "{}")
+    except ValueError:
+        return False
+    return isinstance(doc, dict) and doc.get("response_action") == "errors"
 
 
 def run_shell(services: Services, *, stdin: TextIO | None = None, out: TextIO | None = None) -> int:

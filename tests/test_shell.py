@@ -222,3 +222,32 @@ def test_each_reply_is_printed_once_with_the_line_that_caused_it(shell, lines):
         shown = [c for c in new if c.method in (*POSTING_METHODS, "views.publish")]
         assert text.count("canweship (") == len(shown), (line, text)
         assert (text == "(no reply)\n") == (not shown and not line.startswith(":in"))
+
+
+def test_submit_sends_the_modal_shown_last_with_its_inputs_and_changes(shell):
+    from bot.licenses import Licenses
+
+    sh, out = shell
+    run(sh, out, ":as U0ADMIN", "/canweship watch #C0LIC", f":say #C0LIC {ANNOUNCEMENT}")
+    text = run(sh, out, ":click 2")  # Edit
+    assert "canweship (modal “License decision”):" in text
+    assert "[number] License or application number: D1234567" in text
+    assert "[valid_until] Valid until (optional): 2099-11-20" in text
+    calls = len(sh.fake.calls())
+    for arg, reply in (
+        ("bogus=1", "usage: :submit field=value ... with fields number, decision, party, scope, "),
+        ("number=", "“number” is required: :submit number=..."),
+        ("decision=maybe", "pick one of: granted, denied, returned, revoked"),
+        ('scope="unclosed', "usage: :submit field=value ... (No closing quotation)"),
+    ):
+        assert run(sh, out, f":submit {arg}").startswith(reply), arg
+    assert len(sh.fake.calls()) == calls  # nothing was sent
+    # Someone else's submission is refused by the app: the modal stays open with the error.
+    text = run(sh, out, ":as U0INTERN", ":submit")
+    assert "\n(the modal stays open: number: Only canweship admins can record" in text
+    text = run(sh, out, ":as U0ADMIN", ':submit scope="LTE spare parts" valid_until=2098-01-31')
+    assert "<@U0ADMIN> recorded: *D1234567* granted" in text and "2098-01-31" in text
+    lic = Licenses(sh.services.settings, sh.services.engine, sh.services.screener)
+    row = lic.get("D1234567")
+    assert (row.scope, str(row.valid_until)) == ("LTE spare parts", "2098-01-31")
+    assert run(sh, out, ":submit") == "no modal is open: a button that opens one comes first\n"

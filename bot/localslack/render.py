@@ -40,6 +40,7 @@ class Renderer:
 
     buttons: list[ShownButton] = field(default_factory=list)
     numbered: bool = True
+    modal: dict[str, Any] | None = None  # the last modal opened, for the shell's `:submit`
 
     def blocks(
         self,
@@ -89,7 +90,12 @@ class Renderer:
                 labels = [press(e, block) for e in block.get("elements", [])]
                 lines.append("[" + "] [".join(labels) + "]")
             elif kind == "input":
-                lines.append("[input] " + block.get("label", {}).get("text", ""))
+                label = block.get("label", {}).get("text", "")
+                shown = initial_value(block.get("element") or {})
+                optional = " (optional)" if block.get("optional") else ""
+                lines.append(
+                    f"[{block.get('block_id', '?')}] {label}{optional}: {shown or '(empty)'}"
+                )
         if not lines:
             lines.append(_unmrkdwn(fallback))
         return "\n".join("  " + ln for text in lines for ln in text.splitlines())
@@ -143,6 +149,8 @@ class Renderer:
             title = (view.get("title") or {}).get("text", "")
             head = "Home tab" if view.get("type") == "home" else f"modal “{title}”"
             body = self.blocks(view.get("blocks") or [], "", view=view)
+            if view.get("type") == "modal":
+                self.modal = view
             return f"canweship ({head}):\n{body}"
         if call.method == "files.completeUploadExternal":
             files = decode_json_field(p.get("files")) or []
@@ -150,6 +158,12 @@ class Renderer:
             comment = f" — {p['initial_comment']}" if p.get("initial_comment") else ""
             return f"canweship (file sent to {p.get('channel_id')}): {names}{comment}"
         return None
+
+
+def initial_value(element: dict[str, Any]) -> str | None:
+    """What an input shows before anyone types: its initial value, date or option."""
+    option = element.get("initial_option") or {}
+    return element.get("initial_value") or element.get("initial_date") or option.get("value")
 
 
 def posted_message(call: Call) -> PostedMessage:

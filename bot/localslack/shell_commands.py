@@ -1,4 +1,4 @@
-"""The shell's `:` commands that send Slack payloads: `:say`, `:click` and `:home`.
+"""The shell's `:` commands that send Slack payloads: `:say`, `:click`, `:home`, `:submit`.
 
 Each builds the payload Slack itself would send (a plain channel `message`, a `block_actions`
 click, an `app_home_opened` event) with the wire builders, so the listeners met in the shell are
@@ -8,9 +8,11 @@ the ones met in Slack. Parsing is here, dispatching stays in bot/shell.py.
 from __future__ import annotations
 
 import re
+import shlex
+from typing import Any
 
 from bot.localslack import wire
-from bot.localslack.render import ShownButton
+from bot.localslack.render import ShownButton, initial_value
 
 HELP = """Type a question as you would in a DM, e.g.  can we ship routers to Huawei in Shenzhen?
   /canweship ...      a slash command, e.g.  /canweship screen Hikvision --country CN
@@ -20,6 +22,7 @@ HELP = """Type a question as you would in a DM, e.g.  can we ship routers to Hua
                       (license announcements); in a channel, ':say TEXT' uses that channel
   :click N            press button N of what was shown last (buttons print as [N: label])
   :home               open the Home tab
+  :submit [f=v ...]   submit the modal shown last, inputs as shown unless given (f: [field])
   :help               this list
   :quit               leave (also :q, :exit, or end of input)"""
 
@@ -114,3 +117,55 @@ def home(*, user: str, secret: str) -> tuple[wire.Body, wire.Headers]:
     # The bot's DM with a user is its Home; the fake names it "D" + the user id's tail.
     event = wire.app_home_opened(user=user, channel="D" + user[1:])
     return wire.event_callback(event, secret=secret)
+
+
+def submit(
+    view: dict[str, Any], arg: str, *, user: str, secret: str
+) -> tuple[wire.Body, wire.Headers]:
+    """The `view_submission` for the modal shown last: its inputs as shown, `block=value` changed.
+
+    Slack's client will not submit an empty required input, and neither does this: ShellUsage
+    names it. Unknown field names are refused rather than ignored, so a typo cannot pass unseen.
+    """
+    try:
+        words = shlex.split(arg)
+    except ValueError as exc:
+        raise ShellUsage(f"usage: :submit field=value ... ({exc})") from None
+    inputs = [b for b in view.get("blocks") or [] if b.get("type") == "input"]
+    names = ", ".join(str(b.get("block_id")) for b in inputs) or "none"
+    given: dict[str, str] = {}
+    for word in words:
+        name, eq, value = word.partition("=")
+        if not eq or name not in {b.get("block_id") for b in inputs}:
+            raise ShellUsage(f"usage: :submit field=value ... with fields {names}")
+        given[name] = value
+    values: dict[str, dict[str, dict[str, Any]]] = {}
+    for block in inputs:
+        element = block.get("element") or {}
+        block_id, action_id = str(block.get("block_id")), str(element.get("action_id"))
+        value = given.get(block_id, initial_value(element))
+        if not value and not block.get("optional"):
+            raise ShellUsage(f"“{block_id}” is required: :submit {block_id}=...")
+        values[block_id] = {action_id: _state(element, value or None)}
+    return wire.view_submission(
+        str(view.get("callback_id", "")),
+        values,
+        secret=secret,
+        user_id=user,
+        private_metadata=str(view.get("private_metadata", "")),
+        view_id=view.get("id"),
+        blocks=view.get("blocks"),
+    )
+
+
+def _state(element: dict[str, Any], value: str | None) -> dict[str, Any]:
+    """Slack's typed state of one input element holding `value`."""
+    kind = element.get("type", "plain_text_input")
+    if kind == "datepicker":
+        return {"type": kind, "selected_date": value}
+    if kind == "static_select":
+        options = {o.get("value"): o for o in element.get("options") or []}
+        if value is not None and value not in options:
+            raise ShellUsage(f"pick one of: {', '.join(str(v) for v in options)}")
+        return {"type": kind, "selected_option": options.get(value)}
+    return {"type": kind, "value": value}
