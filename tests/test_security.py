@@ -22,6 +22,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from wsgiref.util import setup_testing_defaults
 
@@ -529,10 +530,10 @@ def _local_env(database_url: str, tmp_path, **extra: str) -> dict[str, str]:
     return env
 
 
-def _start(env: dict[str, str], log) -> tuple[subprocess.Popen, str]:
+def _start(env: dict[str, str], log, *host: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "bot", "serve", *host, "--port", str(port)],
         env=env,
         cwd=REPO,
         stdout=log,
@@ -549,8 +550,15 @@ def test_serve_without_a_token_answers_signed_requests_locally_and_refuses_the_r
 ):
     env = _local_env(database_url, tmp_path)
     log = (tmp_path / "server.log").open("w+")
-    server, url = _start(env, log)
+    server, url = _start(env, log)  # no --host: local mode listens on loopback only
     try:
+        port = int(url.rsplit(":", 1)[1])
+        listening = [
+            line.split()[1]
+            for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+            if line.split()[3] == "0A" and line.split()[1].endswith(f":{port:04X}")
+        ]
+        assert listening and all(a.startswith("0100007F:") for a in listening), listening
         secret_file = tmp_path / "data" / "run" / "local-signing-secret"
         secret = secret_file.read_text().strip()
         assert len(secret) >= 32 and secret_file.stat().st_mode & 0o077 == 0
@@ -591,7 +599,7 @@ def test_serve_without_a_token_posts_to_a_local_fake_named_by_slack_api_url(data
             database_url, tmp_path, SLACK_API_URL=fake.url, SLACK_SIGNING_SECRET=SECRET
         )
         log = (tmp_path / "server.log").open("w+")
-        server, url = _start(env, log)
+        server, url = _start(env, log, "--host", "127.0.0.1")
         try:
             question = wire.message_im("is Dahua on the list?")
             assert _post(url, *wire.event_callback(question, secret=SECRET)) == 200
