@@ -111,7 +111,7 @@ def serve_mode(settings: Settings) -> str:
     if settings.slack_signing_secret:
         raise UsageError(
             "SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN is not: set the token for Slack, or "
-            "unset the secret to try `serve` locally (see .env.example)"
+            "unset the secret to try `serve` locally (README: Trying everything locally)"
         )
     if settings.slack_api_url != Settings.slack_api_url:
         raise UsageError(
@@ -120,7 +120,7 @@ def serve_mode(settings: Settings) -> str:
     return "local"
 
 
-def prepare_local_serve(settings: Settings, mode: str, out: TextIO = sys.stderr) -> dict[str, str]:
+def prepare_local_serve(settings: Settings, mode: str, out: TextIO | None = None) -> dict[str, str]:
     """Start the fake Web API if needed; the environment the server must run with.
 
     The signature check stays on: without SLACK_SIGNING_SECRET a fresh random secret is made for
@@ -129,6 +129,7 @@ def prepare_local_serve(settings: Settings, mode: str, out: TextIO = sys.stderr)
     """
     import secrets
 
+    out = out or sys.stderr
     secret = settings.slack_signing_secret or secrets.token_hex(16)
     run_dir = settings.data_dir / "run"
     run_dir.mkdir(parents=True, exist_ok=True)
