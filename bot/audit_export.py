@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import Engine, select
@@ -28,12 +29,32 @@ COLUMNS = (
 
 
 def parse_since(text: str | None) -> datetime | None:
+    """Midnight UTC of `YYYY-MM-DD`, or None for no bound; ValueError says what to type."""
     if not text:
         return None
     try:
         return datetime.combine(date.fromisoformat(text.strip()), time(0), tzinfo=UTC)
     except ValueError:
         raise ValueError(f"“{text}” is not a date: use YYYY-MM-DD") from None
+
+
+SINCE_USAGE = "audit export [since YYYY-MM-DD]"
+
+
+def parse_since_words(words: Sequence[str]) -> datetime | None:
+    """The words after `export`: none, `DATE` or `since DATE` (the README's spelling).
+
+    Slack and the CLI share this so both accept exactly the documented forms; anything else is
+    a ValueError with a one-line reason, and nothing is exported.
+    """
+    rest = list(words)
+    if rest and rest[0].lower() == "since":
+        rest = rest[1:]
+        if not rest:
+            raise ValueError(f"“since” needs a date: {SINCE_USAGE}")
+    if len(rest) > 1:
+        raise ValueError(f"one date only: {SINCE_USAGE}")
+    return parse_since(rest[0] if rest else None)
 
 
 def export_csv(engine: Engine, *, since: datetime | None = None) -> tuple[str, int]:

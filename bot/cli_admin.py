@@ -44,7 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     dl.add_argument("--json", action="store_true")
     dl.set_defaults(handler=cmd_deadlines)
 
-    tick = sub.add_parser("tick", help="run one reminder tick now and exit")
+    tick = sub.add_parser(
+        "tick", help="run one reminder tick now and exit (no SLACK_BOT_TOKEN: only show it)"
+    )
     tick.set_defaults(handler=cmd_tick)
     sched = sub.add_parser("scheduler", help="run reminder ticks forever (Procfile clock:)")
     sched.set_defaults(handler=cmd_scheduler)
@@ -153,7 +155,8 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
 
 
 def make_notifier(settings: Settings):  # type: ignore[no-untyped-def]
-    """Reminders go to Slack or nowhere: without a token they stay pending (never 'sent')."""
+    """The Slack notifier. Without a token, tick/scheduler print instead (bot/cli_local.py) and
+    reminders stay pending (never 'sent')."""
     from bot.cli import UsageError
 
     if not settings.slack_bot_token:
@@ -175,6 +178,10 @@ def cmd_tick(args: argparse.Namespace) -> int:
     from bot.reminders import tick
 
     svc = _services()
+    if not svc.settings.slack_bot_token:
+        from bot.cli_local import cmd_local_tick
+
+        return cmd_local_tick(svc)
     notifier = make_notifier(svc.settings)
     report = tick(
         engine=svc.engine, settings=svc.settings, notifier=notifier, owner=svc.instance_id
@@ -190,6 +197,10 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     from bot.scheduler import build_scheduler
 
     svc = _services()
+    if not svc.settings.slack_bot_token:
+        from bot.cli_local import cmd_local_scheduler
+
+        return cmd_local_scheduler(svc)
     notifier = make_notifier(svc.settings)
     scheduler = build_scheduler(svc, notifier, blocking=True)
     print(

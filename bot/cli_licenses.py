@@ -60,7 +60,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     audit = sub.add_parser("audit", help="the audit log")
     a_sub = audit.add_subparsers(dest="action", metavar="ACTION", required=True)
     export = a_sub.add_parser("export", help="write the audit log as CSV")
-    export.add_argument("since", nargs="?", metavar="YYYY-MM-DD")
+    export.add_argument(
+        "since", nargs="*", metavar="[since] YYYY-MM-DD", help="only rows from this date (UTC)"
+    )
     export.add_argument("--output", "-o", metavar="FILE", help="default: standard output")
     audit.set_defaults(handler=cmd_audit)
 
@@ -153,9 +155,14 @@ def cmd_license(args: argparse.Namespace) -> int:
 
 
 def cmd_admins(args: argparse.Namespace) -> int:
-    from bot.authz import NotAdmin, add_admin, admin_ids, remove_admin
+    from bot.authz import BadUserId, NotAdmin, add_admin, admin_ids, remove_admin, user_id_from
     from bot.cli import UsageError
 
+    if args.action == "add":
+        try:
+            args.users = [user_id_from(u) for u in args.users]
+        except BadUserId as exc:
+            raise UsageError(f"{exc}; nothing was changed") from exc
     svc = _svc()
     if args.action == "list":
         for user in sorted(admin_ids(svc.engine, svc.settings)):
@@ -222,11 +229,11 @@ def cmd_country(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from bot.audit_export import export_csv, parse_since
+    from bot.audit_export import export_csv, parse_since_words
     from bot.cli import UsageError
 
     try:
-        since = parse_since(args.since)
+        since = parse_since_words(args.since)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     svc = _svc()

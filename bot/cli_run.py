@@ -18,9 +18,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "else the local shell",
     )
     run.set_defaults(handler=cmd_run)
-    serve = sub.add_parser("serve", help="HTTP mode on /slack/events (+ GET /healthz), granian")
+    serve = sub.add_parser(
+        "serve",
+        help="HTTP mode on /slack/events (+ GET /healthz), granian; without SLACK_BOT_TOKEN, "
+        "local mode (replies printed, not sent to Slack)",
+    )
     serve.add_argument("--port", type=int, help="default $PORT or 3000")
-    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--host", help="default 0.0.0.0; 127.0.0.1 in local mode (no token)")
     serve.add_argument("--workers", type=int, help="default $WEB_CONCURRENCY or 2")
     serve.set_defaults(handler=cmd_serve)
     shell = sub.add_parser("shell", help="try the bot locally: typed lines become Slack payloads")
@@ -36,10 +40,17 @@ def _require(settings: Settings, *names: str) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.cli_local import prepare_local_serve, serve_mode
     from bot.runtime import open_runtime
 
     settings = Settings.from_env()
-    _require(settings, "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    mode = serve_mode(settings)
+    if mode == "real":
+        _require(settings, "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    else:  # no token: a local fake Web API, a signing secret still required (bot/cli_local.py)
+        os.environ.update(prepare_local_serve(settings, mode))
+    # A local run answers only this machine unless told otherwise: it is for trying, not serving.
+    host = args.host or ("0.0.0.0" if mode == "real" else "127.0.0.1")
     open_runtime(settings)  # migrate once here, not in every worker
     port = args.port or settings.port
     workers = args.workers or settings.web_concurrency
@@ -49,7 +60,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     argv = [
         sys.executable, "-m", "granian",
         "--interface", "wsgi",
-        "--host", args.host,
+        "--host", host,
         "--port", str(port),
         "--workers", str(workers),
         "--blocking-threads", str(settings.web_threads),
@@ -107,7 +118,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         _require(settings, "SLACK_BOT_TOKEN")
         return _socket_mode(settings)
     if settings.slack_signing_secret:
-        return cmd_serve(argparse.Namespace(port=None, host="0.0.0.0", workers=None))
+        return cmd_serve(argparse.Namespace(port=None, host=None, workers=None))
     print(
         f"No Slack credentials set: starting the local shell on the store at "
         f"{_location(settings)}. Set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or "

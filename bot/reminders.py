@@ -165,21 +165,8 @@ def _deliver(
             _release(engine, reminder, owner)
             report.failed += 1
             continue
-        late = now - reminder.due_at > lateness
-        notice = ReminderNotice(
-            reminder_id=reminder.id or 0,
-            deadline_id=deadline.id or 0,
-            kind=deadline.kind,
-            ref_id=deadline.ref_id,
-            title=deadline.title,
-            due=deadline.due,
-            days_left=days_left(deadline.due, now=now, tz=settings.tz),
-            offset_days=reminder.offset_days,
-            due_at=reminder.due_at,
-            late=late,
-            skipped_offsets=tuple(r.offset_days for r, _ in older),
-            details=_details(engine, deadline),
-        )
+        notice = _notice(engine, settings, reminder, deadline, older, now, lateness)
+        late = notice.late
         try:
             ts = notifier.post_reminder(
                 channel=channel, thread_ts=deadline.thread_ts, notice=notice
@@ -192,6 +179,71 @@ def _deliver(
         _sent(engine, reminder, deadline, owner, ts, late, now, channel, notice)
         report.posted += 1
         report.late += int(late)
+
+
+def _notice(
+    engine: Engine,
+    settings: Settings,
+    reminder: Reminder,
+    deadline: Deadline,
+    older: list[tuple[Reminder, Deadline]],
+    now: datetime,
+    lateness: timedelta,
+) -> ReminderNotice:
+    return ReminderNotice(
+        reminder_id=reminder.id or 0,
+        deadline_id=deadline.id or 0,
+        kind=deadline.kind,
+        ref_id=deadline.ref_id,
+        title=deadline.title,
+        due=deadline.due,
+        days_left=days_left(deadline.due, now=now, tz=settings.tz),
+        offset_days=reminder.offset_days,
+        due_at=reminder.due_at,
+        late=now - reminder.due_at > lateness,
+        skipped_offsets=tuple(r.offset_days for r, _ in older),
+        details=_details(engine, deadline),
+    )
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """A reminder the next tick would post, and where (`channel` None: nowhere configured)."""
+
+    channel: str | None
+    thread_ts: str | None
+    notice: ReminderNotice
+
+
+def preview_due(
+    engine: Engine, *, settings: Settings, now: datetime | None = None
+) -> list[DueReminder]:
+    """What a tick would post now, read-only: nothing is claimed, released or marked sent.
+
+    For trying the bot without Slack: a reminder only shown on a terminal was not delivered, so
+    it must stay pending for a process that can post it (a local run must not use it up).
+    """
+    now = now or utcnow()
+    lateness = max(settings.tick_interval * 2, timedelta(minutes=5))
+    with Session(engine, expire_on_commit=False) as session:
+        rows = session.execute(
+            select(Reminder, Deadline)
+            .join(Deadline, Deadline.id == Reminder.deadline_id)
+            .where(_due_condition(now, settings.claim_lease))
+            .order_by(Reminder.due_at)  # type: ignore[arg-type]
+        ).all()
+    by_deadline: dict[int, list[tuple[Reminder, Deadline]]] = defaultdict(list)
+    for reminder, deadline in rows:
+        by_deadline[deadline.id or 0].append((reminder, deadline))
+    due = []
+    for group in by_deadline.values():
+        *older, (reminder, deadline) = group
+        if deadline.status != "open":
+            continue  # a tick would cancel it, not post it
+        notice = _notice(engine, settings, reminder, deadline, older, now, lateness)
+        channel = deadline.channel or settings.alert_channel
+        due.append(DueReminder(channel=channel, thread_ts=deadline.thread_ts, notice=notice))
+    return due
 
 
 def _details(engine: Engine, deadline: Deadline) -> dict[str, Any]:

@@ -1,13 +1,15 @@
 """`canweship shell`: try the bot without a Slack workspace.
 
-Each typed line becomes a real, signed Slack payload (a DM, a mention in a channel, or a
-`/canweship` slash command) dispatched to the same Bolt app that serves Slack; its Web API client
-talks to a loopback fake that records the calls, and what the bot would have posted is printed.
+Each typed line becomes a real, signed Slack payload (a DM, a mention in a channel, a plain
+channel message, a button click, the Home tab, or a `/canweship` slash command) dispatched to the
+same Bolt app that serves Slack; its Web API client talks to a loopback fake that records the
+calls, and what the bot would have posted is printed: each call once, in order, from the fake's
+call log (bot/localslack/render.py).
 """
 
 from __future__ import annotations
 
-import html
+import json
 import re
 import secrets
 import sys
@@ -18,15 +20,11 @@ from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
 from bot.app import create_app
-from bot.localslack import wire
-from bot.localslack.fake_api import FakeSlackAPI, PostedMessage
+from bot.localslack import shell_commands, wire
+from bot.localslack.fake_api import FakeSlackAPI
+from bot.localslack.render import Renderer, ShownButton
+from bot.localslack.shell_commands import HELP, ShellUsage
 from bot.services import Services
-
-HELP = """Type a question as you would in a DM, e.g.  can we ship routers to Huawei in Shenzhen?
-  /canweship ...   a slash command, e.g.  /canweship screen Hikvision --country CN
-  :as U123         act as another Slack user (admins are set by CANWESHIP_ADMINS)
-  :in C456         post in a channel (mentioning the bot); ':in dm' goes back to the DM
-  :help, :quit"""
 
 
 class LocalShell:
@@ -41,6 +39,12 @@ class LocalShell:
         )
         self.user = wire.USER_ID
         self.channel: str | None = None  # None: the DM with the bot
+        # Everything in the fake's call log before this position has been printed: output is
+        # tracked by position, never by text, so a reply equal to an earlier one still shows.
+        self.shown_calls = 0
+        self.buttons: list[ShownButton] = []  # of the last output, for `:click N`
+        self.modal: dict[str, Any] | None = None  # the modal open now, for `:submit`
+        self._responses = 0
 
     def close(self) -> None:
         self.fake.stop()
@@ -56,75 +60,121 @@ class LocalShell:
             return True
         if line in (":quit", ":q", ":exit"):
             return False
-        if line == ":help":
-            self._print(HELP)
-            return True
-        if line.startswith(":as"):
-            who = line[3:].strip()
-            if not re.fullmatch(r"[UW][A-Z0-9]{2,}", who):
-                self._print("usage: :as U123 (a Slack user id)")
+        command, _, arg = line.partition(" ")
+        try:
+            if command == ":help":
+                self._print(HELP)
+            elif command == ":as":
+                self._act_as(arg.strip())
+            elif command == ":in":
+                self._go_to(arg.strip().lstrip("#"))
+            elif command == ":say":
+                channel, text = shell_commands.parse_say(arg, self.channel)
+                self._send(shell_commands.say(channel, text, user=self.user, secret=self.secret))
+            elif command == ":click":
+                button = shell_commands.pick(arg, self.buttons)
+                url = self._response_url(button.channel)
+                payload = shell_commands.click(
+                    button, user=self.user, secret=self.secret, response_url=url
+                )
+                self._send(payload, channel=button.channel)
+            elif command == ":home":
+                self._send(shell_commands.home(user=self.user, secret=self.secret))
+            elif command == ":submit":
+                if self.modal is None:
+                    raise ShellUsage("no modal is open: a button that opens one comes first")
+                payload = shell_commands.submit(self.modal, arg, user=self.user, secret=self.secret)
+                if not _refused(self._send(payload)):
+                    self.modal = None  # accepted: Slack closes the modal
+            elif line.startswith(":"):
+                self._print(f"unknown shell command {command}; try :help")
             else:
-                self.user = who
-                self._print(f"(now acting as {who})")
-            return True
-        if line.startswith(":in"):
-            where = line[3:].strip().lstrip("#")
-            if where.lower() in ("dm", "im", ""):
-                self.channel = None
-                self._print("(back in the DM with canweship)")
-            elif re.fullmatch(r"[CG][A-Z0-9]{2,}", where):
-                self.channel = where
-                self._print(f"(now in channel {where}; lines mention @canweship)")
-            else:
-                self._print("usage: :in C456 (a channel id) or :in dm")
-            return True
-        if line.startswith(":"):
-            self._print(f"unknown shell command {line.split()[0]}; try :help")
-            return True
-        self._dispatch(line)
+                self._dispatch(line)
+        except ShellUsage as exc:
+            self._print(str(exc))
         return True
 
+    def _act_as(self, who: str) -> None:
+        if not re.fullmatch(r"[UW][A-Z0-9]{2,}", who):
+            self._print("usage: :as U123 (a Slack user id)")
+        else:
+            self.user = who
+            self._print(f"(now acting as {who})")
+
+    def _go_to(self, where: str) -> None:
+        if where.lower() in ("dm", "im", ""):
+            self.channel = None
+            self._print("(back in the DM with canweship)")
+        elif re.fullmatch(r"[CG][A-Z0-9]{2,}", where):
+            self.channel = where
+            self._print(f"(now in channel {where}; lines mention @canweship)")
+        else:
+            self._print("usage: :in C456 (a channel id) or :in dm")
+
+    def _response_url(self, channel: str | None) -> str:
+        self._responses += 1
+        return self.fake.response_url(f"shell-{self._responses}", channel=channel)
+
     def _dispatch(self, line: str) -> None:
-        seen = len(self.fake.calls())
+        line = shell_commands.as_slack_client_sends(line)
         if line.startswith("/"):
             command, _, text = line.partition(" ")
-            body, headers = wire.slash_command(
+            channel = self.channel or wire.DM_CHANNEL_ID
+            payload = wire.slash_command(
                 command,
                 text,
                 secret=self.secret,
                 user_id=self.user,
-                channel_id=self.channel or wire.DM_CHANNEL_ID,
-                response_url=self.fake.response_url("shell"),
+                channel_id=channel,
+                response_url=self._response_url(channel),
             )
         elif self.channel:
             event = wire.app_mention(
                 f"<@{wire.BOT_USER_ID}> {line}", user=self.user, channel=self.channel
             )
-            body, headers = wire.event_callback(event, secret=self.secret)
+            payload = wire.event_callback(event, secret=self.secret)
         else:
-            event = wire.message_im(line, user=self.user)
-            body, headers = wire.event_callback(event, secret=self.secret)
+            payload = wire.event_callback(wire.message_im(line, user=self.user), secret=self.secret)
+        self._send(payload, channel=self.channel or wire.DM_CHANNEL_ID)
+
+    def _send(self, payload: tuple[str, dict[str, str]], *, channel: str | None = None) -> str:
+        """Dispatch, print what it caused; returns the app's HTTP answer body (the ack)."""
+        body, headers = payload
         response = self.app.dispatch(BoltRequest(body=body, headers=headers))
+        renderer = Renderer()
+        printed = []
         if response.status != 200:
-            self._print(f"(the app answered HTTP {response.status}: {response.body})")
+            printed.append(f"(the app answered HTTP {response.status}: {response.body})")
         if response.body and response.body not in ("", "{}"):
-            self._print_ack(response.body)
-        new = [c for c in self.fake.calls()[seen:] if c.ok]
-        messages = [m for m in self.fake.posted_messages() if m.params in [c.params for c in new]]
-        if not messages:
+            printed.extend(self._ack(renderer, response.body, channel))
+        calls = self.fake.calls()
+        new, self.shown_calls = calls[self.shown_calls :], len(calls)
+        printed.extend(text for call in new if (text := renderer.call(call)) is not None)
+        if not printed:
             self._print("(no reply)")
-        for message in messages:
-            self._print(render_message(message))
+            return response.body  # the buttons shown before stay clickable
+        self.buttons = renderer.buttons
+        if renderer.modal is not None:
+            self.modal = renderer.modal
+        for text in printed:
+            self._print(text)
+        return response.body
 
-    def _print_ack(self, body: str) -> None:
-        import json
-
+    @staticmethod
+    def _ack(renderer: Renderer, body: str, channel: str | None) -> list[str]:
         try:
             doc = json.loads(body)
         except ValueError:
-            return
+            return []
+        if isinstance(doc, dict) and doc.get("response_action") == "errors":
+            errors = doc.get("errors") or {}
+            return [
+                "(the modal stays open: " + "; ".join(f"{k}: {v}" for k, v in errors.items()) + ")"
+            ]
         if isinstance(doc, dict) and (doc.get("text") or doc.get("blocks")):
-            self._print(render_blocks(doc.get("blocks") or [], doc.get("text") or ""))
+            blocks, text = doc.get("blocks") or [], doc.get("text") or ""
+            return [renderer.blocks(blocks, text, channel=channel, message={"text": text})]
+        return []
 
     def _print(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -138,45 +188,13 @@ class LocalShell:
                 break
 
 
-def render_message(message: PostedMessage) -> str:
-    where = []
-    if message.method == "chat.postEphemeral" or message.response_type == "ephemeral":
-        where.append("only visible to you")
-    if message.method == "response_url" and message.response_type != "in_channel":
-        where = ["only visible to you"]
-    if message.thread_ts:
-        where.append("in thread")
-    if message.channel and message.method != "response_url":
-        where.insert(0, f"in {message.channel}")
-    label = f"canweship ({', '.join(where)})" if where else "canweship"
-    return f"{label}:\n" + render_blocks(message.blocks or [], message.text or "")
-
-
-def render_blocks(blocks: list[dict[str, Any]], fallback: str) -> str:
-    """Block Kit as terminal text (mrkdwn entities decoded)."""
-    lines: list[str] = []
-    for block in blocks:
-        kind = block.get("type")
-        if kind == "header":
-            lines.append("== " + block["text"]["text"] + " ==")
-        elif kind == "section" and block.get("text"):
-            lines.append(_unmrkdwn(block["text"]["text"]))
-        elif kind == "context":
-            lines.append(
-                "  " + " ".join(_unmrkdwn(e.get("text", "")) for e in block.get("elements", []))
-            )
-        elif kind == "divider":
-            lines.append("---")
-        elif kind == "actions":
-            labels = [e.get("text", {}).get("text", "") for e in block.get("elements", [])]
-            lines.append("[" + "] [".join(labels) + "]")
-    if not lines:
-        lines.append(_unmrkdwn(fallback))
-    return "\n".join("  " + ln for text in lines for ln in text.splitlines())
-
-
-def _unmrkdwn(text: str) -> str:
-    return html.unescape(text.replace("\u200d", ""))
+def _refused(ack_body: str) -> bool:
+    """True when a view_submission's ack keeps the modal open with errors."""
+    try:
+        doc = json.loads(ack_body or "{}")
+    except ValueError:
+        return False
+    return isinstance(doc, dict) and doc.get("response_action") == "errors"
 
 
 def run_shell(services: Services, *, stdin: TextIO | None = None, out: TextIO | None = None) -> int:

@@ -9,8 +9,16 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk.errors import SlackApiError
 
-from bot.audit_export import export_csv, parse_since
-from bot.authz import NotAdmin, add_admin, admin_ids, remove_admin
+from bot.audit_export import SINCE_USAGE, export_csv, parse_since_words
+from bot.authz import (
+    FIRST_ADMIN_HINT,
+    BadUserId,
+    NotAdmin,
+    add_admin,
+    admin_ids,
+    remove_admin,
+    user_id_from,
+)
 from bot.country_field import country_code
 from bot.licenses import LicenseError, Licenses, Source
 from bot.policies import PolicyError, set_policy
@@ -102,9 +110,16 @@ def admins_cmd(cmd: SlashCommand, command: dict[str, Any], context: BoltContext)
     action = cmd.words[0].lower() if cmd.words else "list"
     if action == "list":
         ids = sorted(admin_ids(svc.engine, svc.settings))
-        text = ", ".join(f"<@{u}>" for u in ids) or "none"
+        text = ", ".join(f"<@{u}>" for u in ids) or f"none. {FIRST_ADMIN_HINT}"
         return f"Admins: {text}", [section(f"*Admins:* {text}")]
-    users = _users(command.get("text") or "")
+    if action == "add":
+        # Every word must be a user: adding some of "add @ann bob" would hide the typo.
+        try:
+            users = [user_id_from(w) for w in (command.get("text") or "").split()[2:]]
+        except BadUserId as exc:
+            return error_message(f"{exc}. Nothing was changed.")
+    else:
+        users = _users(command.get("text") or "")
     if action not in ("add", "remove") or not users:
         return error_message(
             "Usage: `/canweship admins add @person`, `admins remove @person`, "
@@ -182,11 +197,11 @@ def country_cmd(cmd: SlashCommand, command: dict[str, Any], context: BoltContext
 def audit_cmd(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) -> Reply:
     svc = services(context)
     if not cmd.words or cmd.words[0].lower() != "export":
-        return error_message("Usage: `/canweship audit export [since YYYY-MM-DD]`")
+        return error_message(f"Usage: `/canweship {SINCE_USAGE}`")
     try:
-        since = parse_since(cmd.words[1] if len(cmd.words) > 1 else None)
+        since = parse_since_words(cmd.words[1:])
     except ValueError as exc:
-        return error_message(str(exc))
+        return error_message(f"{exc}. Nothing was exported.")
     text, count = export_csv(svc.engine, since=since)
     user = command["user_id"]
     client = context.client

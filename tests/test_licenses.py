@@ -250,7 +250,7 @@ def test_admin_commands_are_refused_to_non_admins_and_nothing_changes(svc, slack
     for text in (
         "license add D1111111 --party Hikvision --scope cameras",
         "license revoke D1111111",
-        "admins add <@U0NEW|new>",
+        "admins add <@U0NEWADMIN|new>",
         "watch <#C0NEW|new>",
         'country set DE embargoed "test"',
         "audit export",
@@ -277,8 +277,8 @@ def test_admin_commands(svc, slack):
     assert "*History*" in json.dumps(shown.params["blocks"])
     assert "Revoked" in slack.command("license revoke D2222222")
     assert "is not a license or application number" in slack.command("license add X1 --party A")
-    assert "Added admin: <@U0NEW>" in slack.command("admins add <@U0NEW|new>")
-    assert "U0NEW" in slack.command("admins list")
+    assert "Added admin: <@U0NEWADMIN>" in slack.command("admins add <@U0NEWADMIN|new>")
+    assert "U0NEWADMIN" in slack.command("admins list")
     assert "Watching <#C0NEW>" in slack.command("watch <#C0NEW|new>")
     assert "DE is now review" in slack.command('country set DE review "dual-use check" EAR 742')
     assert "not an ISO country code" in slack.command('country set XX embargoed "x"')

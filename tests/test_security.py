@@ -22,6 +22,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from wsgiref.util import setup_testing_defaults
 
@@ -78,7 +79,7 @@ def svc(database_url, monkeypatch, capsys):
             "networks",
         ],
         ["license", "add", "D1111111", "--party", "Huawei", "--scope", "routers"],
-        ["admins", "add", "U0OTHER"],
+        ["admins", "add", "U0OTHER00"],
         ["watch", WATCHED],
         ["counterparty", "add", "Seeded Co", "--country", "DE"],
     ):
@@ -200,7 +201,7 @@ def _requests(fake: FakeSlackAPI) -> list[tuple[str, str, dict[str, str]]]:
     for build in (
         lambda **kw: wire.event_callback(wire.message_im("is Dahua on the list"), **kw),
         lambda **kw: wire.slash_command(
-            "/canweship", "admins add <@U0EVIL>", response_url=fake.response_url("x"), **kw
+            "/canweship", "admins add <@U0EVIL0000>", response_url=fake.response_url("x"), **kw
         ),
         lambda **kw: wire.url_verification("echo-me-back", **kw),
     ):
@@ -257,8 +258,8 @@ MUTATING_EXAMPLES = {
     ("extension", "remove"): "extension remove Seeded GL",
     ("license", "add"): "license add D2222222 --party Hikvision --scope cameras",
     ("license", "revoke"): "license revoke D1111111",
-    ("admins", "add"): "admins add <@U0EVIL>",
-    ("admins", "remove"): "admins remove <@U0OTHER>",
+    ("admins", "add"): "admins add <@U0EVIL0000>",
+    ("admins", "remove"): "admins remove <@U0OTHER00>",
     ("watch", ""): "watch <#C0NEW|new>",
     ("unwatch", ""): f"unwatch <#{WATCHED}|licenses>",
     ("country", "set"): 'country set DE embargoed "because"',
@@ -507,6 +508,126 @@ def _post(url: str, body: str, headers: dict[str, str]) -> int:
             return response.status
     except urllib.error.HTTPError as exc:
         return exc.code
+
+
+# ---- 3b. local mode: `serve` without a token still checks every signature -----------------------
+
+
+def _local_env(database_url: str, tmp_path, **extra: str) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CANWESHIP_", "DATA"))
+    }
+    env.update(
+        DATABASE_URL=database_url,
+        CANWESHIP_DATA_DIR=str(tmp_path / "data"),
+        WEB_CONCURRENCY="1",
+        **extra,
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "import", str(FIXTURE_LIST)], env=env, capture_output=True
+    )
+    assert done.returncode == 0, done.stderr
+    return env
+
+
+def _start(env: dict[str, str], log, *host: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", *host, "--port", str(port)],
+        env=env,
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    _wait_healthy(url, server)
+    return server, url
+
+
+@pytest.mark.slow
+def test_serve_without_a_token_answers_signed_requests_locally_and_refuses_the_rest(
+    database_url, tmp_path
+):
+    env = _local_env(database_url, tmp_path)
+    log = (tmp_path / "server.log").open("w+")
+    server, url = _start(env, log)  # no --host: local mode listens on loopback only
+    try:
+        port = int(url.rsplit(":", 1)[1])
+        listening = [
+            line.split()[1]
+            for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+            if line.split()[3] == "0A" and line.split()[1].endswith(f":{port:04X}")
+        ]
+        assert listening and all(a.startswith("0100007F:") for a in listening), listening
+        secret_file = tmp_path / "data" / "run" / "local-signing-secret"
+        secret = secret_file.read_text().strip()
+        assert len(secret) >= 32 and secret_file.stat().st_mode & 0o077 == 0
+        question = wire.message_im("is Dahua on the list?")
+        assert _post(url, *wire.event_callback(question, secret=secret)) == 200
+        assert _post(url, *wire.event_callback(question, secret="guessed")) == 401
+        body, headers = wire.event_callback(question, secret=secret)
+        unsigned = {k: v for k, v in headers.items() if not k.lower().startswith("x-slack")}
+        assert _post(url, body, unsigned) == 401
+        # The helper for trying it by hand signs with the secret the server wrote.
+        from bot.localslack.send import main as send
+
+        assert send(["--url", url, "/canweship status"]) == 0
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            log.seek(0)
+            logged = log.read()
+            if "== License required ==" in logged and "*Screening list*" in logged:
+                break
+            time.sleep(0.2)
+        assert "canweship (only visible to you) (local, not sent to Slack):" in logged
+        assert "canweship (in D0LOCALUSER) (local, not sent to Slack):" in logged
+        assert logged.count("== License required ==") == 1  # only the signed request
+        assert "SLACK_BOT_TOKEN is not set: serving in local mode" in logged
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    time.sleep(1.0)  # the fake Web API it started leaves with it
+    leftover = subprocess.run(["pgrep", "-f", f"local_api.*--parent {server.pid}"])
+    assert leftover.returncode == 1
+
+
+@pytest.mark.slow
+def test_serve_without_a_token_posts_to_a_local_fake_named_by_slack_api_url(database_url, tmp_path):
+    with FakeSlackAPI() as fake:
+        env = _local_env(
+            database_url, tmp_path, SLACK_API_URL=fake.url, SLACK_SIGNING_SECRET=SECRET
+        )
+        log = (tmp_path / "server.log").open("w+")
+        server, url = _start(env, log, "--host", "127.0.0.1")
+        try:
+            question = wire.message_im("is Dahua on the list?")
+            assert _post(url, *wire.event_callback(question, secret=SECRET)) == 200
+            assert _post(url, *wire.event_callback(question, secret="guessed")) == 401
+            (posted,) = fake.wait_for("chat.postMessage", timeout=20)
+            assert posted.params["text"].startswith("License required")
+            assert posted.token and posted.token.startswith("xoxb-local")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            log.close()
+
+
+@pytest.mark.parametrize(
+    "extra, refusal",
+    [
+        ({"SLACK_SIGNING_SECRET": "s"}, "SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN is not"),
+        ({"SLACK_API_URL": "https://slack-gov.com/api/"}, "SLACK_BOT_TOKEN must be set"),
+        ({"SLACK_BOT_TOKEN": "xoxb-real"}, "SLACK_SIGNING_SECRET must be set"),
+    ],
+)
+def test_serve_refuses_what_looks_like_a_real_deployment_missing_a_credential(
+    monkeypatch, capsys, extra, refusal
+):
+    for name, value in extra.items():
+        monkeypatch.setenv(name, value)
+    assert main(["serve"]) == 2
+    assert refusal in capsys.readouterr().err
 
 
 # ---- 4. user text is escaped wherever it is echoed ---------------------------------------------

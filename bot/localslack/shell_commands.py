@@ -1,0 +1,171 @@
+"""The shell's `:` commands that send Slack payloads: `:say`, `:click`, `:home`, `:submit`.
+
+Each builds the payload Slack itself would send (a plain channel `message`, a `block_actions`
+click, an `app_home_opened` event) with the wire builders, so the listeners met in the shell are
+the ones met in Slack. Parsing is here, dispatching stays in bot/shell.py.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Any
+
+from bot.localslack import wire
+from bot.localslack.render import ShownButton, initial_value
+
+HELP = """Type a question as you would in a DM, e.g.  can we ship routers to Huawei in Shenzhen?
+  /canweship ...      a slash command, e.g.  /canweship screen Hikvision --country CN
+  :as U123            act as another Slack user (admins are set by CANWESHIP_ADMINS)
+  :in C456            post in a channel (mentioning the bot); ':in dm' goes back to the DM
+  :say #C456 TEXT     a plain message in channel C456, no mention: what a watched channel sees
+                      (license announcements); in a channel, ':say TEXT' uses that channel
+  :click N            press button N of what was shown last (buttons print as [N: label])
+  :home               open the Home tab
+  :submit [f=v ...]   submit the modal shown last, inputs as shown unless given (f: [field])
+  :help               this list
+  :quit               leave (also :q, :exit, or end of input)"""
+
+_CHANNEL = re.compile(r"#?([CG][A-Z0-9]{2,})")
+
+
+_TYPED_REFERENCE = re.compile(r"(?<![<\w])([#@])([CGUW][A-Z0-9]{2,})\b")
+
+
+def as_slack_client_sends(text: str) -> str:
+    """`#C456` and `@U123` typed in the shell become `<#C456|c456>` and `<@U123>`.
+
+    That is what Slack's client sends when a channel or person is picked from autocomplete (and
+    what slash commands receive with `should_escape`, as in manifest.json); handlers read ids from
+    those escapes, so without this `/canweship watch #C456` could not be tried.
+    """
+
+    def escape(found: re.Match[str]) -> str:
+        sigil, ref = found.group(1), found.group(2)
+        if sigil == "#" and ref[0] in "CG":
+            return f"<#{ref}|{ref.lower()}>"
+        if sigil == "@" and ref[0] in "UW":
+            return f"<@{ref}>"
+        return found.group(0)
+
+    return _TYPED_REFERENCE.sub(escape, text)
+
+
+class ShellUsage(ValueError):
+    """A `:` command typed wrong; the message is the one line to print."""
+
+
+def parse_say(arg: str, current: str | None) -> tuple[str, str]:
+    """`#C456 TEXT` (or `TEXT` while `:in` a channel) → (channel, text)."""
+    first, _, rest = arg.strip().partition(" ")
+    found = _CHANNEL.fullmatch(first)
+    if found:
+        channel, text = found.group(1), rest.strip()
+    elif current:
+        channel, text = current, arg.strip()
+    else:
+        raise ShellUsage("usage: :say #C456 TEXT (a channel id, then the message)")
+    if not text:
+        raise ShellUsage(f"usage: :say #{channel} TEXT (the message is missing)")
+    return channel, text
+
+
+def say(channel: str, text: str, *, user: str, secret: str) -> tuple[wire.Body, wire.Headers]:
+    """A plain `message` event in `channel` (not an app_mention)."""
+    event = wire.channel_message(as_slack_client_sends(text), user=user, channel=channel)
+    return wire.event_callback(event, secret=secret)
+
+
+def pick(arg: str, shown: list[ShownButton]) -> ShownButton:
+    """The button `:click N` means; ShellUsage says what can be clicked instead."""
+    if not shown:
+        raise ShellUsage("nothing to click: the last reply had no buttons")
+    choices = f"1–{len(shown)}" if len(shown) > 1 else "1"
+    if not re.fullmatch(r"\d{1,4}", arg.strip()) or not 1 <= int(arg) <= len(shown):
+        raise ShellUsage(f"usage: :click N with N {choices} (the buttons shown last)")
+    return shown[int(arg) - 1]
+
+
+def click(
+    button: ShownButton, *, user: str, secret: str, response_url: str
+) -> tuple[wire.Body, wire.Headers]:
+    """The `block_actions` payload Slack sends when `button` is pressed.
+
+    In a message Slack sends the message, its channel and a `response_url`; in a view (Home tab,
+    modal) it sends the view and no `response_url`.
+    """
+    action = wire.button(
+        button.action_id, button.value, block_id=button.block_id, text=button.label
+    )
+    if button.view is not None:
+        return wire.block_actions([action], secret=secret, user_id=user, view=button.view)
+    message = dict(button.message or {})
+    message["ts"] = message.get("ts") or wire.next_ts()
+    message["user"] = wire.BOT_USER_ID
+    return wire.block_actions(
+        [action],
+        secret=secret,
+        user_id=user,
+        channel_id=button.channel or wire.DM_CHANNEL_ID,
+        message=message,
+        response_url=response_url,
+    )
+
+
+def home(*, user: str, secret: str) -> tuple[wire.Body, wire.Headers]:
+    """The user opens the app's Home tab."""
+    # The bot's DM with a user is its Home; the fake names it "D" + the user id's tail.
+    event = wire.app_home_opened(user=user, channel="D" + user[1:])
+    return wire.event_callback(event, secret=secret)
+
+
+def submit(
+    view: dict[str, Any], arg: str, *, user: str, secret: str
+) -> tuple[wire.Body, wire.Headers]:
+    """The `view_submission` for the modal shown last: its inputs as shown, `block=value` changed.
+
+    Slack's client will not submit an empty required input, and neither does this: ShellUsage
+    names it. Unknown field names are refused rather than ignored, so a typo cannot pass unseen.
+    """
+    try:
+        words = shlex.split(arg)
+    except ValueError as exc:
+        raise ShellUsage(f"usage: :submit field=value ... ({exc})") from None
+    inputs = [b for b in view.get("blocks") or [] if b.get("type") == "input"]
+    names = ", ".join(str(b.get("block_id")) for b in inputs) or "none"
+    given: dict[str, str] = {}
+    for word in words:
+        name, eq, value = word.partition("=")
+        if not eq or name not in {b.get("block_id") for b in inputs}:
+            raise ShellUsage(f"usage: :submit field=value ... with fields {names}")
+        given[name] = value
+    values: dict[str, dict[str, dict[str, Any]]] = {}
+    for block in inputs:
+        element = block.get("element") or {}
+        block_id, action_id = str(block.get("block_id")), str(element.get("action_id"))
+        value = given.get(block_id, initial_value(element))
+        if not value and not block.get("optional"):
+            raise ShellUsage(f"“{block_id}” is required: :submit {block_id}=...")
+        values[block_id] = {action_id: _state(element, value or None)}
+    return wire.view_submission(
+        str(view.get("callback_id", "")),
+        values,
+        secret=secret,
+        user_id=user,
+        private_metadata=str(view.get("private_metadata", "")),
+        view_id=view.get("id"),
+        blocks=view.get("blocks"),
+    )
+
+
+def _state(element: dict[str, Any], value: str | None) -> dict[str, Any]:
+    """Slack's typed state of one input element holding `value`."""
+    kind = element.get("type", "plain_text_input")
+    if kind == "datepicker":
+        return {"type": kind, "selected_date": value}
+    if kind == "static_select":
+        options = {o.get("value"): o for o in element.get("options") or []}
+        if value is not None and value not in options:
+            raise ShellUsage(f"pick one of: {', '.join(str(v) for v in options)}")
+        return {"type": kind, "selected_option": options.get(value)}
+    return {"type": kind, "value": value}
