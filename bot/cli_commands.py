@@ -33,9 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=cmd_status)
 
-    from bot import cli_admin, cli_licenses, cli_run, cli_screen, cli_sync
+    from bot import cli_admin, cli_ask, cli_licenses, cli_run, cli_screen, cli_sync
 
-    for module in (cli_screen, cli_run, cli_admin, cli_licenses, cli_sync):
+    for module in (cli_screen, cli_ask, cli_run, cli_admin, cli_licenses, cli_sync):
         module.register(sub)
 
 

@@ -389,6 +389,13 @@ def _scan(text: str, *, in_parens: bool = False) -> list[tuple[int, int, Destina
     return found
 
 
+def find_places(text: str) -> list[tuple[int, int, Destination]]:
+    """Every place named anywhere in ``text``, as (start, end, destination), in order."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    return _scan(text[:4000])
+
+
 def match_place(text: str, *, in_parentheses: bool = False) -> Destination | None:
     """Resolve `text` only if the whole of it names one place ("Shenzhen", "Shenzhen, China").
 

@@ -59,7 +59,7 @@ def _keep(ch: str) -> bool:
     return unicodedata.category(ch) not in {"So", "Sk", "Cs"} and not 0xFE00 <= ord(ch) <= 0xFE0F
 
 
-def _normalise(text: str) -> str:
+def normalise_text(text: str) -> str:
     """Plain text without emoji or compatibility forms (full-width brackets become ASCII)."""
     text = re.sub(r":[a-z0-9_+'\-]+:", " ", to_plain_text(text))
     text = unicodedata.normalize("NFKC", "".join(ch for ch in text if _keep(ch)))
@@ -261,7 +261,7 @@ def parse_question(text: str) -> Question:
 
 
 def _parse(raw: str) -> Question:
-    text = _normalise(raw)
+    text = normalise_text(raw)
     if len(text) > MAX_QUESTION_CHARS:
         return Question(
             problem=f"That message is too long to read as one question "

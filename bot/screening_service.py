@@ -286,6 +286,71 @@ class Screener:
                 after_answer(self, decision, now)
         return Outcome(request=request, decision=decision, audit_id=audit_id, at=now)
 
+    def linker(self, now: datetime | None = None) -> Any:
+        """A span linker bound to the list in use (see bot/screening/spans.py), or None when
+        there is no usable list (the answer then says so)."""
+        from bot.reading import is_chatter
+        from bot.screening.spans import link_spans
+
+        try:
+            status = self._list_status(now or datetime.now(UTC))
+        except SQLAlchemyError:
+            return None
+        if status.empty or status.snapshot is None or status.snapshot.id is None:
+            return None
+        index = self.cache.get(self.engine, status.snapshot.id).index
+        threshold = self.settings.review_match
+
+        def link(text: str, words: Any) -> Any:
+            return link_spans(text, index, is_chatter=is_chatter, threshold=threshold, words=words)
+
+        return link
+
+    def destination_policy(self, code: str | None, now: datetime) -> DestinationPolicy | None:
+        """The store's policy for a destination (or its country), as the decision would use."""
+        return self._on_record(now.astimezone(self.settings.tz).date()).destination(code)
+
+    def decide_all(self, requests: list[ScreeningRequest], now: datetime) -> list[Decision]:
+        """Decisions for several requests, unaudited; `unavailable` if the store cannot be read."""
+        try:
+            return [self._decide(r, now) for r in requests]
+        except SQLAlchemyError as exc:
+            log.error("screening store unreadable: %s", exc)
+            return [
+                unavailable(
+                    "The screening store cannot be read right now, so nothing was checked. "
+                    "Do not ship on this answer; try again in a few minutes or ask compliance."
+                )
+                for _ in requests
+            ]
+
+    def record(
+        self,
+        decided: list[tuple[ScreeningRequest, Decision]],
+        requester: Requester,
+        now: datetime,
+    ) -> list[Outcome]:
+        """Write decided answers to the audit log in one transaction (one event claim)."""
+        try:
+            ids = self._audit(decided, requester, now)
+        except SQLAlchemyError as exc:
+            log.error("could not write the audit record: %s", exc)
+            withheld = unavailable(
+                "The answer could not be recorded in the audit log, so it is withheld. "
+                "Try again in a few minutes or ask compliance."
+            )
+            return [
+                Outcome(request=r, decision=withheld, audit_id=None, at=now) for r, _ in decided
+            ]
+        from bot.counterparties import after_answer
+
+        for _, decision in decided:
+            after_answer(self, decision, now)
+        return [
+            Outcome(request=r, decision=d, audit_id=i, at=now)
+            for (r, d), i in zip(decided, ids, strict=True)
+        ]
+
     def screen_batch(
         self,
         requests: list[ScreeningRequest],

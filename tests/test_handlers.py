@@ -79,7 +79,7 @@ def test_a_crash_in_the_engine_is_answered_not_silent(services, fake, monkeypatc
     def boom(*args, **kwargs):
         raise RuntimeError("index corrupted")
 
-    monkeypatch.setattr(services.screener, "screen", boom)
+    monkeypatch.setattr(services.screener, "_decide", boom)
     app = make_app(services, fake)
     dispatch(app, dm("is Dahua on the list"))
     (call,) = fake.calls("chat.postMessage")
@@ -111,13 +111,13 @@ def test_home_tab_shows_my_recent_questions_and_the_list(services, fake):
     ids=["event", "slash-command"],
 )
 def test_slack_gets_its_ack_before_slow_work(services, fake, monkeypatch, payload):
-    real = services.screener.screen
+    real = services.screener._decide
 
     def slow(*args, **kwargs):
         time.sleep(3.5)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services.screener, "screen", slow)
+    monkeypatch.setattr(services.screener, "_decide", slow)
     app = make_app(services, fake, sync=False)
     started = time.monotonic()
     response = dispatch(app, payload(fake))

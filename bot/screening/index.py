@@ -570,3 +570,13 @@ class NameIndex(TypoTables):
                 res = done[q] = self.search(q[0], country=q[1], limit=limit)
             out.append(res)
         return out
+
+    def is_anchor(self, word: str) -> bool:
+        """Does ``word`` carry a token that identifies listed parties (not a place, legal form,
+        business descriptor or stopword)? The span linker starts its windows at such words."""
+        vocab, core = self._vocab, self._core
+        for t in tokens(normalize_name(word)):
+            tid = vocab.get(t)
+            if tid is not None and core[tid]:
+                return True
+        return False

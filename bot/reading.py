@@ -1,0 +1,351 @@
+"""Read a whole message: every party and place in it, and whether anything was left unread.
+
+`bot.questions` parses the usual ways of asking into one party, item and destination. People
+write in many more ways, so this module reads the message as a whole on top of that parse:
+
+* **Places anywhere**: every country, region or major city named in the message is found
+  (`bot.countries.find_places`), not only the one the grammar took as the destination.
+* **Parties anywhere**: every stretch of text around a word that identifies listed parties is
+  linked against the name index (`bot.screening.spans`), so a listed name is found whatever words
+  surround it, and the grammar's party phrase is trimmed of chatter ("good to go?", "thanks").
+* **What is left**: the words not accounted for by a party, place, item, quantity or the
+  question's own words. Words that could be a name and were not understood make the reading
+  *unsure*: the bot then asks back (with its best guesses) instead of answering `clear`.
+
+The result, a `Reading`, lists exactly what will be screened; the answer shows it ("Screened
+“Acme GmbH” · destination Germany · item routers") so a wrong split is visible at a glance.
+No Slack here, and no store: the caller passes a `linker` bound to the list in use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
+
+from bot import question_grammar as g
+from bot.countries import Destination, find_places
+from bot.questions import Question, normalise_text
+from bot.screening.spans import LinkedSpan, Word, words_of
+
+__all__ = ["Linker", "Reading", "is_chatter", "read_message"]
+
+#: (text, words) -> listed names found in the text.
+Linker = Callable[[str, list[Word]], list[LinkedSpan]]
+
+#: A lower-case word at least this common in English is chatter, not a name ("good", "allowed").
+COMMON_ZIPF = 3.3
+#: A capitalised word this common at the start of a sentence is not a name ("Quick", "Can").
+COMMON_CAPITALISED_ZIPF = 4.0
+
+# The words of questions themselves, whatever their frequency: verbs, filler, chat shorthand.
+_CHAT_WORDS = """
+    can could would will shall should may might must we i you they he she it us our my your me
+    is are was were be been being am do does did done have has had ok okay okey fine good go
+    allowed permitted possible legal please pls plz thanks thank thx ty cheers hi hey hello yo
+    hiya team all folks everyone guys asap fyi eod eow qq quick question check screen screening
+    lookup look up verify vet clear cleared clean safe restricted restriction restrictions list
+    listed sanctioned sanctions embargo embargoed entity sdn csl ship shipping shipped shipment
+    shipments export exporting exported exports sell selling sold send sending sent supply
+    supplying supplied deliver delivery delivering provide providing transfer release mail
+    what about how and or also plus then any anything issue issues problem problems concern
+    concerns need needs wants want wanted asks asked asking order orders ordered po pos rfq quote
+    quotation invoice deal customer client distributor reseller partner supplier vendor buyer
+    new our their this that these those there here to into for from in at on of with by via
+    the a an some if whether not no yes yep nope right now today tomorrow week month soon
+    again still already just only really actually pretty sure let know tell someone anyone
+    approve approved approval ready green light greenlight proceed ahead receive received
+    getting get got sending units pcs pieces qty quantity item items goods product products
+    stuff parts equipment """
+_CHAT = set(_CHAT_WORDS.split())
+_CHAT |= {w for phrase in g.HELP | g.ACK for w in phrase.split()}
+_CONNECTORS = {"&", "and", "of", "de", "du", "des", "der", "la", "le", "el", "al", "the", "y", "e"}
+
+
+@lru_cache(maxsize=65536)
+def _zipf(word: str) -> float:
+    return zipf_frequency(word, "en")
+
+
+def is_chatter(word: str) -> bool:
+    """A word that never begins or ends a party name: a question word, verb or filler."""
+    w = word.strip(".'’").lower()
+    return w in _CHAT or w in g.GENERIC or not any(ch.isalpha() for ch in w)
+
+
+def _name_like(word: Word, first_in_sentence: bool) -> bool:
+    """Could this word, left over after reading, be part of a name nobody screened?"""
+    raw = word.text.strip(".'’")
+    w = raw.lower()
+    if not any(ch.isalpha() for ch in raw) or w in _CHAT or w in g.GENERIC:
+        return False
+    if w.strip(".") in g.ABBREV:  # a legal form alone names no one
+        return False
+    if raw.islower():
+        return _zipf(w) < COMMON_ZIPF and len(w) > 2
+    return not (first_in_sentence and _zipf(w) >= COMMON_CAPITALISED_ZIPF)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a message asks, read whole: the parties to screen, the destination, and doubts."""
+
+    question: Question
+    parties: tuple[str, ...] = ()
+    destination: Destination | None = None
+    #: Places named in the message other than the destination ("from Iran", a second country).
+    other_places: tuple[Destination, ...] = ()
+    #: Words that could be a name and were not screened as part of one.
+    leftover: tuple[str, ...] = ()
+    #: Parties found by linking the message against the list, beyond the grammar's party.
+    linked: tuple[str, ...] = ()
+    #: The message as read (plain text, normalised).
+    question_text: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def understood(self) -> bool:
+        """True when every word that could name a party was screened as one."""
+        return bool(self.parties or self.destination) and not self.leftover
+
+    @property
+    def guesses(self) -> tuple[str, ...]:
+        """Best guesses to offer as buttons when the bot asks back."""
+        return tuple(dict.fromkeys((*self.leftover, *self.parties)))[:3]
+
+
+def _locate(text: str, phrase: str | None) -> tuple[int, int] | None:
+    if not phrase:
+        return None
+    at = text.lower().find(phrase.lower())
+    return None if at < 0 else (at, at + len(phrase))
+
+
+def _trim_chatter(words: Sequence[Word]) -> list[Word]:
+    """Drop chatter from both ends of a party phrase ("Acme Ltd good to go" -> "Acme Ltd")."""
+    out = list(words)
+    while out and is_chatter(out[-1].text) and not _legal(out[-1].text):
+        out.pop()
+    while out and is_chatter(out[0].text):
+        out.pop(0)
+    return out
+
+
+def _runs(words: list[Word], keep: list[bool]) -> list[list[Word]]:
+    """Contiguous runs of kept words in one sentence; connectors join two kept words."""
+    runs: list[list[Word]] = []
+    current: list[Word] = []
+    for i, w in enumerate(words):
+        joined = (
+            current
+            and w.text.lower() in _CONNECTORS
+            and i + 1 < len(words)
+            and keep[i + 1]
+            and words[i + 1].sentence == w.sentence
+        )
+        if (keep[i] or joined) and (not current or current[-1].sentence == w.sentence):
+            current.append(w)
+            continue
+        if current:
+            runs.append(current)
+        current = [w] if keep[i] else []
+    if current:
+        runs.append(current)
+    return runs
+
+
+_LEGAL_AFTER = "|".join(sorted(g.ABBREV | {"limited", "company", "gmbh", "s.a", "s.a.", "sa"}))
+# List separators between parties; a comma before a legal form ("Co., Ltd.") is not one.
+_SEPARATOR = re.compile(
+    rf"\s*(?:,(?!\s*(?:{_LEGAL_AFTER})\b)|/|\+|\band\b|\bor\b|\bas\s+well\s+as\b)\s*",
+    re.IGNORECASE,
+)
+
+
+_SIGN_OFF = re.compile(
+    r"(?:thanks|thank\s+you|thx|ty|cheers|regards|best|br|kind\s+regards|many\s+thanks)\b",
+    re.IGNORECASE,
+)
+
+
+def _legal(word: str) -> bool:
+    return word.strip(".,").lower() in g.ABBREV
+
+
+def _name_runs(words: list[Word]) -> list[tuple[int, int]]:
+    """Index ranges [i, j] of stretches with no chatter in one sentence: where names can be.
+
+    Connectors ("&", "of", "and") stay inside a stretch between two other words, so "Bank of
+    China" and "ZTE and Apple" are one stretch each (the latter is split into parties later).
+    """
+    runs: list[tuple[int, int]] = []
+    i = 0
+    n = len(words)
+    while i < n:
+        if is_chatter(words[i].text) and not _legal(words[i].text):
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and words[j + 1].sentence == words[i].sentence:
+            nxt = words[j + 1]
+            if not is_chatter(nxt.text) or _legal(nxt.text):
+                j += 1
+                continue
+            if (
+                nxt.text.lower() in _CONNECTORS
+                and j + 2 < n
+                and words[j + 2].sentence == words[i].sentence
+                and not is_chatter(words[j + 2].text)
+            ):
+                j += 2
+                continue
+            break
+        runs.append((i, j))
+        i = j + 1
+    return runs
+
+
+def _parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split a stretch at list separators: "ZTE and Apple" -> "ZTE", "Apple"."""
+    out: list[tuple[int, int]] = []
+    at = start
+    for m in _SEPARATOR.finditer(text, start, end):
+        if m.start() > at:
+            out.append((at, m.start()))
+        at = m.end()
+    if at < end:
+        out.append((at, end))
+    return out
+
+
+def _trim_party(text: str, words: list[Word], span: tuple[int, int]) -> tuple[int, int] | None:
+    """The grammar's party without chatter at its ends, nor a trailing "in <place>"."""
+    inside = [w for w in words if span[0] <= w.start < span[1]]
+    inside = _trim_chatter(inside)
+    while inside:
+        tail = text[inside[0].start : inside[-1].end]
+        m = re.search(r"\s+(?:in|at|from|based\s+in|located\s+in)\s+(?P<p>[^,]+)$", tail, re.I)
+        if m is None or not find_places(m.group("p")):
+            break
+        cut = inside[0].start + m.start()
+        inside = _trim_chatter([w for w in inside if w.end <= cut])
+    return (inside[0].start, inside[-1].end) if inside else None
+
+
+def read_message(raw: str, question: Question, linker: Linker | None) -> Reading:
+    """Read ``raw`` (plain text) given the grammar's parse ``question``."""
+    text = normalise_text(raw)
+    words = words_of(text)
+    covered = [False] * len(words)
+
+    def cover(span: tuple[int, int] | None) -> None:
+        if span is None:
+            return
+        for i, w in enumerate(words):
+            if w.start >= span[0] and w.end <= span[1]:
+                covered[i] = True
+
+    # Places anywhere. "from X" names an origin; everything else may be the destination.
+    places = find_places(text)
+    destination = question.destination
+    if destination is None:
+        candidates = [
+            d for s, _, d in places if not re.search(r"\bfrom\s+$", text[max(0, s - 10) : s], re.I)
+        ]
+        if len({d.country for d in candidates}) == 1:
+            destination = candidates[0]
+    others = tuple(
+        dict.fromkeys(
+            d for _, _, d in places if destination is None or d.country != destination.country
+        )
+    )
+
+    # The grammar's item, quantity and purpose are accounted for.
+    for phrase in (question.item, question.quantity, question.purpose):
+        cover(_locate(text, phrase))
+
+    # Parties: (start, end) spans of the text, in the order found.
+    spans: list[tuple[int, int]] = []
+    grammar_span = _locate(text, question.party)
+    if grammar_span is not None:
+        grammar_span = _trim_party(text, words, grammar_span)
+        if grammar_span is not None:
+            spans.append(grammar_span)
+    elif question.party:
+        spans_text_only = question.party  # not found verbatim (normalised away): keep as given
+    else:
+        spans_text_only = None
+    runs = [(words[i].start, words[j].end) for i, j in _name_runs(words)]
+    if grammar_span is not None:
+        # "can we ship to A and B?": each party named is screened, and the phrase as a whole.
+        parts = _parts(text, *grammar_span)
+        if len(parts) > 1:
+            # "…, thanks Bob": a sign-off and what follows it is the asker, not a party.
+            kept = [p for p in parts if not _SIGN_OFF.match(text, p[0])]
+            trimmed = [_trim_party(text, words, p) for p in kept]
+            if trimmed != parts:
+                # A part that is chatter ("…, thanks Bob"): the phrase as a whole is no name.
+                spans.remove(grammar_span)
+            spans.extend(p for p in trimmed if p is not None and p not in spans)
+
+    # Listed names anywhere, each widened to the name as written around it (its stretch of
+    # non-chatter words, split at list separators): "Apple Inc." is screened, not "Apple".
+    linked: list[str] = []
+    for found in linker(text, words) if linker else []:
+        region = next(
+            (
+                r
+                for r in ([grammar_span] if grammar_span else []) + runs
+                if r[0] <= found.start and found.end <= r[1]
+            ),
+            (found.start, found.end),
+        )
+        part = next(
+            (p for p in _parts(text, *region) if p[0] <= found.start and found.end <= p[1]),
+            (found.start, found.end),
+        )
+        if part == grammar_span or part in spans:
+            continue
+        spans.append(part)
+        linked.append(text[part[0] : part[1]])
+    for span in spans:
+        cover(span)
+    cover_places = [(s, e) for s, e, _ in places]
+    for span in cover_places:
+        cover(span)
+
+    # What is left that could be a name.
+    first = {i for i, w in enumerate(words) if i == 0 or words[i - 1].sentence != w.sentence}
+    keep = [
+        not covered[i] and _name_like(w, i in first or (i > 0 and not words[i - 1].text.isalpha()))
+        for i, w in enumerate(words)
+    ]
+    for i in range(1, len(words)):
+        # A legal form after a name belongs to it: "Apple Inc." is screened whole.
+        if keep[i - 1] and not covered[i] and _legal(words[i].text):
+            keep[i] = True
+    leftover = [text[r[0].start : r[-1].end] for r in _runs(words, keep)]
+    parties = [text[s:e].strip(" ,;:") for s, e in spans]
+    if not spans and question.party and grammar_span is None and spans_text_only:
+        parties.append(spans_text_only)
+    if not parties and len(leftover) == 1 and _looks_like_party(leftover[0]):
+        # Nothing else in the message could be the party: read it as the party.
+        parties, leftover = [leftover[0]], []
+    parties = list(dict.fromkeys(p for p in parties if p))
+    first_party = parties[0] if parties else None
+    return Reading(
+        question=replace(question, destination=destination, party=first_party),
+        parties=tuple(parties),
+        destination=destination,
+        other_places=others,
+        leftover=tuple(leftover),
+        linked=tuple(linked),
+        question_text=text,
+    )
+
+
+def _looks_like_party(text: str) -> bool:
+    return bool(text) and len(text) <= 150 and not g.BAD_CHARS.search(text)

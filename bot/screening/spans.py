@@ -1,0 +1,153 @@
+"""Find listed names wherever they stand in a message: span linking against the name index.
+
+The question grammar extracts one party phrase; people do not always write the way the grammar
+expects ("we got a PO from Huawei Technologies for 12 routers, good to go?"). So, besides that
+phrase, every stretch of the message around a word that identifies listed parties (an *anchor*:
+an indexed token that is not a place, legal form, descriptor or stopword) is searched in the index
+as a candidate party. The best-scoring window around each anchor wins; windows never cross a
+sentence break and never start or end on a word of chatter, so "good to go" is never part of a
+name. The linker only *adds* parties to screen: it can make an answer stricter, never clear.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+__all__ = ["MAX_WINDOW", "LinkedSpan", "Word", "link_spans", "words_of"]
+
+#: The longest candidate name, in words ("Beijing Institute of Aerospace Control Devices Co Ltd").
+MAX_WINDOW = 9
+#: Anchors considered per message: a pasted paragraph must not cost hundreds of searches.
+MAX_ANCHORS = 12
+#: Score points a longer window may lose against the best one and still be preferred.
+NEAR = 4.0
+
+_WORD = re.compile(r"[^\W_](?:[\w'’&.\-]*[^\W_])?\.?|&")
+# A sentence break or a strong separator: windows never cross one.
+_BREAK = re.compile(r"[?!;:\n]|\.\s|—|–|\s-\s|\|")
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One word of the message with its character offsets and the sentence it belongs to."""
+
+    text: str
+    start: int
+    end: int
+    sentence: int
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedSpan:
+    """A stretch of the message that names a listed party: its text, offsets and best score."""
+
+    text: str
+    start: int
+    end: int
+    score: float
+    matched_name: str
+
+
+class _Index(Protocol):
+    def is_anchor(self, word: str) -> bool: ...
+
+    def search(self, query: str, *, country: str | None = None, limit: int = 10) -> object: ...
+
+
+def words_of(text: str) -> list[Word]:
+    """The words of ``text`` with offsets; a sentence number changes at every break."""
+    breaks = [m.start() for m in _BREAK.finditer(text) if not _abbreviation(text, m)]
+    out: list[Word] = []
+    sentence = 0
+    b = 0
+    for m in _WORD.finditer(text):
+        while b < len(breaks) and breaks[b] < m.start():
+            sentence += 1
+            b += 1
+        out.append(Word(m.group(), m.start(), m.end(), sentence))
+    return out
+
+
+def _abbreviation(text: str, m: re.Match[str]) -> bool:
+    """A full stop after a short word ("Co. Ltd", "S.A. Brazil") does not end a sentence."""
+    if not m.group().startswith("."):
+        return False
+    head = text[: m.start()].rsplit(maxsplit=1)
+    return bool(head) and (len(head[-1].strip(".")) <= 4 or "." in head[-1])
+
+
+def link_spans(
+    text: str,
+    index: _Index,
+    *,
+    is_chatter: Callable[[str], bool],
+    threshold: float,
+    words: list[Word] | None = None,
+) -> list[LinkedSpan]:
+    """Listed names found in ``text``: the best window around each anchor scoring ≥ threshold.
+
+    Overlapping finds keep the higher score. ``is_chatter(word)`` tells words that can never
+    begin or end a name (question words, verbs, filler).
+    """
+    words = words if words is not None else words_of(text)
+    anchors = [
+        i for i, w in enumerate(words) if not is_chatter(w.text) and index.is_anchor(w.text)
+    ][:MAX_ANCHORS]
+    cache: dict[str, tuple[float, str]] = {}
+    found: list[LinkedSpan] = []
+    for p in anchors:
+        sent = words[p].sentence
+        lo = p
+        while lo > 0 and p - lo < MAX_WINDOW - 1 and words[lo - 1].sentence == sent:
+            lo -= 1
+        hi = p
+        while hi < len(words) - 1 and hi - p < MAX_WINDOW - 1 and words[hi + 1].sentence == sent:
+            hi += 1
+        scored: list[LinkedSpan] = []
+        for i in range(lo, p + 1):
+            if i != p and is_chatter(words[i].text):
+                continue
+            for j in range(p, min(hi, i + MAX_WINDOW - 1) + 1):
+                if j != p and is_chatter(words[j].text):
+                    continue
+                if any(_interrupts(words[k].text, is_chatter) for k in range(i + 1, j)):
+                    continue  # "Huawei in Shenzhen" is a name and a place, not one name
+                span = text[words[i].start : words[j].end]
+                if span not in cache:
+                    result = index.search(span, limit=1)
+                    hits = getattr(result, "hits", [])
+                    cache[span] = (
+                        (float(hits[0].name_score), hits[0].matched_name) if hits else (0.0, "")
+                    )
+                score, matched = cache[span]
+                if score >= threshold:
+                    scored.append(LinkedSpan(span, words[i].start, words[j].end, score, matched))
+        if scored:
+            # The longest window scoring within NEAR of the best: words the user wrote around
+            # the listed name ("Zhejiang ... Co., Ltd.") belong to it when they cost little.
+            top = max(s.score for s in scored)
+            found.append(max((s for s in scored if s.score >= top - NEAR), key=_length))
+    return _without_overlaps(found)
+
+
+#: Small words that may stand inside a name ("Bank of China", "Procter & Gamble").
+JOINERS = frozenset(("&", "and", "of", "de", "du", "des", "der", "la", "le", "el", "al", "the"))
+
+
+def _interrupts(word: str, is_chatter: Callable[[str], bool]) -> bool:
+    return is_chatter(word) and word.lower() not in JOINERS
+
+
+def _length(span: LinkedSpan) -> tuple[int, float]:
+    return (span.end - span.start, span.score)
+
+
+def _without_overlaps(spans: list[LinkedSpan]) -> list[LinkedSpan]:
+    kept: list[LinkedSpan] = []
+    for s in sorted(spans, key=lambda s: (-s.score, -(s.end - s.start), s.start)):
+        if all(s.end <= k.start or s.start >= k.end for k in kept):
+            kept.append(s)
+    return sorted(kept, key=lambda s: s.start)
