@@ -65,3 +65,18 @@ def test_no_party_named_keeps_an_embargo(capsys, demo):
     doc = screen(capsys, "...", "--country", "IR")
     assert doc["verdict"] == "prohibited"
     assert doc["reasons"][0].startswith("No party named:")
+
+
+@pytest.mark.parametrize(
+    "split", ["Hua wei Technologies Co., Ltd.", "Hua-wei Technologies Co., Ltd."]
+)
+def test_a_name_split_in_the_middle_is_joined(capsys, demo, split):
+    doc = screen(capsys, split, "--country", "CN")
+    assert doc["verdict"] == "license_required"
+    assert doc["matches"][0]["name"] == "Huawei Technologies Co., Ltd."
+
+
+@pytest.mark.xfail(strict=False, reason="family verdicts are helper C's area (issue 14 item 5)")
+def test_a_verdict_stricter_than_review_names_its_record(capsys, demo):
+    doc = screen(capsys, "华为")
+    assert doc["verdict"] in ("review", "clear") or doc["matches"]
