@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import csv
 import getpass
+import io
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.country_field import country_code
+from bot.decision import unavailable
 from bot.progress import progress_bar
 from bot.runtime import open_runtime
 from bot.screening_service import Outcome, Requester, Screener, ScreeningRequest
@@ -80,46 +83,98 @@ def cmd_screen(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_batch(path: str) -> list[ScreeningRequest]:
+_HEADER_WORDS = {"name", "country", "item", "company", "party", "entity", "destination"}
+
+
+def _cell(text: str | None) -> str:
+    """A cell as one line: quoted newlines (Excel Alt+Enter) and other separators become spaces."""
+    return " ".join((text or "").split())
+
+
+def _read_batch(path: str) -> list[ScreeningRequest | str]:
+    """One entry per input row, in order: a request, or why the row cannot be read.
+
+    The whole file goes through the csv module (``newline=""``), so U+2028, U+0085 or a form
+    feed inside a cell never starts a new row. A file without a ``name`` header is a plain
+    list, one name a line. A row with more cells than the header, or bytes that are not
+    UTF-8, is reported for that row instead of shifting the rows after it.
+    """
     from bot.cli import UsageError
 
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        raw = Path(path).read_bytes()
     except FileNotFoundError as exc:
         raise UsageError(f"{path}: no such file") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read as UTF-8 text ({exc})") from exc
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip().lower() for h in reader.fieldnames or []]
-    if "name" not in header:
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc})") from exc
+    text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        first = next(reader, None)
+    except csv.Error as exc:
+        raise UsageError(f"{path}: line 1: {exc}") from exc
+    if first is None:
+        return []
+    header = [h.strip().lower() for h in first]
+    plain = "name" not in header
+    if plain and any(h in _HEADER_WORDS for h in header):
         raise UsageError(f"{path}: line 1: the CSV needs a 'name' column (optional: country, item)")
-    reader.fieldnames = header
-    requests = []
+    out: list[ScreeningRequest | str] = []
+    number = 0
+
+    def add(row: list[str], line: int) -> None:
+        nonlocal number
+        number += 1
+        where = f"{path}: line {line}"
+        if any("\udc80" <= c <= "\udcff" for cell in row for c in cell):
+            out.append(f"Row {number} (line {line}) cannot be read: it is not UTF-8 text.")
+            return
+        if plain:
+            name, country, item = _cell(",".join(row)), None, None
+        else:
+            if len(row) > len(header):
+                out.append(
+                    f"Row {number} (line {line}) cannot be read: {len(row)} cells where the "
+                    f"header has {len(header)}; quote cells that contain commas."
+                )
+                return
+            cells = dict(zip(header, row, strict=False))
+            name = _cell(cells.get("name"))
+            country = _country(_cell(cells.get("country")), where=where)
+            item = _cell(cells.get("item")) or None
+        out.append(ScreeningRequest(party=name or None, country=country, item=item, text=name))
+
+    if plain:
+        add(first, reader.line_num)
     try:
         for row in reader:
-            name = (row.get("name") or "").strip()
-            where = f"{path}: line {reader.line_num}"
-            requests.append(
-                ScreeningRequest(
-                    party=name or None,
-                    country=_country(row.get("country"), where=where),
-                    item=(row.get("item") or "").strip() or None,
-                    text=name,
-                )
-            )
+            add(row, reader.line_num)
     except csv.Error as exc:
         raise UsageError(f"{path}: line {reader.line_num}: {exc}") from exc
-    return requests
+    return out
 
 
 def _batch(args: argparse.Namespace) -> int:
-    requests = _read_batch(args.file)
+    read = _read_batch(args.file)
     runtime = open_runtime()
     screener = Screener(runtime.settings, runtime.engine)
+    requests = [r for r in read if isinstance(r, ScreeningRequest)]
     with progress_bar(f"screening {len(requests):,} names") as update:
-        outcomes = screener.screen_batch(
-            requests, Requester(actor=getpass.getuser(), kind="cli"), progress=update
+        screened = iter(
+            screener.screen_batch(
+                requests, Requester(actor=getpass.getuser(), kind="cli"), progress=update
+            )
         )
+    now = datetime.now(UTC)
+    outcomes = [
+        next(screened)
+        if isinstance(r, ScreeningRequest)
+        else Outcome(
+            request=ScreeningRequest(party=None), decision=unavailable(r), audit_id=None, at=now
+        )
+        for r in read
+    ]
     if args.format == "jsonl":
         for outcome in outcomes:
             sys.stdout.write(json.dumps(outcome.as_json(), ensure_ascii=False) + "\n")

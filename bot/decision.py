@@ -369,3 +369,34 @@ def family_from_sources(token: str, sources: list[str]) -> Family:
 def unavailable(reason: str) -> Decision:
     """Fail closed: nothing could be checked."""
     return Decision(verdict=UNAVAILABLE, reasons=[reason])
+
+
+def _escaped(text: str, limit: int = 80) -> str:
+    shown = "".join(c if c.isprintable() and c.isascii() else ascii(c)[1:-1] for c in text)
+    return shown[:limit] + ("…" if len(shown) > limit else "")
+
+
+def no_party_named(decision: Decision, received: str) -> Decision:
+    """A party that cleans to nothing is never clear: at least `review`, saying what came in.
+
+    A stricter verdict from the destination stands; a list that cannot be used stays
+    `unavailable`.
+    """
+    why = f"No party named: '{_escaped(received)}' has no name in it once markup is removed."
+    if decision.verdict == UNAVAILABLE and decision.reasons[:1] != [
+        "No party was named, so nothing was screened. Give the party's name."
+    ]:
+        decision.reasons.insert(0, why)
+        return decision
+    if _SEVERITY.get(decision.verdict, 0) > _SEVERITY[REVIEW]:
+        decision.reasons.insert(0, why)
+        return decision
+    return Decision(
+        verdict=REVIEW,
+        reasons=[why],
+        matches=[],
+        destination=decision.destination,
+        list_version=decision.list_version,
+        list_age=decision.list_age,
+        notes=decision.notes,
+    )

@@ -27,10 +27,12 @@ from bot.decision import (
     Thresholds,
     decide,
     family_from_sources,
+    no_party_named,
     unavailable,
 )
 from bot.liststatus import ListStatus, human_age, read_list_status
-from bot.screening.index import IndexedName, NameIndex
+from bot.screening.clean import Cleaned, clean_party
+from bot.screening.index import IndexedName, NameIndex, SearchResult
 from bot.screening.normalize import NORMALIZER_VERSION
 from storage.db import writer
 from storage.events import AlreadyHandled, EventRef, claim_in
@@ -381,11 +383,12 @@ class Screener:
         on_record = self._on_record(today)
         matches: list[Match] = []
         family = None
-        if request.party and not status.empty:
+        cleaned = clean_party(request.party or "")
+        if cleaned.text and not status.empty:
             assert status.snapshot is not None and status.snapshot.id is not None
             loaded = self.cache.get(self.engine, status.snapshot.id)
             country = (request.country or "").split("-")[0] or None
-            result = loaded.index.search(request.party, country=country, limit=10)
+            result = _search_all(loaded.index, cleaned, country)
             matches = [
                 _match(loaded.entries[h.entry_key], h)
                 for h in result.hits
@@ -400,7 +403,7 @@ class Screener:
                 family = family_from_sources(result.family.token, sources)
         notes = licenses.denial_notes_for(on_record.denied, matches) if matches else []
         decision = decide(
-            party=request.party,
+            party=cleaned.text,
             matches=matches,
             destination=on_record.destination(request.country),
             item=request.item,
@@ -415,6 +418,10 @@ class Screener:
             family=family,
         )
         decision.notes.extend(notes)
+        if request.party and request.party.strip() and not cleaned.text:
+            return no_party_named(decision, request.party)
+        if cleaned.notes and cleaned.text:
+            decision.notes.append(f"Screened '{cleaned.text}' ({'; '.join(cleaned.notes)}).")
         return decision
 
     def _list_status(self, now: datetime) -> ListStatus:
@@ -518,3 +525,20 @@ def list_status(engine: Engine, settings: Settings, now: datetime | None = None)
         return read_list_status(
             session, now=now or datetime.now(UTC), stale_after=settings.stale_after
         )
+
+
+def _search_all(index: NameIndex, cleaned: Cleaned, country: str | None) -> SearchResult:
+    """Search the cleaned name and its variants (pinyin); keep the best hit per record."""
+    result = index.search(cleaned.text, country=country, limit=10)
+    if not cleaned.variants:
+        return result
+    best = {h.entry_key: h for h in result.hits}
+    family = result.family
+    for variant in cleaned.variants:
+        extra = index.search(variant, country=country, limit=10)
+        family = family or extra.family
+        for h in extra.hits:
+            if h.entry_key not in best or h.score > best[h.entry_key].score:
+                best[h.entry_key] = h
+    hits = sorted(best.values(), key=lambda h: -h.score)[:10]
+    return SearchResult(hits=hits, family=family)

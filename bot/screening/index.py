@@ -433,6 +433,30 @@ class NameIndex(TypoTables):
             return None
         return FamilyMatch(token=self._tok_str[tid], entry_keys=keys, count=len(keys))
 
+    def _join_split(self, words: list[str]) -> list[str]:
+        """Join a word split in the middle ("hua wei", "hik vision") when the joined form is a
+        listed token and the halves are not both words of their own on the list (short halves,
+        like syllables, are joined either way)."""
+        vocab = self._vocab
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            if i + 1 < len(words):
+                a, b = words[i], words[i + 1]
+                joined = a + b
+                if (
+                    a.isalpha()
+                    and b.isalpha()
+                    and joined in vocab
+                    and (a not in vocab or b not in vocab or (len(a) < 4 and len(b) < 4))
+                ):
+                    out.append(joined)
+                    i += 2
+                    continue
+            out.append(words[i])
+            i += 1
+        return out
+
     def _query_tokens(
         self, query: str
     ) -> tuple[list[str], dict[str, tuple[str, ...]], frozenset[str]]:
@@ -449,7 +473,7 @@ class NameIndex(TypoTables):
         that the listed word it misspells ("Aref") still matches.
         """
         common = self._common
-        words = prepare(query).split()
+        words = self._join_split(prepare(query).split())
         others: dict[str, tuple[str, ...]] = {}
         foreign: set[str] = set()
         if _CYRILLIC.search(query):
