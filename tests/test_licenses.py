@@ -449,3 +449,24 @@ def test_a_license_outside_its_validity_dates_does_not_authorize(svc, capsys):
         assert main(args.split()) == 0
     capsys.readouterr()
     assert _verdict(svc, question).verdict == "license_required"
+
+
+def test_a_party_never_tied_to_list_records_authorizes_nothing(svc):
+    """Recorded without the screening engine, the party is only text: equal names are not the
+    records the license names, so it authorizes nothing (fail closed)."""
+    from datetime import date
+
+    from bot.licenses import Licenses, Source
+
+    Licenses(svc.settings, svc.engine).record(
+        number="D4444444",
+        decision="granted",
+        source=Source(user=ADMIN, kind="cli"),
+        party="Huawei Technologies Co., Ltd.",
+        scope="LTE spare parts",
+        destination="CN",
+        valid_until=date(2099, 1, 1),
+    )
+    assert licenses(svc)[0].parties == []
+    d = _verdict(svc, "can we ship LTE spare parts to Huawei Technologies Co., Ltd. in China?")
+    assert d.verdict == "license_required"
