@@ -171,6 +171,13 @@ _SIGN_OFF = re.compile(
 )
 
 
+_SIGNATURE = re.compile(
+    r"(?:^|(?<=[\s,.!?]))(?:thanks|thank\s+you|thx|ty|cheers|regards|best|br|kind\s+regards|"
+    r"many\s+thanks)\b[\s,!.-]*(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?)?[\s.!]*$",
+    re.IGNORECASE,
+)
+
+
 def _legal(word: str) -> bool:
     return word.strip(".,").lower() in g.ABBREV
 
@@ -248,21 +255,11 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
             if w.start >= span[0] and w.end <= span[1]:
                 covered[i] = True
 
-    # Places anywhere. "from X" names an origin; everything else may be the destination.
     places = find_places(text)
-    destination = question.destination
-    if destination is None:
-        candidates = [
-            d for s, _, d in places if not re.search(r"\bfrom\s+$", text[max(0, s - 10) : s], re.I)
-        ]
-        if len({d.country for d in candidates}) == 1:
-            destination = candidates[0]
-    others = tuple(
-        dict.fromkeys(
-            d for _, _, d in places if destination is None or d.country != destination.country
-        )
-    )
 
+    # A sign-off at the end ("thanks, Bob") names the asker, not a party.
+    if m := _SIGNATURE.search(text):
+        cover((m.start(), m.end()))
     # The grammar's item, quantity and purpose are accounted for.
     for phrase in (question.item, question.quantity, question.purpose):
         cover(_locate(text, phrase))
@@ -298,7 +295,7 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         region = next(
             (
                 r
-                for r in ([grammar_span] if grammar_span else []) + runs
+                for r in runs + ([grammar_span] if grammar_span else [])
                 if r[0] <= found.start and found.end <= r[1]
             ),
             (found.start, found.end),
@@ -316,6 +313,26 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
     cover_places = [(s, e) for s, e, _ in places]
     for span in cover_places:
         cover(span)
+
+    # Places anywhere. "from X" names an origin; a place inside a party's name ("Hangzhou
+    # Hikvision", "Bank of China") is not a destination, but a restricted one still counts below.
+    def in_party(start: int, end: int) -> bool:
+        return any(s0 <= start and end <= e0 for s0, e0 in spans)
+
+    destination = question.destination
+    if destination is None:
+        candidates = [
+            d
+            for s, e, d in places
+            if not in_party(s, e) and not re.search(r"\bfrom\s+$", text[max(0, s - 10) : s], re.I)
+        ]
+        if len({d.country for d in candidates}) == 1:
+            destination = candidates[0]
+    others = tuple(
+        dict.fromkeys(
+            d for _, _, d in places if destination is None or d.country != destination.country
+        )
+    )
 
     # What is left that could be a name.
     first = {i for i, w in enumerate(words) if i == 0 or words[i - 1].sentence != w.sentence}

@@ -33,7 +33,7 @@ is Hikvision on the list?
 EXPECTED = """\
 canweship (in D0LOCALUSER):
   == License required ==
-  :warning: *Party:* Dahua
+  :warning: Screened “Dahua”
   • Zhejiang Dahua Technology Co., Ltd. is on the Entity List (84 FR 54004; 85 FR 44159). \
 License requirement: For all items subject to the EAR. (See § 744.11 of the EAR) \
 Review policy: Presumption of denial.
