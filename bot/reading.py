@@ -31,13 +31,19 @@ from bot.countries import Destination, find_places
 from bot.questions import Question, normalise_text
 from bot.screening.spans import LinkedSpan, Word, words_of
 
-__all__ = ["Linker", "Reading", "is_chatter", "read_message"]
+__all__ = ["Linker", "Reading", "edge_chatter", "is_chatter", "read_message"]
 
 #: (text, words) -> listed names found in the text.
 Linker = Callable[[str, list[Word]], list[LinkedSpan]]
 
 #: A lower-case word at least this common in English is chatter, not a name ("good", "allowed").
-COMMON_ZIPF = 3.3
+COMMON_ZIPF = 2.5
+#: A listed name inside a longer stretch of name words stands alone at this score or more, and
+#: if it is one word, only when rarer than ALONE_ZIPF in English ("Rosoboronexport", not "Optics").
+ALONE_SCORE = 95.0
+ALONE_ZIPF = 3.4
+#: A lower-case word this common ends a party phrase: "… Rosoboronexport next week".
+EDGE_ZIPF = 4.6
 #: A capitalised word this common at the start of a sentence is not a name ("Quick", "Can").
 COMMON_CAPITALISED_ZIPF = 4.0
 
@@ -72,15 +78,29 @@ def _zipf(word: str) -> float:
 
 def is_chatter(word: str) -> bool:
     """A word that never begins or ends a party name: a question word, verb or filler."""
-    w = word.strip(".'’").lower()
-    return w in _CHAT or w in g.GENERIC or not any(ch.isalpha() for ch in w)
+    raw = word.strip(".'’")
+    w = raw.lower()
+    # Kind-of-party words are generic only in lower case: "a university", not "University of X".
+    generic = w in g.GENERIC and raw.islower()
+    return (w in _CHAT and not _capitalised_name_word(raw)) or generic or not any(
+        ch.isalpha() for ch in w
+    )
+
+
+def _capitalised_name_word(raw: str) -> bool:
+    """A capitalised word that is chatter in lower case but names in names: "Group", "Trading"."""
+    return raw[:1].isupper() and raw.lower() in _NAME_WORDS
+
+
+# Question words that are also common words of names when capitalised.
+_NAME_WORDS = {"group", "trading", "international", "supply", "deal", "new", "partner"}
 
 
 def _name_like(word: Word, first_in_sentence: bool) -> bool:
     """Could this word, left over after reading, be part of a name nobody screened?"""
     raw = word.text.strip(".'’")
     w = raw.lower()
-    if not any(ch.isalpha() for ch in raw) or w in _CHAT or w in g.GENERIC:
+    if not any(ch.isalpha() for ch in raw) or is_chatter(raw):
         return False
     if w.strip(".") in g.ABBREV:  # a legal form alone names no one
         return False
@@ -124,12 +144,18 @@ def _locate(text: str, phrase: str | None) -> tuple[int, int] | None:
     return None if at < 0 else (at, at + len(phrase))
 
 
+def edge_chatter(word: str) -> bool:
+    """Chatter, or a very common lower-case word ("placed", "next"), at the end of a phrase."""
+    raw = word.strip(".'’,")
+    return is_chatter(word) or (raw.islower() and _zipf(raw) >= EDGE_ZIPF)
+
+
 def _trim_chatter(words: Sequence[Word]) -> list[Word]:
     """Drop chatter from both ends of a party phrase ("Acme Ltd good to go" -> "Acme Ltd")."""
     out = list(words)
-    while out and is_chatter(out[-1].text) and not _legal(out[-1].text):
+    while out and edge_chatter(out[-1].text) and not _legal(out[-1].text):
         out.pop()
-    while out and is_chatter(out[0].text):
+    while out and edge_chatter(out[0].text):
         out.pop(0)
     return out
 
@@ -275,7 +301,6 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         spans_text_only = question.party  # not found verbatim (normalised away): keep as given
     else:
         spans_text_only = None
-    runs = [(words[i].start, words[j].end) for i, j in _name_runs(words)]
     if grammar_span is not None:
         # "can we ship to A and B?": each party named is screened, and the phrase as a whole.
         parts = _parts(text, *grammar_span)
@@ -288,26 +313,29 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
                 spans.remove(grammar_span)
             spans.extend(p for p in trimmed if p is not None and p not in spans)
 
-    # Listed names anywhere, each widened to the name as written around it (its stretch of
-    # non-chatter words, split at list separators): "Apple Inc." is screened, not "Apple".
+    # Listed names anywhere: the linker's window is the name as written around the listed one
+    # (it prefers the longer window when that costs little: "Apple Inc.", not "Apple"). The
+    # grammar's phrase is screened too, when different: the strictest of the two stands.
+    # A listed name found inside a longer stretch of name words ("Kestrel Optics Inc." around
+    # "Optics") stands alone only when it is near-exact and distinctive; otherwise the stretch
+    # as written is the party, so one common word of a longer name does not decide for it.
+    runs = []
+    for i, j in _name_runs(words):
+        trimmed = _trim_chatter(words[i : j + 1])
+        if trimmed:
+            runs.append((trimmed[0].start, trimmed[-1].end))
     linked: list[str] = []
     for found in linker(text, words) if linker else []:
-        region = next(
-            (
-                r
-                for r in runs + ([grammar_span] if grammar_span else [])
-                if r[0] <= found.start and found.end <= r[1]
-            ),
-            (found.start, found.end),
-        )
-        part = next(
-            (p for p in _parts(text, *region) if p[0] <= found.start and found.end <= p[1]),
-            (found.start, found.end),
-        )
-        if part == grammar_span or part in spans:
+        part = (found.start, found.end)
+        run = next((r for r in runs if r[0] <= part[0] and part[1] <= r[1]), part)
+        if run != part and not _stands_alone(found):
+            part = run
+        if part in spans:
             continue
         spans.append(part)
         linked.append(text[part[0] : part[1]])
+        if run != part and run not in spans:
+            spans.append(run)  # the whole stretch too: the strictest of the two stands
     for span in spans:
         cover(span)
     cover_places = [(s, e) for s, e, _ in places]
@@ -362,6 +390,13 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         linked=tuple(linked),
         question_text=text,
     )
+
+
+def _stands_alone(found: LinkedSpan) -> bool:
+    words = found.text.split()
+    if found.score < ALONE_SCORE:
+        return False
+    return len(words) > 1 or _zipf(found.text.strip(".,").lower()) < ALONE_ZIPF
 
 
 def _looks_like_party(text: str) -> bool:

@@ -595,12 +595,13 @@ class NameIndex(TypoTables):
             out.append(res)
         return out
 
-    def is_anchor(self, word: str) -> bool:
+    def is_anchor(self, word: str, *, loose: bool = False) -> bool:
         """Does ``word`` carry a token that identifies listed parties (not a place, legal form,
-        business descriptor or stopword)? The span linker starts its windows at such words."""
-        vocab, core = self._vocab, self._core
+        business descriptor or stopword)? With ``loose``, any listed token that is not a legal
+        form or stopword counts. The span linker starts its windows at such words."""
+        vocab, core, generic = self._vocab, self._core, self._generic
         for t in tokens(normalize_name(word)):
             tid = vocab.get(t)
-            if tid is not None and core[tid]:
+            if tid is not None and (core[tid] or (loose and not generic[tid])):
                 return True
         return False

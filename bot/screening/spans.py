@@ -52,7 +52,7 @@ class LinkedSpan:
 
 
 class _Index(Protocol):
-    def is_anchor(self, word: str) -> bool: ...
+    def is_anchor(self, word: str, *, loose: bool = False) -> bool: ...
 
     def search(self, query: str, *, country: str | None = None, limit: int = 10) -> object: ...
 
@@ -86,15 +86,23 @@ def link_spans(
     is_chatter: Callable[[str], bool],
     threshold: float,
     words: list[Word] | None = None,
+    is_edge_chatter: Callable[[str], bool] | None = None,
 ) -> list[LinkedSpan]:
     """Listed names found in ``text``: the best window around each anchor scoring ≥ threshold.
 
     Overlapping finds keep the higher score. ``is_chatter(word)`` tells words that can never
-    begin or end a name (question words, verbs, filler).
+    begin or end a name (question words, verbs, filler); ``is_edge_chatter`` (default the same)
+    may be stricter for the ends of a window and the words it starts from ("next", "placed").
     """
     words = words if words is not None else words_of(text)
+    edge = is_edge_chatter or is_chatter
+    # A capitalised word also anchors when the list knows it at all: "Beijing Institute of
+    # Technology" has no identifying word of its own, only places and descriptors.
     anchors = [
-        i for i, w in enumerate(words) if not is_chatter(w.text) and index.is_anchor(w.text)
+        i
+        for i, w in enumerate(words)
+        if not edge(w.text)
+        and index.is_anchor(w.text, loose=w.text[:1].isupper() or not w.text.isascii())
     ][:MAX_ANCHORS]
     cache: dict[str, tuple[float, str]] = {}
     found: list[LinkedSpan] = []
@@ -108,10 +116,10 @@ def link_spans(
             hi += 1
         scored: list[LinkedSpan] = []
         for i in range(lo, p + 1):
-            if i != p and is_chatter(words[i].text):
+            if i != p and edge(words[i].text):
                 continue
             for j in range(p, min(hi, i + MAX_WINDOW - 1) + 1):
-                if j != p and is_chatter(words[j].text):
+                if j != p and edge(words[j].text):
                     continue
                 if any(_interrupts(words[k].text, is_chatter) for k in range(i + 1, j)):
                     continue  # "Huawei in Shenzhen" is a name and a place, not one name
