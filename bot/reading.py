@@ -82,8 +82,10 @@ def is_chatter(word: str) -> bool:
     w = raw.lower()
     # Kind-of-party words are generic only in lower case: "a university", not "University of X".
     generic = w in g.GENERIC and raw.islower()
-    return (w in _CHAT and not _capitalised_name_word(raw)) or generic or not any(
-        ch.isalpha() for ch in w
+    return (
+        (w in _CHAT and not _capitalised_name_word(raw))
+        or generic
+        or not any(ch.isalpha() for ch in w)
     )
 
 
@@ -301,10 +303,13 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         spans_text_only = question.party  # not found verbatim (normalised away): keep as given
     else:
         spans_text_only = None
+    found_all = linker(text, words) if linker else []
     if grammar_span is not None:
-        # "can we ship to A and B?": each party named is screened, and the phrase as a whole.
+        # "can we ship to A and B?": each party named is screened, and the phrase as a whole —
+        # unless a listed name spans the separator ("Moscow Institute of Physics and Technology").
         parts = _parts(text, *grammar_span)
-        if len(parts) > 1:
+        across = any(f.start < p[0] and p[0] < f.end for f in found_all for p in parts[1:])
+        if len(parts) > 1 and not across:
             # "…, thanks Bob": a sign-off and what follows it is the asker, not a party.
             kept = [p for p in parts if not _SIGN_OFF.match(text, p[0])]
             trimmed = [_trim_party(text, words, p) for p in kept]
@@ -325,7 +330,7 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         if trimmed:
             runs.append((trimmed[0].start, trimmed[-1].end))
     linked: list[str] = []
-    for found in linker(text, words) if linker else []:
+    for found in found_all:
         part = (found.start, found.end)
         run = next((r for r in runs if r[0] <= part[0] and part[1] <= r[1]), part)
         if run != part and not _stands_alone(found):

@@ -27,7 +27,7 @@ NEAR = 4.0
 
 _WORD = re.compile(r"[^\W_](?:[\w'’&.\-]*[^\W_])?\.?|&")
 # A sentence break or a strong separator: windows never cross one.
-_BREAK = re.compile(r"[?!;:\n]|\.\s|—|–|\s-\s|\|")
+_BREAK = re.compile(r"[?!;:\n()\[\]]|\.\s|—|–|\s-\s|\|")
 
 
 @dataclass(frozen=True, slots=True)
