@@ -28,6 +28,7 @@ import csv
 import hashlib
 import json
 import random
+import re
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -200,8 +201,24 @@ class Item:
     destination: str | None = None
 
 
+# Lists such as EL and DPL leave `type` empty and hold people too: an organisation is a name
+# with a word only organisations carry.
+_ORG_WORD = re.compile(
+    r"\b(?:co|corp|corporation|company|ltd|limited|llc|inc|gmbh|ag|s\.?a|jsc|ooo|oao|pjsc|pte|"
+    r"pvt|b\.?v|srl|technolog\w*|tech|industr\w*|institute|university|academy|group|trading|"
+    r"electronic\w*|engineering|enterprise\w*|international|systems|research|bank|services|"
+    r"holding\w*|cent(?:er|re)|factory|laborator\w*|aviation|aerospace|shipping|logistics|"
+    r"import|export|establishment|organi[sz]ation|ministry|bureau|foundation|party|plant|"
+    r"works|solutions|industries|firm|agency|commission|committee)\b",
+    re.IGNORECASE,
+)
+
+
 def _is_org(r: dict) -> bool:
-    return (r.get("type") or "Entity") == "Entity" and len(r.get("name") or "") >= 6
+    name = r.get("name") or ""
+    return (
+        (r.get("type") or "Entity") == "Entity" and len(name) >= 6 and bool(_ORG_WORD.search(name))
+    )
 
 
 def load_listed() -> list[Party]:
@@ -216,7 +233,11 @@ def load_listed() -> list[Party]:
         cc = countries[0].strip().upper() if countries else None
         if cc and not pycountry.countries.get(alpha_2=cc):
             cc = None
-        out.append(Party(r["name"].strip(), "listed", cc, source_code(r.get("source") or "")))
+        # EL names carry their aliases ("X (a.k.a., Y"): people type the first name only.
+        name = re.split(r"\s*[,;(]?\s*\b(?:a\.k\.a\.?|f\.k\.a\.?|aka)\b", r["name"], flags=re.I)[0]
+        name = name.strip(" ,;(")
+        if len(name) >= 6:
+            out.append(Party(name, "listed", cc, source_code(r.get("source") or "")))
     return out
 
 
@@ -309,10 +330,12 @@ def build(per_phrasing: int = 14, seed: int = 14) -> list[Item]:
                 "p2": other.name,
                 "d": dest,
                 "item": rng.choice(ITEMS),
-                "qty": rng.choice(["12", "50", "1500", "2,000", "1 pallet of", "3x", "200"]),
+                "qty": rng.choice(["12", "50", "1500", "2,000", "3x", "200"]),
                 "po": rng.choice(["4500123987", "PO-88213", "#77120", "SO-2291", "23-0045"]),
                 "hi": rng.choice(HELLO),
             }
+            if "({d})" in text and " (" in dest:
+                slots["d"] = dest.split(" (")[0]  # "(Malaysia)", not "(Malaysia (MY))"
             question = text.format(**slots)
             parties = [main.name] + ([other.name] if "{p2}" in text else [])
             items.append(
