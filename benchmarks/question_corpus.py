@@ -235,7 +235,7 @@ def load_listed() -> list[Party]:
             cc = None
         # EL names carry their aliases ("X (a.k.a., Y"): people type the first name only.
         name = re.split(r"\s*[,;(]?\s*\b(?:a\.k\.a\.?|f\.k\.a\.?|aka)\b", r["name"], flags=re.I)[0]
-        name = name.strip(" ,;(")
+        name = name.split(";")[0].strip(" ,;(")  # "; and any successor, sub-unit, ..."
         if len(name) >= 6:
             out.append(Party(name, "listed", cc, source_code(r.get("source") or "")))
     return out
