@@ -24,10 +24,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from rapidfuzz.distance import Levenshtein
 from wordfreq import zipf_frequency
 
 from bot import question_grammar as g
-from bot.countries import Destination, find_places
+from bot.countries import Destination, find_places, match_place
 from bot.questions import Question, normalise_text
 from bot.screening.spans import LinkedSpan, Word, words_of
 
@@ -42,10 +43,12 @@ COMMON_ZIPF = 2.5
 #: if it is one word, only when rarer than ALONE_ZIPF in English ("Rosoboronexport", not "Optics").
 ALONE_SCORE = 95.0
 ALONE_ZIPF = 3.4
+#: A lower-case word found alone must be rarer still: "dahua", "rostec", not "supplies".
+LOWER_ALONE_ZIPF = 2.0
 #: A lower-case word this common ends a party phrase: "… Rosoboronexport next week".
 EDGE_ZIPF = 4.6
 #: A capitalised word this common at the start of a sentence is not a name ("Quick", "Can").
-COMMON_CAPITALISED_ZIPF = 4.0
+COMMON_CAPITALISED_ZIPF = 5.5
 
 # The words of questions themselves, whatever their frequency: verbs, filler, chat shorthand.
 _CHAT_WORDS = """
@@ -64,6 +67,9 @@ _CHAT_WORDS = """
     the a an some if whether not no yes yep nope right now today tomorrow week month soon
     again still already just only really actually pretty sure let know tell someone anyone
     approve approved approval ready green light greenlight proceed ahead receive received
+    clearance consignee license licence licensed permit permits rfq end-user enduser ship-to
+    shipto sample samples tmrw urgent looking hows how's thoughts download software visit
+    service engineer region mainland both via hub through
     getting get got sending units pcs pieces qty quantity item items goods product products
     stuff parts equipment """
 _CHAT = set(_CHAT_WORDS.split())
@@ -76,16 +82,40 @@ def _zipf(word: str) -> float:
     return zipf_frequency(word, "en")
 
 
+@lru_cache(maxsize=65536)
+def _typo_of_chatter(w: str) -> bool:
+    """"shipp", "exprot": a question word mistyped (one edit), not a name."""
+    if len(w) < 4 or w in _CHAT:
+        return False
+    return any(
+        abs(len(c) - len(w)) <= 1 and Levenshtein.distance(c, w, score_cutoff=1) <= 1
+        for c in _CHAT
+        if len(c) >= 4
+    )
+
+
+def _has_name_word(text: str) -> bool:
+    """Does a stretch contain a word written as a name (capitalised, another script, or unknown
+    to English)? "power supplies" does not; "Acme", "华为", "hikvison" do."""
+    for w in re.findall(r"[^\W_][\w'’&.\-]*", text):
+        if w[:1].isupper() or not w.isascii() or (w.isalpha() and _zipf(w.lower()) == 0):
+            return True
+    return False
+
+
 def is_chatter(word: str) -> bool:
     """A word that never begins or ends a party name: a question word, verb or filler."""
     raw = word.strip(".'’")
     w = raw.lower()
+    if raw.isupper() and len(raw) > 2 and w not in _SHOUTED_CHAT:
+        return False  # "GREAT LAKES BUSINESS COMPANY": a name written in capitals
     # Kind-of-party words are generic only in lower case: "a university", not "University of X".
     generic = w in g.GENERIC and raw.islower()
     return (
         (w in _CHAT and not _capitalised_name_word(raw))
         or generic
         or not any(ch.isalpha() for ch in w)
+        or (raw.islower() and _typo_of_chatter(w))
     )
 
 
@@ -94,6 +124,8 @@ def _capitalised_name_word(raw: str) -> bool:
     return raw[:1].isupper() and raw.lower() in _NAME_WORDS
 
 
+# Chat words that people also write in capitals ("URGENT:", "FYI", "ASAP").
+_SHOUTED_CHAT = {"urgent", "fyi", "asap", "pls", "plz", "rfq", "eod", "thx", "help", "hey", "hello"}
 # Question words that are also common words of names when capitalised.
 _NAME_WORDS = {"group", "trading", "international", "supply", "deal", "new", "partner"}
 
@@ -104,10 +136,15 @@ def _name_like(word: Word, first_in_sentence: bool) -> bool:
     w = raw.lower()
     if not any(ch.isalpha() for ch in raw) or is_chatter(raw):
         return False
+    if any(ch.isdigit() for ch in raw):  # "PO-88213", "EAR99", "3D", "5G": codes, not names
+        return False
+    if len(raw) <= 2 or re.fullmatch(r"[A-Z]{2,}s", raw):  # "DE", "GPUs", "FPGAs": not names
+        return False
     if w.strip(".") in g.ABBREV:  # a legal form alone names no one
         return False
     if raw.islower():
-        return _zipf(w) < COMMON_ZIPF and len(w) > 2
+        # Lower-case: only a word English does not know at all ("hikvison", not "oscilloscopes").
+        return _zipf(w) == 0 and len(w) >= 5 and not _typo_of_chatter(w)
     return not (first_in_sentence and _zipf(w) >= COMMON_CAPITALISED_ZIPF)
 
 
@@ -264,7 +301,10 @@ def _trim_party(text: str, words: list[Word], span: tuple[int, int]) -> tuple[in
         tail = text[inside[0].start : inside[-1].end]
         m = re.search(r"\s+(?:in|at|from|based\s+in|located\s+in)\s+(?P<p>[^,]+)$", tail, re.I)
         if m is None or not find_places(m.group("p")):
-            break
+            # "…, Texas", "… (Munich)": a place after a comma or in parentheses locates the party.
+            m = re.search(r"(?:,|\s*\()\s*(?P<p>[^,()]+?)\)?\.?$", tail)
+            if m is None or m.start() == 0 or match_place(m.group("p")) is None:
+                break
         cut = inside[0].start + m.start()
         inside = _trim_chatter([w for w in inside if w.end <= cut])
     return (inside[0].start, inside[-1].end) if inside else None
@@ -295,14 +335,12 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
     # Parties: (start, end) spans of the text, in the order found.
     spans: list[tuple[int, int]] = []
     grammar_span = _locate(text, question.party)
+    # A party the grammar took that is not in the text verbatim is screened as given.
+    spans_text_only = question.party if grammar_span is None else None
     if grammar_span is not None:
         grammar_span = _trim_party(text, words, grammar_span)
         if grammar_span is not None:
             spans.append(grammar_span)
-    elif question.party:
-        spans_text_only = question.party  # not found verbatim (normalised away): keep as given
-    else:
-        spans_text_only = None
     found_all = linker(text, words) if linker else []
     if grammar_span is not None:
         # "can we ship to A and B?": each party named is screened, and the phrase as a whole —
@@ -316,7 +354,11 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
             if trimmed != parts:
                 # A part that is chatter ("…, thanks Bob"): the phrase as a whole is no name.
                 spans.remove(grammar_span)
-            spans.extend(p for p in trimmed if p is not None and p not in spans)
+            spans.extend(
+                p
+                for p in trimmed
+                if p is not None and p not in spans and _has_name_word(text[p[0] : p[1]])
+            )
 
     # Listed names anywhere: the linker's window is the name as written around the listed one
     # (it prefers the longer window when that costs little: "Apple Inc.", not "Apple"). The
@@ -330,7 +372,10 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         if trimmed:
             runs.append((trimmed[0].start, trimmed[-1].end))
     linked: list[str] = []
+    linked_spans: list[tuple[int, int]] = []
     for found in found_all:
+        if not _credible(found):
+            continue
         part = (found.start, found.end)
         run = next((r for r in runs if r[0] <= part[0] and part[1] <= r[1]), part)
         if run != part and not _stands_alone(found):
@@ -339,8 +384,14 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
             continue
         spans.append(part)
         linked.append(text[part[0] : part[1]])
+        linked_spans.append(part)
         if run != part and run not in spans:
             spans.append(run)  # the whole stretch too: the strictest of the two stands
+    # A stretch that is only a place ("India", "Luhansk") is a place, not a party.
+    for span in [sp for sp in spans if match_place(text[sp[0] : sp[1]].strip(" ,.;:()"))]:
+        spans.remove(span)
+        if span in linked_spans:
+            linked.remove(text[span[0] : span[1]])
     for span in spans:
         cover(span)
     cover_places = [(s, e) for s, e, _ in places]
@@ -350,6 +401,14 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
     # Places anywhere. "from X" names an origin; a place inside a party's name ("Hangzhou
     # Hikvision", "Bank of China") is not a destination, but a restricted one still counts below.
     def in_party(start: int, end: int) -> bool:
+        """Is the place part of a party's name? Not when it follows the name as its location
+        (", Texas", "(Munich)", "in Iran") or is written in lower case ("… cuba")."""
+        before = text[:start].rstrip()
+        located = before.endswith((",", "(", "/")) or re.search(
+            r"\b(?:in|at|from|based|near)$", before, re.I
+        )
+        if located or text[start:end].islower():
+            return False
         return any(s0 <= start and end <= e0 for s0, e0 in spans)
 
     destination = question.destination
@@ -395,6 +454,18 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         linked=tuple(linked),
         question_text=text,
     )
+
+
+def _credible(found: LinkedSpan) -> bool:
+    """A listed name found in free text: one word counts only when it is rare in English and
+    written as a name ("Rosoboronexport", "ZTE"); "Corporation", "Planet", "shipp" do not."""
+    words = found.text.split()
+    if len(words) > 1:
+        return True
+    raw = found.text.strip(".,'’")
+    if raw.islower():
+        return _zipf(raw) < LOWER_ALONE_ZIPF
+    return _zipf(raw.lower()) < ALONE_ZIPF
 
 
 def _stands_alone(found: LinkedSpan) -> bool:

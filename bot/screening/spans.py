@@ -149,8 +149,16 @@ def _interrupts(word: str, is_chatter: Callable[[str], bool]) -> bool:
     return is_chatter(word) and word.lower() not in JOINERS
 
 
-def _length(span: LinkedSpan) -> tuple[int, float]:
-    return (span.end - span.start, span.score)
+def _length(span: LinkedSpan) -> tuple[int, int, float]:
+    """Prefer the window that explains most words of the listed name and adds fewest others:
+    "Apple Inc." over "Apple", but not "GmbH and Hangzhou Hikvision" over "Hangzhou Hikvision"."""
+    listed = set(_WORDS.findall(span.matched_name.lower()))
+    mine = _WORDS.findall(span.text.lower())
+    shared = sum(1 for w in mine if w in listed)
+    return (shared - 2 * (len(mine) - shared), span.end - span.start, span.score)
+
+
+_WORDS = re.compile(r"[^\W_]+")
 
 
 def _without_overlaps(spans: list[LinkedSpan]) -> list[LinkedSpan]:
