@@ -42,6 +42,7 @@ COMMON_ZIPF = 2.5
 #: A listed name inside a longer stretch of name words stands alone at this score or more, and
 #: if it is one word, only when rarer than ALONE_ZIPF in English ("Rosoboronexport", not "Optics").
 ALONE_SCORE = 95.0
+ALONE_SCORE_WORDS = 90.0
 ALONE_ZIPF = 3.4
 #: A lower-case word found alone must be rarer still: "dahua", "rostec", not "supplies".
 LOWER_ALONE_ZIPF = 2.0
@@ -469,10 +470,14 @@ def _credible(found: LinkedSpan) -> bool:
 
 
 def _stands_alone(found: LinkedSpan) -> bool:
-    words = found.text.split()
-    if found.score < ALONE_SCORE:
+    """Is a listed name found inside a longer stretch of name words a party of its own? When
+    it holds an identifying word and matches strongly (several words), or is one rare word
+    matching near-exactly ("Rosoboronexport next week")."""
+    if not found.identifying:
         return False
-    return len(words) > 1 or _zipf(found.text.strip(".,").lower()) < ALONE_ZIPF
+    if len(found.text.split()) > 1:
+        return found.score >= ALONE_SCORE_WORDS
+    return found.score >= ALONE_SCORE and _zipf(found.text.strip(".,").lower()) < ALONE_ZIPF
 
 
 def _looks_like_party(text: str) -> bool:

@@ -122,7 +122,7 @@ def test_embargoed_place_in_any_chatter_is_never_clear(screener, place, before, 
 # Found by this property on 2026-12-04: chatter glued to the party span makes the screen miss,
 # e.g. "quick q Huawei Device Co., Ltd. qty 1500" screens "q Huawei Device Co., Ltd." -> clear,
 # "urgent Hangzhou Hikvision Digital Technology Co., Ltd. in ok to ship" -> clear.
-@pytest.mark.xfail(strict=False, reason="issue 14: lead's reader lands")
+
 @settings(
     max_examples=100,
     deadline=None,
@@ -135,7 +135,7 @@ def test_listed_party_in_any_chatter_is_never_clear(screener, name, before, afte
     assert answer.verdict != "clear", (text, answer.as_json())
 
 
-@pytest.mark.xfail(strict=False, reason="issue 14: lead's reader lands")
+
 @pytest.mark.parametrize(
     "text",
     [

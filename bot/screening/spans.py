@@ -49,6 +49,9 @@ class LinkedSpan:
     end: int
     score: float
     matched_name: str
+    #: Whether the window holds a word that identifies listed parties (not only places,
+    #: descriptors and legal forms): "Electronics, Inc." does not, "Hikvision Digital" does.
+    identifying: bool = False
 
 
 class _Index(Protocol):
@@ -132,7 +135,10 @@ def link_spans(
                     )
                 score, matched = cache[span]
                 if score >= threshold:
-                    scored.append(LinkedSpan(span, words[i].start, words[j].end, score, matched))
+                    ident = any(index.is_anchor(words[k].text) for k in range(i, j + 1))
+                    scored.append(
+                        LinkedSpan(span, words[i].start, words[j].end, score, matched, ident)
+                    )
         if scored:
             # The longest window scoring within NEAR of the best: words the user wrote around
             # the listed name ("Zhejiang ... Co., Ltd.") belong to it when they cost little.
