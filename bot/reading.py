@@ -41,6 +41,8 @@ Linker = Callable[[str, list[Word]], list[LinkedSpan]]
 COMMON_ZIPF = 2.5
 #: A listed name inside a longer stretch of name words stands alone at this score or more, and
 #: if it is one word, only when rarer than ALONE_ZIPF in English ("Rosoboronexport", not "Optics").
+#: Words this common in English do not name a party on their own ("Institute", "Trade").
+COMMON_NAME_WORD_ZIPF = 4.0
 ALONE_SCORE = 95.0
 ALONE_SCORE_WORDS = 90.0
 ALONE_ZIPF = 3.4
@@ -296,6 +298,9 @@ def _parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _trim_party(text: str, words: list[Word], span: tuple[int, int]) -> tuple[int, int] | None:
     """The grammar's party without chatter at its ends, nor a trailing "in <place>"."""
+    dash = re.search(r"\s[—–|]\s|\s-\s", text[span[0] : span[1]])
+    if dash and dash.start() > 0:
+        span = (span[0], span[0] + dash.start())  # "X — China — PO 123": the name ends at a dash
     inside = [w for w in words if span[0] <= w.start < span[1]]
     inside = _trim_chatter(inside)
     while inside:
@@ -439,6 +444,10 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
             keep[i] = True
     leftover = [text[r[0].start : r[-1].end] for r in _runs(words, keep)]
     parties = [text[s:e].strip(" ,;:") for s, e in spans]
+    if parties:
+        # Beside a party, a stretch of common words ("Institute", "Trade Limited Company") names
+        # no one by itself: it is not screened as a party of its own.
+        leftover = [w for w in leftover if not _only_common_words(w)]
     if not spans and question.party and grammar_span is None and spans_text_only:
         parties.append(spans_text_only)
     if not parties and len(leftover) == 1 and _looks_like_party(leftover[0]):
@@ -478,6 +487,13 @@ def _stands_alone(found: LinkedSpan) -> bool:
     if len(found.text.split()) > 1:
         return found.score >= ALONE_SCORE_WORDS
     return found.score >= ALONE_SCORE and _zipf(found.text.strip(".,").lower()) < ALONE_ZIPF
+
+
+def _only_common_words(text: str) -> bool:
+    return all(
+        _legal(w) or _zipf(w.strip(".,'’").lower()) >= COMMON_NAME_WORD_ZIPF
+        for w in text.split()
+    )
 
 
 def _looks_like_party(text: str) -> bool:
