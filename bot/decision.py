@@ -107,6 +107,7 @@ class Family:
     token: str
     count: int
     by_source: dict[str, int]
+    example: str | None = None  # one member by name, the one the answer leads with
 
 
 @dataclass
@@ -241,13 +242,18 @@ def decide(
         reasons.append(f"Also a strong match: {names}{more}.")
     if family is not None and family.count > 1:
         per = ", ".join(f"{s} {n}" for s, n in sorted(family.by_source.items()))
-        family_verdict = max(
-            (_family_verdict(source) for source in family.by_source), key=_SEVERITY.__getitem__
+        family_verdict = _family_verdict_of(family)
+        member = f", among them {family.example}" if family.example else ""
+        how = (
+            "every member that carries a requirement carries this one"
+            if family_verdict != REVIEW
+            else "its members carry different requirements or none"
         )
         raise_to(
             family_verdict,
-            f"'{family.token}' names a family of {family.count} listed records ({per}); each "
-            "affiliate is listed separately, so name the exact company to narrow it down.",
+            f"'{family.token}' names a family of {family.count} listed records ({per}){member}; "
+            f"{how}. Each affiliate is listed separately, so name the exact company to narrow "
+            "it down.",
         )
 
     authorization = None
@@ -362,8 +368,21 @@ def _family_verdict(source: str) -> str:
     return REVIEW
 
 
-def family_from_sources(token: str, sources: list[str]) -> Family:
-    return Family(token=token, count=len(sources), by_source=dict(Counter(sources)))
+def _family_verdict_of(family: Family) -> str:
+    """A bare brand takes its members' requirement only when they all agree on it.
+
+    Members on lists that carry no requirement of their own (review lists such as CMIC) do
+    not disagree; a family whose members carry different requirements ("dahua": a Denied
+    Persons record and an Entity List one) is `review`: the exact company decides.
+    """
+    carried = {_family_verdict(source) for source in family.by_source} - {REVIEW}
+    return carried.pop() if len(carried) == 1 else REVIEW
+
+
+def family_from_sources(token: str, sources: list[str], example: str | None = None) -> Family:
+    return Family(
+        token=token, count=len(sources), by_source=dict(Counter(sources)), example=example
+    )
 
 
 def unavailable(reason: str) -> Decision:

@@ -129,6 +129,22 @@ def test_a_bare_family_name_takes_the_family_verdict():
     assert any("family of 112" in r for r in d.reasons)
 
 
+def test_a_family_whose_members_disagree_is_review_naming_a_member():
+    # A Denied Persons record and an Entity List record share the brand: the exact company
+    # decides, so the bare brand is review, not the strictest member's verdict.
+    fam = Family(token="dahua", count=2, by_source={"DPL": 1, "EL": 1}, example="Dahua Technology")
+    d = run(family=fam)
+    assert d.verdict == "review"
+    assert any("Dahua Technology" in r and "family of 2" in r for r in d.reasons)
+
+
+def test_a_family_that_agrees_takes_its_requirement():
+    fam = Family(token="hizballah", count=4, by_source={"SDN": 4}, example="HIZBALLAH")
+    d = run(family=fam)
+    assert d.verdict == "prohibited"
+    assert any("HIZBALLAH" in r for r in d.reasons)
+
+
 @dataclass
 class FakeAuthorization:
     kind: str = "extension"
