@@ -108,6 +108,7 @@ class Family:
     count: int
     by_source: dict[str, int]
     example: str | None = None  # one member by name, the one the answer leads with
+    exact: bool = True  # False: the query is a variant spelling of the brand, not the brand
 
 
 @dataclass
@@ -248,6 +249,8 @@ def decide(
             "every member that carries a requirement carries this one"
             if family_verdict != REVIEW
             else "its members carry different requirements or none"
+            if family.exact
+            else f"the name is spelt like '{family.token}', not as listed"
         )
         raise_to(
             family_verdict,
@@ -375,13 +378,21 @@ def _family_verdict_of(family: Family) -> str:
     not disagree; a family whose members carry different requirements ("dahua": a Denied
     Persons record and an Entity List one) is `review`: the exact company decides.
     """
+    if not family.exact:
+        return REVIEW
     carried = {_family_verdict(source) for source in family.by_source} - {REVIEW}
     return carried.pop() if len(carried) == 1 else REVIEW
 
 
-def family_from_sources(token: str, sources: list[str], example: str | None = None) -> Family:
+def family_from_sources(
+    token: str, sources: list[str], example: str | None = None, *, exact: bool = True
+) -> Family:
     return Family(
-        token=token, count=len(sources), by_source=dict(Counter(sources)), example=example
+        token=token,
+        count=len(sources),
+        by_source=dict(Counter(sources)),
+        example=example,
+        exact=exact,
     )
 
 

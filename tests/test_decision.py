@@ -208,3 +208,14 @@ def test_review_policy_text_is_normalized_for_logic_only():
     assert normalize_policy("Presumption of denial.") == "presumption of denial"
     assert normalize_policy("Presumption of Denial") == "presumption of denial"
     assert normalize_policy("  Presumption  of denial ;") == "presumption of denial"
+
+
+def test_a_family_reached_by_a_spelling_variant_is_review():
+    # "Huavei" is spelt like the brand but is not it: the affiliates' requirement is not
+    # carried over, the members are shown for review.
+    fam = Family(
+        token="huawei", count=3, by_source={"EL": 3}, example="Huawei Technologies", exact=False
+    )
+    d = run(family=fam)
+    assert d.verdict == "review"
+    assert any("Huawei Technologies" in r for r in d.reasons)

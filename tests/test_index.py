@@ -435,7 +435,15 @@ def test_no_family_from_person_records() -> None:
     assert INDEX_FAMILY.search("Khorshidvand").family is None
 
 
-def test_family_from_a_vowel_only_romanization() -> None:
-    res = INDEX_FAMILY.search("Hezbollah")
+def test_family_from_a_one_vowel_romanization_is_not_exact() -> None:
+    res = INDEX_FAMILY.search("Hizbollah")
     assert res.family is not None and set(res.family.entry_keys) == {107, 108}
+    assert not res.family.exact
+    assert INDEX_FAMILY.search("Hizballah").family.exact
     assert INDEX_FAMILY.search("Huawei").family is not None
+
+
+def test_a_loose_spelling_variant_names_no_family() -> None:
+    # Same consonants, but more than one letter in eight differs: another word.
+    assert INDEX_FAMILY.search("Hezbollah").family is None
+    assert INDEX_FAMILY.search("Hizbuluh").family is None

@@ -97,7 +97,8 @@ POSTING_CAP = 1000  # tokens in more names than this do not generate candidates 
 FAMILY_MIN_RECORDS = 2
 # A word this common in general English ("apple", "bob", "nice") names no brand family.
 FAMILY_MAX_ZIPF = 4.0
-FAMILY_MIN_VARIANT_LEN = 6  # shortest word whose vowel-only variants still name its family
+FAMILY_MIN_VARIANT_LEN = 6  # shortest word whose spelling variants still name its family
+FAMILY_VARIANT_SIMILARITY = 0.88  # a variant differs by about one letter in eight
 _VOWELS = re.compile(r"[aeiouy]+")
 MIN_SCORE = 0.5  # names scoring below this (50/100) may be left out of the hits
 PLACE_FACTOR = 0.3  # city, province and country words locate a party, they do not name it
@@ -136,6 +137,7 @@ class FamilyMatch:
     token: str
     entry_keys: tuple[int, ...]
     count: int
+    exact: bool = True  # False: a romanization variant of the typed word ("huavei")
 
 
 @dataclass(frozen=True, slots=True)
@@ -454,6 +456,7 @@ class NameIndex(TypoTables):
         # What was typed: the token itself, or the word it was corrected from.
         forms = [token] if typed else [a for a in (spellings or {}).get(token, ()) if a]
         tid = next((self._vocab[f] for f in forms if f in self._vocab), None)
+        exact = tid is not None
         if tid is None:
             # A spelling that differs only in its vowels, as romanizations do ("Hezbollah" for
             # "Hizballah"), is the same word; any other difference ("nike"/"nice") is not.
@@ -462,8 +465,9 @@ class NameIndex(TypoTables):
                     continue
                 same = [
                     t
-                    for t, _sim in self._expand(f)
-                    if _consonants(self._tok_str[t]) == _consonants(f)
+                    for t, sim in self._expand(f)
+                    if sim >= FAMILY_VARIANT_SIMILARITY
+                    and _consonants(self._tok_str[t]) == _consonants(f)
                 ]
                 if same:
                     tid = same[0]
@@ -480,7 +484,7 @@ class NameIndex(TypoTables):
         keys = tuple(sorted({entry[i] for i in self._post[tid] if etype[i] != person}))
         if len(keys) < FAMILY_MIN_RECORDS:
             return None
-        return FamilyMatch(token=token, entry_keys=keys, count=len(keys))
+        return FamilyMatch(token=token, entry_keys=keys, count=len(keys), exact=exact)
 
     def _join_split(self, words: list[str]) -> list[str]:
         """Join a word split in the middle ("hua wei", "hik vision") when the joined form is a
