@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Protocol
 
 PROHIBITED = "prohibited"
@@ -225,8 +226,12 @@ def decide(
     shown = [m for m in matches if m.score >= thresholds.review]
     also: list[Match] = []
     for match in shown:
-        strong = match.score >= thresholds.strong
+        relation, extra = _relation(party or "", match.matched_name)
+        # The full legal name of a listed short form ("Zhejiang Dahua Technology Co., Ltd."
+        # for "Dahua Technology") is that party: never weaker than the short form.
+        strong = match.score >= thresholds.strong or relation == "full_form"
         match_verdict, why = verdict_for_match(match, strong=strong, today=today)
+        match_verdict, why = _capped(match, match_verdict, why, relation, extra)
         if match_verdict == LICENSE_REQUIRED:
             strong_license_matches.append(match)
         if match is shown[0]:
@@ -323,6 +328,90 @@ def decide(
         list_age=list_age,
         notes=notes,
     )
+
+
+@lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    from bot.screening.places import place_tokens
+
+    return place_tokens()
+
+
+@lru_cache(maxsize=4096)
+def _core_tokens(text: str) -> tuple[str, ...]:
+    from bot.screening.index import _is_generic
+    from bot.screening.normalize import normalize_name, tokens
+
+    return tuple(t for t in tokens(normalize_name(text)) if not _is_generic(t))
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    """The words as written, legal forms and stopwords left out ("electric" stays itself)."""
+    from bot.screening.index import _is_generic
+    from bot.screening.normalize import normalize_name, prepare
+
+    legal = normalize_name("ltd")
+    out = []
+    for w in prepare(text).split():
+        norm = normalize_name(w)
+        if not norm or all(_is_generic(t) for t in norm.split()):
+            continue
+        if normalize_name(f"{w} ltd") == legal:
+            continue  # part of a legal form ("Co." in "Co., Ltd.")
+        out.append(w)
+    return tuple(out)
+
+
+def _relation(query: str, listed: str) -> tuple[str, tuple[str, ...]]:
+    """How the name asked about relates to a listed name, word by word.
+
+    ``exact``: the same words (legal forms aside). ``affiliate``: the listed name is the query
+    followed by places ("Arrow Electronics (Hong Kong) Co., Ltd." for "Arrow Electronics,
+    Inc."): a listed affiliate, not necessarily the party. ``full_form``: the query is the
+    listed name with a leading place ("Zhejiang Dahua Technology Co., Ltd." for "Dahua
+    Technology"), the way registered names lead with their city or province. ``other``
+    otherwise. The second value is the words one name has beyond the other.
+    """
+    if not query or not listed:
+        return "other", ()
+    qw, lw = _words(query), _words(listed)
+    if qw and qw == lw:
+        return "exact", ()
+    q, lst = _core_tokens(query), _core_tokens(listed)
+    if not q or not lst:
+        return "other", ()
+    places = _places()
+    if q == lst:
+        return "other", ()  # same after spelling normalization, but not as written
+    if len(lst) > len(q) and lst[: len(q)] == q and all(t in places for t in lst[len(q) :]):
+        return "affiliate", lst[len(q) :]
+    if len(q) > len(lst) and q[-len(lst) :] == lst and all(t in places for t in q[: -len(lst)]):
+        return "full_form", q[: -len(lst)]
+    return "other", ()
+
+
+def _capped(
+    match: Match, verdict: str, why: str, relation: str, extra: tuple[str, ...]
+) -> tuple[str, str]:
+    """Lower a blocking verdict to review where the evidence says the record may be another
+    party: a listed affiliate, or a non-exact match in none of the stated country's records."""
+    if _SEVERITY[verdict] <= _SEVERITY[REVIEW]:
+        return verdict, why
+    if relation == "affiliate":
+        return REVIEW, (
+            f"{match.name} is a listed affiliate: its name is the one asked about plus "
+            f"'{' '.join(extra)}'. Review whether the party is that affiliate. ({why})"
+        )
+    if match.country_match is False:
+        listed = ", ".join(match.countries) or "no country"
+        if relation != "exact":
+            return REVIEW, (
+                f"{match.name} is listed in {listed}, not the country stated, and the name "
+                f"is not an exact match: review whether it is the party. ({why})"
+            )
+        return verdict, f"{why} (Listed in {listed}, not the country stated; the name is exact.)"
+    return verdict, why
 
 
 def _apply_authorizations(
