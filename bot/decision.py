@@ -248,7 +248,7 @@ def decide(
         reasons.append(f"Also a strong match: {names}{more}.")
     if family is not None and family.count > 1:
         per = ", ".join(f"{s} {n}" for s, n in sorted(family.by_source.items()))
-        family_verdict = _family_verdict_of(family)
+        family_verdict = _family_verdict_of(family, party or "")
         member = f", among them {family.example}" if family.example else ""
         how = (
             "every member that carries a requirement carries this one"
@@ -460,14 +460,33 @@ def _family_verdict(source: str) -> str:
     return REVIEW
 
 
-def _family_verdict_of(family: Family) -> str:
+def _is_brand_itself(party: str, token: str) -> bool:
+    """Is the name asked about just the brand, legal forms aside ("Huawei", "RPC, Inc.",
+    "华为")? Not when other words come with it, even stopwords ("em-tec GmbH" is not 'tec')."""
+    from rigour.names.org_types import remove_org_types
+
+    from bot.screening.normalize import normalize_name, prepare
+
+    legal = normalize_name("ltd")
+    words = [
+        w
+        for w in prepare(party).split()
+        if (norm := normalize_name(w))
+        and remove_org_types(norm).strip()
+        and normalize_name(f"{w} ltd") != legal
+    ]
+    return len(words) == 1 or "".join(words) == token
+
+
+def _family_verdict_of(family: Family, party: str) -> str:
     """A bare brand takes its members' requirement only when they all agree on it.
 
-    Members on lists that carry no requirement of their own (review lists such as CMIC) do
-    not disagree; a family whose members carry different requirements ("dahua": a Denied
-    Persons record and an Entity List one) is `review`: the exact company decides.
+    Only when the query is the brand itself, as listed. Members on lists that carry no
+    requirement of their own (review lists such as CMIC) do not disagree; a family whose
+    members carry different requirements ("dahua": a Denied Persons record and an Entity
+    List one) is `review`: the exact company decides.
     """
-    if not family.exact:
+    if not family.exact or not _is_brand_itself(party, family.token):
         return REVIEW
     carried = {_family_verdict(source) for source in family.by_source} - {REVIEW}
     return carried.pop() if len(carried) == 1 else REVIEW

@@ -124,9 +124,14 @@ def test_no_party_and_no_restriction_is_never_clear():
 
 def test_a_bare_family_name_takes_the_family_verdict():
     fam = Family(token="huawei", count=112, by_source={"EL": 110, "CMIC": 2})
-    d = run(matches=[match("EL", score=85)], family=fam)
+    d = run(party="Huawei", matches=[match("EL", score=85)], family=fam)
     assert d.verdict == "license_required"
     assert any("family of 112" in r for r in d.reasons)
+    # Another word with the brand ("em-tec" for 'tec') is not the brand: review.
+    other = Family(token="tec", count=3, by_source={"EL": 3}, example="I. Tec Trading FZE")
+    d = run(party="em-tec GmbH", family=other)
+    assert d.verdict == "review" and any("I. Tec Trading FZE" in r for r in d.reasons)
+    assert run(party="Tec Ltd.", family=other).verdict == "license_required"
 
 
 def test_a_family_whose_members_disagree_is_review_naming_a_member():
@@ -140,7 +145,7 @@ def test_a_family_whose_members_disagree_is_review_naming_a_member():
 
 def test_a_family_that_agrees_takes_its_requirement():
     fam = Family(token="hizballah", count=4, by_source={"SDN": 4}, example="HIZBALLAH")
-    d = run(family=fam)
+    d = run(party="Hizballah", family=fam)
     assert d.verdict == "prohibited"
     assert any("HIZBALLAH" in r for r in d.reasons)
 
