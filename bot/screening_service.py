@@ -407,7 +407,14 @@ class Screener:
                     for k in result.family.entry_keys
                     if k in loaded.entries
                 ]
-                family = family_from_sources(result.family.token, sources)
+                members = set(result.family.entry_keys)
+                lead = next((h.entry_key for h in result.hits if h.entry_key in members), None)
+                if lead is None:
+                    lead = next((k for k in result.family.entry_keys if k in loaded.entries), None)
+                example = loaded.entries[lead].name if lead is not None else None
+                family = family_from_sources(
+                    result.family.token, sources, example, exact=result.family.exact
+                )
         notes = licenses.denial_notes_for(on_record.denied, matches) if matches else []
         decision = decide(
             party=cleaned.text,
