@@ -44,7 +44,6 @@ COMMON_ZIPF = 2.5
 #: Words this common in English do not name a party on their own ("Institute", "Trade").
 COMMON_NAME_WORD_ZIPF = 4.0
 ALONE_SCORE = 95.0
-ALONE_SCORE_WORDS = 90.0
 ALONE_ZIPF = 3.4
 #: A lower-case word found alone must be rarer still: "dahua", "rostec", not "supplies".
 LOWER_ALONE_ZIPF = 2.0
@@ -87,7 +86,7 @@ def _zipf(word: str) -> float:
 
 @lru_cache(maxsize=65536)
 def _typo_of_chatter(w: str) -> bool:
-    """"shipp", "exprot": a question word mistyped (one edit), not a name."""
+    """ "shipp", "exprot": a question word mistyped (one edit), not a name."""
     if len(w) < 4 or w in _CHAT:
         return False
     return any(
@@ -130,7 +129,27 @@ def _capitalised_name_word(raw: str) -> bool:
 # Chat words that people also write in capitals ("URGENT:", "FYI", "ASAP").
 _SHOUTED_CHAT = {"urgent", "fyi", "asap", "pls", "plz", "rfq", "eod", "thx", "help", "hey", "hello"}
 # Question words that are also common words of names when capitalised.
-_NAME_WORDS = {"group", "trading", "international", "supply", "deal", "new", "partner"}
+_NAME_WORDS = {
+    "group",
+    "trading",
+    "international",
+    "supply",
+    "deal",
+    "new",
+    "partner",
+    "all",
+    "global",
+    "first",
+    "best",
+    "great",
+    "good",
+    "united",
+    "general",
+    "clear",
+    "safe",
+    "light",
+    "green",
+}
 
 
 def _name_like(word: Word, first_in_sentence: bool) -> bool:
@@ -485,14 +504,13 @@ def _stands_alone(found: LinkedSpan) -> bool:
     if not found.identifying:
         return False
     if len(found.text.split()) > 1:
-        return found.score >= ALONE_SCORE_WORDS
+        return True  # several words with an identifying one: screened beside the stretch
     return found.score >= ALONE_SCORE and _zipf(found.text.strip(".,").lower()) < ALONE_ZIPF
 
 
 def _only_common_words(text: str) -> bool:
     return all(
-        _legal(w) or _zipf(w.strip(".,'’").lower()) >= COMMON_NAME_WORD_ZIPF
-        for w in text.split()
+        _legal(w) or _zipf(w.strip(".,'’").lower()) >= COMMON_NAME_WORD_ZIPF for w in text.split()
     )
 
 
