@@ -180,9 +180,10 @@ def ask(
             reading=reading,
         )
     country = reading.destination.code if reading.destination else None
-    screened = list(reading.parties) or [None]
     # Words that could be a party are screened too: a listed name there must not go unseen.
+    screened: list[str | None] = list(reading.parties)
     screened += [w for w in reading.leftover if w not in screened]
+    screened = screened or [None]
     requests = [
         ScreeningRequest(
             party=p, country=country, item=question.item, purpose=question.purpose, text=plain

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Protocol
 
 PROHIBITED = "prohibited"
@@ -114,6 +115,8 @@ class Family:
     token: str
     count: int
     by_source: dict[str, int]
+    example: str | None = None  # one member by name, the one the answer leads with
+    exact: bool = True  # False: the query is a variant spelling of the brand, not the brand
 
 
 @dataclass
@@ -230,8 +233,12 @@ def decide(
     shown = [m for m in matches if m.score >= thresholds.review]
     also: list[Match] = []
     for match in shown:
-        strong = match.score >= thresholds.strong
+        relation, extra = _relation(party or "", match.matched_name)
+        # The full legal name of a listed short form ("Zhejiang Dahua Technology Co., Ltd."
+        # for "Dahua Technology") is that party: never weaker than the short form.
+        strong = match.score >= thresholds.strong or relation == "full_form"
         match_verdict, why = verdict_for_match(match, strong=strong, today=today)
+        match_verdict, why = _capped(match, match_verdict, why, relation, extra)
         if match_verdict == LICENSE_REQUIRED:
             strong_license_matches.append(match)
         if match is shown[0]:
@@ -248,21 +255,34 @@ def decide(
         reasons.append(f"Also a strong match: {names}{more}.")
     if family is not None and family.count > 1:
         per = ", ".join(f"{s} {n}" for s, n in sorted(family.by_source.items()))
-        family_verdict = max(
-            (_family_verdict(source) for source in family.by_source), key=_SEVERITY.__getitem__
+        family_verdict = _family_verdict_of(family, party or "")
+        member = f", among them {family.example}" if family.example else ""
+        how = (
+            "every member that carries a requirement carries this one"
+            if family_verdict != REVIEW
+            else "its members carry different requirements or none"
+            if family.exact
+            else f"the name is spelt like '{family.token}', not as listed"
         )
         raise_to(
             family_verdict,
-            f"'{family.token}' names a family of {family.count} listed records ({per}); each "
-            "affiliate is listed separately, so name the exact company to narrow it down.",
+            f"'{family.token}' names a family of {family.count} listed records ({per}){member}; "
+            f"{how}. Each affiliate is listed separately, so name the exact company to narrow "
+            "it down.",
         )
 
     authorization = None
     if verdict == LICENSE_REQUIRED and authorizations:
+        # The family must be covered only when it is what calls for a license.
+        drives = (
+            family is not None
+            and family.count > 1
+            and _family_verdict_of(family, party or "") != REVIEW
+        )
         verdict, authorization = _apply_authorizations(
             authorizations,
             strong_license_matches,
-            family,
+            family if drives else None,
             destination,
             item,
             purpose,
@@ -322,6 +342,90 @@ def decide(
         list_age=list_age,
         notes=notes,
     )
+
+
+@lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    from bot.screening.places import place_tokens
+
+    return place_tokens()
+
+
+@lru_cache(maxsize=4096)
+def _core_tokens(text: str) -> tuple[str, ...]:
+    from bot.screening.index import _is_generic
+    from bot.screening.normalize import normalize_name, tokens
+
+    return tuple(t for t in tokens(normalize_name(text)) if not _is_generic(t))
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    """The words as written, legal forms and stopwords left out ("electric" stays itself)."""
+    from bot.screening.index import _is_generic
+    from bot.screening.normalize import normalize_name, prepare
+
+    legal = normalize_name("ltd")
+    out = []
+    for w in prepare(text).split():
+        norm = normalize_name(w)
+        if not norm or all(_is_generic(t) for t in norm.split()):
+            continue
+        if normalize_name(f"{w} ltd") == legal:
+            continue  # part of a legal form ("Co." in "Co., Ltd.")
+        out.append(w)
+    return tuple(out)
+
+
+def _relation(query: str, listed: str) -> tuple[str, tuple[str, ...]]:
+    """How the name asked about relates to a listed name, word by word.
+
+    ``exact``: the same words (legal forms aside). ``affiliate``: the listed name is the query
+    followed by places ("Arrow Electronics (Hong Kong) Co., Ltd." for "Arrow Electronics,
+    Inc."): a listed affiliate, not necessarily the party. ``full_form``: the query is the
+    listed name with a leading place ("Zhejiang Dahua Technology Co., Ltd." for "Dahua
+    Technology"), the way registered names lead with their city or province. ``other``
+    otherwise. The second value is the words one name has beyond the other.
+    """
+    if not query or not listed:
+        return "other", ()
+    qw, lw = _words(query), _words(listed)
+    if qw and qw == lw:
+        return "exact", ()
+    q, lst = _core_tokens(query), _core_tokens(listed)
+    if not q or not lst:
+        return "other", ()
+    places = _places()
+    if q == lst:
+        return "other", ()  # same after spelling normalization, but not as written
+    if len(lst) > len(q) and lst[: len(q)] == q and all(t in places for t in lst[len(q) :]):
+        return "affiliate", lst[len(q) :]
+    if len(q) > len(lst) and q[-len(lst) :] == lst and all(t in places for t in q[: -len(lst)]):
+        return "full_form", q[: -len(lst)]
+    return "other", ()
+
+
+def _capped(
+    match: Match, verdict: str, why: str, relation: str, extra: tuple[str, ...]
+) -> tuple[str, str]:
+    """Lower a blocking verdict to review where the evidence says the record may be another
+    party: a listed affiliate, or a non-exact match in none of the stated country's records."""
+    if _SEVERITY[verdict] <= _SEVERITY[REVIEW]:
+        return verdict, why
+    if relation == "affiliate":
+        return REVIEW, (
+            f"{match.name} is a listed affiliate: its name is the one asked about plus "
+            f"'{' '.join(extra)}'. Review whether the party is that affiliate. ({why})"
+        )
+    if match.country_match is False:
+        listed = ", ".join(match.countries) or "no country"
+        if relation != "exact":
+            return REVIEW, (
+                f"{match.name} is listed in {listed}, not the country stated, and the name "
+                f"is not an exact match: review whether it is the party. ({why})"
+            )
+        return verdict, f"{why} (Listed in {listed}, not the country stated; the name is exact.)"
+    return verdict, why
 
 
 def _apply_authorizations(
@@ -422,8 +526,48 @@ def _family_verdict(source: str) -> str:
     return REVIEW
 
 
-def family_from_sources(token: str, sources: list[str]) -> Family:
-    return Family(token=token, count=len(sources), by_source=dict(Counter(sources)))
+def _is_brand_itself(party: str, token: str) -> bool:
+    """Is the name asked about just the brand, legal forms aside ("Huawei", "RPC, Inc.",
+    "华为")? Not when other words come with it, even stopwords ("em-tec GmbH" is not 'tec')."""
+    from rigour.names.org_types import remove_org_types
+
+    from bot.screening.normalize import normalize_name, prepare
+
+    legal = normalize_name("ltd")
+    words = [
+        w
+        for w in prepare(party).split()
+        if (norm := normalize_name(w))
+        and remove_org_types(norm).strip()
+        and normalize_name(f"{w} ltd") != legal
+    ]
+    return len(words) == 1 or "".join(words) == token
+
+
+def _family_verdict_of(family: Family, party: str) -> str:
+    """A bare brand takes its members' requirement only when they all agree on it.
+
+    Only when the query is the brand itself, as listed. Members on lists that carry no
+    requirement of their own (review lists such as CMIC) do not disagree; a family whose
+    members carry different requirements ("dahua": a Denied Persons record and an Entity
+    List one) is `review`: the exact company decides.
+    """
+    if not family.exact or not _is_brand_itself(party, family.token):
+        return REVIEW
+    carried = {_family_verdict(source) for source in family.by_source} - {REVIEW}
+    return carried.pop() if len(carried) == 1 else REVIEW
+
+
+def family_from_sources(
+    token: str, sources: list[str], example: str | None = None, *, exact: bool = True
+) -> Family:
+    return Family(
+        token=token,
+        count=len(sources),
+        by_source=dict(Counter(sources)),
+        example=example,
+        exact=exact,
+    )
 
 
 def unavailable(reason: str) -> Decision:

@@ -24,22 +24,33 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from rapidfuzz.distance import Levenshtein
 from wordfreq import zipf_frequency
 
 from bot import question_grammar as g
-from bot.countries import Destination, find_places
+from bot.countries import Destination, find_places, match_place
 from bot.questions import Question, normalise_text
 from bot.screening.spans import LinkedSpan, Word, words_of
 
-__all__ = ["Linker", "Reading", "is_chatter", "read_message"]
+__all__ = ["Linker", "Reading", "edge_chatter", "is_chatter", "read_message"]
 
 #: (text, words) -> listed names found in the text.
 Linker = Callable[[str, list[Word]], list[LinkedSpan]]
 
 #: A lower-case word at least this common in English is chatter, not a name ("good", "allowed").
-COMMON_ZIPF = 3.3
+COMMON_ZIPF = 2.5
+#: A listed name inside a longer stretch of name words stands alone at this score or more, and
+#: if it is one word, only when rarer than ALONE_ZIPF in English ("Rosoboronexport", not "Optics").
+#: Words this common in English do not name a party on their own ("Institute", "Trade").
+COMMON_NAME_WORD_ZIPF = 4.0
+ALONE_SCORE = 95.0
+ALONE_ZIPF = 3.4
+#: A lower-case word found alone must be rarer still: "dahua", "rostec", not "supplies".
+LOWER_ALONE_ZIPF = 2.0
+#: A lower-case word this common ends a party phrase: "… Rosoboronexport next week".
+EDGE_ZIPF = 4.6
 #: A capitalised word this common at the start of a sentence is not a name ("Quick", "Can").
-COMMON_CAPITALISED_ZIPF = 4.0
+COMMON_CAPITALISED_ZIPF = 5.5
 
 # The words of questions themselves, whatever their frequency: verbs, filler, chat shorthand.
 _CHAT_WORDS = """
@@ -58,6 +69,9 @@ _CHAT_WORDS = """
     the a an some if whether not no yes yep nope right now today tomorrow week month soon
     again still already just only really actually pretty sure let know tell someone anyone
     approve approved approval ready green light greenlight proceed ahead receive received
+    clearance consignee license licence licensed permit permits rfq end-user enduser ship-to
+    shipto sample samples tmrw urgent looking hows how's thoughts download software visit
+    service engineer region mainland both via hub through
     getting get got sending units pcs pieces qty quantity item items goods product products
     stuff parts equipment """
 _CHAT = set(_CHAT_WORDS.split())
@@ -70,22 +84,89 @@ def _zipf(word: str) -> float:
     return zipf_frequency(word, "en")
 
 
+@lru_cache(maxsize=65536)
+def _typo_of_chatter(w: str) -> bool:
+    """ "shipp", "exprot": a question word mistyped (one edit), not a name."""
+    if len(w) < 4 or w in _CHAT:
+        return False
+    return any(
+        abs(len(c) - len(w)) <= 1 and Levenshtein.distance(c, w, score_cutoff=1) <= 1
+        for c in _CHAT
+        if len(c) >= 4
+    )
+
+
+def _has_name_word(text: str) -> bool:
+    """Does a stretch contain a word written as a name (capitalised, another script, or unknown
+    to English)? "power supplies" does not; "Acme", "华为", "hikvison" do."""
+    for w in re.findall(r"[^\W_][\w'’&.\-]*", text):
+        if w[:1].isupper() or not w.isascii() or (w.isalpha() and _zipf(w.lower()) == 0):
+            return True
+    return False
+
+
 def is_chatter(word: str) -> bool:
     """A word that never begins or ends a party name: a question word, verb or filler."""
-    w = word.strip(".'’").lower()
-    return w in _CHAT or w in g.GENERIC or not any(ch.isalpha() for ch in w)
+    raw = word.strip(".'’")
+    w = raw.lower()
+    if raw.isupper() and len(raw) > 2 and w not in _SHOUTED_CHAT:
+        return False  # "GREAT LAKES BUSINESS COMPANY": a name written in capitals
+    # Kind-of-party words are generic only in lower case: "a university", not "University of X".
+    generic = w in g.GENERIC and raw.islower()
+    return (
+        (w in _CHAT and not _capitalised_name_word(raw))
+        or generic
+        or not any(ch.isalpha() for ch in w)
+        or (raw.islower() and _typo_of_chatter(w))
+    )
+
+
+def _capitalised_name_word(raw: str) -> bool:
+    """A capitalised word that is chatter in lower case but names in names: "Group", "Trading"."""
+    return raw[:1].isupper() and raw.lower() in _NAME_WORDS
+
+
+# Chat words that people also write in capitals ("URGENT:", "FYI", "ASAP").
+_SHOUTED_CHAT = {"urgent", "fyi", "asap", "pls", "plz", "rfq", "eod", "thx", "help", "hey", "hello"}
+# Question words that are also common words of names when capitalised.
+_NAME_WORDS = {
+    "group",
+    "trading",
+    "international",
+    "supply",
+    "deal",
+    "new",
+    "partner",
+    "all",
+    "global",
+    "first",
+    "best",
+    "great",
+    "good",
+    "united",
+    "general",
+    "clear",
+    "safe",
+    "light",
+    "green",
+}
 
 
 def _name_like(word: Word, first_in_sentence: bool) -> bool:
     """Could this word, left over after reading, be part of a name nobody screened?"""
     raw = word.text.strip(".'’")
     w = raw.lower()
-    if not any(ch.isalpha() for ch in raw) or w in _CHAT or w in g.GENERIC:
+    if not any(ch.isalpha() for ch in raw) or is_chatter(raw):
+        return False
+    if any(ch.isdigit() for ch in raw):  # "PO-88213", "EAR99", "3D", "5G": codes, not names
+        return False
+    if len(raw) <= 2 or re.fullmatch(r"[A-Z]{2,}s", raw):  # "DE", "GPUs", "FPGAs": not names
         return False
     if w.strip(".") in g.ABBREV:  # a legal form alone names no one
         return False
     if raw.islower():
-        return _zipf(w) < COMMON_ZIPF and len(w) > 2
+        # Lower-case: only a word English does not know at all ("hikvison", not "oscilloscopes").
+        return _zipf(w) == 0 and len(w) >= 5 and not _typo_of_chatter(w)
     return not (first_in_sentence and _zipf(w) >= COMMON_CAPITALISED_ZIPF)
 
 
@@ -124,12 +205,18 @@ def _locate(text: str, phrase: str | None) -> tuple[int, int] | None:
     return None if at < 0 else (at, at + len(phrase))
 
 
+def edge_chatter(word: str) -> bool:
+    """Chatter, or a very common lower-case word ("placed", "next"), at the end of a phrase."""
+    raw = word.strip(".'’,")
+    return is_chatter(word) or (raw.islower() and _zipf(raw) >= EDGE_ZIPF)
+
+
 def _trim_chatter(words: Sequence[Word]) -> list[Word]:
     """Drop chatter from both ends of a party phrase ("Acme Ltd good to go" -> "Acme Ltd")."""
     out = list(words)
-    while out and is_chatter(out[-1].text) and not _legal(out[-1].text):
+    while out and edge_chatter(out[-1].text) and not _legal(out[-1].text):
         out.pop()
-    while out and is_chatter(out[0].text):
+    while out and edge_chatter(out[0].text):
         out.pop(0)
     return out
 
@@ -167,6 +254,13 @@ _SEPARATOR = re.compile(
 
 _SIGN_OFF = re.compile(
     r"(?:thanks|thank\s+you|thx|ty|cheers|regards|best|br|kind\s+regards|many\s+thanks)\b",
+    re.IGNORECASE,
+)
+
+
+_SIGNATURE = re.compile(
+    r"(?:^|(?<=[\s,.!?]))(?:thanks|thank\s+you|thx|ty|cheers|regards|best|br|kind\s+regards|"
+    r"many\s+thanks)\b[\s,!.-]*(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?)?[\s.!]*$",
     re.IGNORECASE,
 )
 
@@ -223,13 +317,19 @@ def _parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _trim_party(text: str, words: list[Word], span: tuple[int, int]) -> tuple[int, int] | None:
     """The grammar's party without chatter at its ends, nor a trailing "in <place>"."""
+    dash = re.search(r"\s[—–|]\s|\s-\s", text[span[0] : span[1]])
+    if dash and dash.start() > 0:
+        span = (span[0], span[0] + dash.start())  # "X — China — PO 123": the name ends at a dash
     inside = [w for w in words if span[0] <= w.start < span[1]]
     inside = _trim_chatter(inside)
     while inside:
         tail = text[inside[0].start : inside[-1].end]
         m = re.search(r"\s+(?:in|at|from|based\s+in|located\s+in)\s+(?P<p>[^,]+)$", tail, re.I)
         if m is None or not find_places(m.group("p")):
-            break
+            # "…, Texas", "… (Munich)": a place after a comma or in parentheses locates the party.
+            m = re.search(r"(?:,|\s*\()\s*(?P<p>[^,()]+?)\)?\.?$", tail)
+            if m is None or m.start() == 0 or match_place(m.group("p")) is None:
+                break
         cut = inside[0].start + m.start()
         inside = _trim_chatter([w for w in inside if w.end <= cut])
     return (inside[0].start, inside[-1].end) if inside else None
@@ -248,12 +348,100 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
             if w.start >= span[0] and w.end <= span[1]:
                 covered[i] = True
 
-    # Places anywhere. "from X" names an origin; everything else may be the destination.
     places = find_places(text)
+
+    # A sign-off at the end ("thanks, Bob") names the asker, not a party.
+    if m := _SIGNATURE.search(text):
+        cover((m.start(), m.end()))
+    # The grammar's item, quantity and purpose are accounted for.
+    for phrase in (question.item, question.quantity, question.purpose):
+        cover(_locate(text, phrase))
+
+    # Parties: (start, end) spans of the text, in the order found.
+    spans: list[tuple[int, int]] = []
+    grammar_span = _locate(text, question.party)
+    # A party the grammar took that is not in the text verbatim is screened as given.
+    spans_text_only = question.party if grammar_span is None else None
+    if grammar_span is not None:
+        grammar_span = _trim_party(text, words, grammar_span)
+        if grammar_span is not None:
+            spans.append(grammar_span)
+    found_all = linker(text, words) if linker else []
+    if grammar_span is not None:
+        # "can we ship to A and B?": each party named is screened, and the phrase as a whole —
+        # unless a listed name spans the separator ("Moscow Institute of Physics and Technology").
+        parts = _parts(text, *grammar_span)
+        across = any(f.start < p[0] and p[0] < f.end for f in found_all for p in parts[1:])
+        if len(parts) > 1 and not across:
+            # "…, thanks Bob": a sign-off and what follows it is the asker, not a party.
+            kept = [p for p in parts if not _SIGN_OFF.match(text, p[0])]
+            trimmed = [_trim_party(text, words, p) for p in kept]
+            if trimmed != parts:
+                # A part that is chatter ("…, thanks Bob"): the phrase as a whole is no name.
+                spans.remove(grammar_span)
+            spans.extend(
+                p
+                for p in trimmed
+                if p is not None and p not in spans and _has_name_word(text[p[0] : p[1]])
+            )
+
+    # Listed names anywhere: the linker's window is the name as written around the listed one
+    # (it prefers the longer window when that costs little: "Apple Inc.", not "Apple"). The
+    # grammar's phrase is screened too, when different: the strictest of the two stands.
+    # A listed name found inside a longer stretch of name words ("Kestrel Optics Inc." around
+    # "Optics") stands alone only when it is near-exact and distinctive; otherwise the stretch
+    # as written is the party, so one common word of a longer name does not decide for it.
+    runs = []
+    for i, j in _name_runs(words):
+        trimmed = _trim_chatter(words[i : j + 1])
+        if trimmed:
+            runs.append((trimmed[0].start, trimmed[-1].end))
+    linked: list[str] = []
+    linked_spans: list[tuple[int, int]] = []
+    for found in found_all:
+        if not _credible(found):
+            continue
+        part = (found.start, found.end)
+        run = next((r for r in runs if r[0] <= part[0] and part[1] <= r[1]), part)
+        if run != part and not _stands_alone(found):
+            part = run
+        if part in spans:
+            continue
+        spans.append(part)
+        linked.append(text[part[0] : part[1]])
+        linked_spans.append(part)
+        if run != part and run not in spans:
+            spans.append(run)  # the whole stretch too: the strictest of the two stands
+    # A stretch that is only a place ("India", "Luhansk") is a place, not a party.
+    for span in [sp for sp in spans if match_place(text[sp[0] : sp[1]].strip(" ,.;:()"))]:
+        spans.remove(span)
+        if span in linked_spans:
+            linked.remove(text[span[0] : span[1]])
+    for span in spans:
+        cover(span)
+    cover_places = [(s, e) for s, e, _ in places]
+    for span in cover_places:
+        cover(span)
+
+    # Places anywhere. "from X" names an origin; a place inside a party's name ("Hangzhou
+    # Hikvision", "Bank of China") is not a destination, but a restricted one still counts below.
+    def in_party(start: int, end: int) -> bool:
+        """Is the place part of a party's name? Not when it follows the name as its location
+        (", Texas", "(Munich)", "in Iran") or is written in lower case ("… cuba")."""
+        before = text[:start].rstrip()
+        located = before.endswith((",", "(", "/")) or re.search(
+            r"\b(?:in|at|from|based|near)$", before, re.I
+        )
+        if located or text[start:end].islower():
+            return False
+        return any(s0 <= start and end <= e0 for s0, e0 in spans)
+
     destination = question.destination
     if destination is None:
         candidates = [
-            d for s, _, d in places if not re.search(r"\bfrom\s+$", text[max(0, s - 10) : s], re.I)
+            d
+            for s, e, d in places
+            if not in_party(s, e) and not re.search(r"\bfrom\s+$", text[max(0, s - 10) : s], re.I)
         ]
         if len({d.country for d in candidates}) == 1:
             destination = candidates[0]
@@ -262,60 +450,6 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
             d for _, _, d in places if destination is None or d.country != destination.country
         )
     )
-
-    # The grammar's item, quantity and purpose are accounted for.
-    for phrase in (question.item, question.quantity, question.purpose):
-        cover(_locate(text, phrase))
-
-    # Parties: (start, end) spans of the text, in the order found.
-    spans: list[tuple[int, int]] = []
-    grammar_span = _locate(text, question.party)
-    if grammar_span is not None:
-        grammar_span = _trim_party(text, words, grammar_span)
-        if grammar_span is not None:
-            spans.append(grammar_span)
-    elif question.party:
-        spans_text_only = question.party  # not found verbatim (normalised away): keep as given
-    else:
-        spans_text_only = None
-    runs = [(words[i].start, words[j].end) for i, j in _name_runs(words)]
-    if grammar_span is not None:
-        # "can we ship to A and B?": each party named is screened, and the phrase as a whole.
-        parts = _parts(text, *grammar_span)
-        if len(parts) > 1:
-            # "…, thanks Bob": a sign-off and what follows it is the asker, not a party.
-            kept = [p for p in parts if not _SIGN_OFF.match(text, p[0])]
-            trimmed = [_trim_party(text, words, p) for p in kept]
-            if trimmed != parts:
-                # A part that is chatter ("…, thanks Bob"): the phrase as a whole is no name.
-                spans.remove(grammar_span)
-            spans.extend(p for p in trimmed if p is not None and p not in spans)
-
-    # Listed names anywhere, each widened to the name as written around it (its stretch of
-    # non-chatter words, split at list separators): "Apple Inc." is screened, not "Apple".
-    linked: list[str] = []
-    for found in linker(text, words) if linker else []:
-        region = next(
-            (
-                r
-                for r in ([grammar_span] if grammar_span else []) + runs
-                if r[0] <= found.start and found.end <= r[1]
-            ),
-            (found.start, found.end),
-        )
-        part = next(
-            (p for p in _parts(text, *region) if p[0] <= found.start and found.end <= p[1]),
-            (found.start, found.end),
-        )
-        if part == grammar_span or part in spans:
-            continue
-        spans.append(part)
-        linked.append(text[part[0] : part[1]])
-    for span in spans:
-        cover(span)
-    cover_places = [(s, e) for s, e, _ in places]
-    for span in cover_places:
-        cover(span)
 
     # What is left that could be a name.
     first = {i for i, w in enumerate(words) if i == 0 or words[i - 1].sentence != w.sentence}
@@ -329,6 +463,10 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
             keep[i] = True
     leftover = [text[r[0].start : r[-1].end] for r in _runs(words, keep)]
     parties = [text[s:e].strip(" ,;:") for s, e in spans]
+    if parties:
+        # Beside a party, a stretch of common words ("Institute", "Trade Limited Company") names
+        # no one by itself: it is not screened as a party of its own.
+        leftover = [w for w in leftover if not _only_common_words(w)]
     if not spans and question.party and grammar_span is None and spans_text_only:
         parties.append(spans_text_only)
     if not parties and len(leftover) == 1 and _looks_like_party(leftover[0]):
@@ -344,6 +482,35 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         leftover=tuple(leftover),
         linked=tuple(linked),
         question_text=text,
+    )
+
+
+def _credible(found: LinkedSpan) -> bool:
+    """A listed name found in free text: one word counts only when it is rare in English and
+    written as a name ("Rosoboronexport", "ZTE"); "Corporation", "Planet", "shipp" do not."""
+    words = found.text.split()
+    if len(words) > 1:
+        return True
+    raw = found.text.strip(".,'’")
+    if raw.islower():
+        return _zipf(raw) < LOWER_ALONE_ZIPF
+    return _zipf(raw.lower()) < ALONE_ZIPF
+
+
+def _stands_alone(found: LinkedSpan) -> bool:
+    """Is a listed name found inside a longer stretch of name words a party of its own? When
+    it holds an identifying word and matches strongly (several words), or is one rare word
+    matching near-exactly ("Rosoboronexport next week")."""
+    if not found.identifying:
+        return False
+    if len(found.text.split()) > 1:
+        return True  # several words with an identifying one: screened beside the stretch
+    return found.score >= ALONE_SCORE and _zipf(found.text.strip(".,").lower()) < ALONE_ZIPF
+
+
+def _only_common_words(text: str) -> bool:
+    return all(
+        _legal(w) or _zipf(w.strip(".,'’").lower()) >= COMMON_NAME_WORD_ZIPF for w in text.split()
     )
 
 

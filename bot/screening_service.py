@@ -291,7 +291,7 @@ class Screener:
     def linker(self, now: datetime | None = None) -> Any:
         """A span linker bound to the list in use (see bot/screening/spans.py), or None when
         there is no usable list (the answer then says so)."""
-        from bot.reading import is_chatter
+        from bot.reading import edge_chatter, is_chatter
         from bot.screening.spans import link_spans
 
         try:
@@ -304,7 +304,14 @@ class Screener:
         threshold = self.settings.review_match
 
         def link(text: str, words: Any) -> Any:
-            return link_spans(text, index, is_chatter=is_chatter, threshold=threshold, words=words)
+            return link_spans(
+                text,
+                index,
+                is_chatter=is_chatter,
+                is_edge_chatter=edge_chatter,
+                threshold=threshold,
+                words=words,
+            )
 
         return link
 
@@ -400,7 +407,14 @@ class Screener:
                     for k in result.family.entry_keys
                     if k in loaded.entries
                 ]
-                family = family_from_sources(result.family.token, sources)
+                members = set(result.family.entry_keys)
+                lead = next((h.entry_key for h in result.hits if h.entry_key in members), None)
+                if lead is None:
+                    lead = next((k for k in result.family.entry_keys if k in loaded.entries), None)
+                example = loaded.entries[lead].name if lead is not None else None
+                family = family_from_sources(
+                    result.family.token, sources, example, exact=result.family.exact
+                )
         notes = licenses.denial_notes_for(on_record.denied, matches) if matches else []
         decision = decide(
             party=cleaned.text,

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import announcements, commands, home, mentions, messages, reminders
+from handlers import (
+    announcements,
+    commands,
+    conversation,
+    home,
+    mentions,
+    messages,
+    reminders,
+)
 
-MODULES = (messages, mentions, commands, home, reminders, announcements)
+MODULES = (messages, mentions, commands, home, reminders, announcements, conversation)
 
 
 def register(app: App) -> None:

@@ -2,19 +2,50 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
+from collections import OrderedDict
 from typing import Any
 
-from slack_bolt import BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.ask import ANSWER, ask
-from bot.screening_service import Requester
+from bot.reading import Reading
+from bot.screening_service import Requester, ScreeningRequest
 from handlers.common import SORRY, EventOnce, post, post_ephemeral, services
-from handlers.views import error_message, render_answer
+from handlers.views import SCREEN_GUESS, answer_message, error_message, render_answer
 from storage.events import AlreadyHandled
 
 log = logging.getLogger(__name__)
+
+
+class _Threads:
+    """The last question read in each conversation (a thread, or a DM), for follow-ups such as
+    "what about Dahua?". Kept per process and bounded: a follow-up that reaches another
+    instance is read on its own (the bot then asks for what is missing, never guesses)."""
+
+    def __init__(self, size: int = 2000) -> None:
+        self._lock = threading.Lock()
+        self._last: OrderedDict[tuple[str, str], Reading] = OrderedDict()
+        self._size = size
+
+    def get(self, key: tuple[str, str]) -> Reading | None:
+        with self._lock:
+            return self._last.get(key)
+
+    def put(self, key: tuple[str, str], reading: Reading | None) -> None:
+        if reading is None or not (reading.parties or reading.destination):
+            return
+        with self._lock:
+            self._last[key] = reading
+            self._last.move_to_end(key)
+            while len(self._last) > self._size:
+                self._last.popitem(last=False)
+
+
+THREADS = _Threads()
 
 
 def answer_event(
@@ -41,12 +72,17 @@ def _answer(
     user = event.get("user") or ""
     in_dm = event.get("channel_type") == "im" or channel.startswith("D")
     thread_ts = None if in_dm else (event.get("thread_ts") or event.get("ts"))
+    key = (channel, "" if in_dm else (event.get("thread_ts") or ""))
     try:
         answer = ask(
             services(context).screener,
             event.get("text") or "",
             Requester(actor=user, kind="slack", channel=channel, event=handling.ref),
+            previous=THREADS.get(key) if key[1] or in_dm else None,
         )
+        if in_dm or not event.get("thread_ts"):
+            key = (channel, "" if in_dm else (event.get("ts") or ""))
+        THREADS.put(key, answer.reading)
         if answer.outcome is not None:
             handling.claimed_with(answer.outcome.audit_id)
         text, blocks = render_answer(answer)
@@ -66,3 +102,36 @@ def _answer(
         return True
     post(client, channel=channel, text=text, blocks=blocks, thread_ts=thread_ts, unfurl_links=False)
     return True
+
+
+def on_screen_guess(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """The asker picked one of the bot's guesses: screen it, with the question's destination and
+    item, and answer only them (they can ask again in the channel)."""
+    ack()
+    try:
+        value = json.loads(body["actions"][0]["value"])
+        party = str(value["party"])
+    except (KeyError, IndexError, TypeError, ValueError):
+        respond(text="That button is out of date; ask the question again.", replace_original=False)
+        return
+    user = body.get("user", {}).get("id", "")
+    channel = (body.get("channel") or {}).get("id")
+    request = ScreeningRequest(
+        party=party,
+        country=value.get("country") or None,
+        item=value.get("item") or None,
+        text=f"(picked from a guess) {party}",
+    )
+    try:
+        outcome = services(context).screener.screen(
+            request, Requester(actor=user, kind="slack", channel=channel)
+        )
+        text, blocks = answer_message(outcome)
+    except Exception:
+        log.exception("screening a picked guess failed")
+        text, blocks = error_message(SORRY)
+    respond(text=text, blocks=blocks, replace_original=False, response_type="ephemeral")
+
+
+def register(app: App) -> None:
+    app.action(SCREEN_GUESS)(on_screen_guess)

@@ -6,6 +6,7 @@ must not ping anyone, and no one can forge a link through the bot.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -112,11 +113,23 @@ def fallback_text(decision: Decision, party: str | None) -> str:
     return escape_mrkdwn(text)
 
 
-def answer_message(outcome: Outcome) -> tuple[str, Blocks]:
-    """The verdict with its evidence."""
+def _other_parties(answer: Answer) -> Blocks:
+    """The parties screened besides the headline one, each with its verdict and best match."""
+    lines = []
+    for o in answer.outcomes[1:]:
+        _, label = VERDICT_LABELS[o.decision.verdict]
+        top = o.decision.top
+        found = f" — {esc(top.name)} ({esc(top.source)}, score {top.score:.0f})" if top else ""
+        lines.append(f"• “{esc(o.request.party or '')}”: *{esc(label)}*{found}")
+    return [section("*Also screened*\n" + "\n".join(lines[:8]))] if lines else []
+
+
+def answer_message(outcome: Outcome, answer: Answer | None = None) -> tuple[str, Blocks]:
+    """The verdict with its evidence; for a question, exactly what was screened."""
     d = outcome.decision
     emoji, label = VERDICT_LABELS[d.verdict]
-    blocks: Blocks = [header(f"{label}"), section(f"{emoji} {_subject(outcome)}")]
+    subject = esc(answer.screened_line()) if answer is not None else _subject(outcome)
+    blocks: Blocks = [header(f"{label}"), section(f"{emoji} {subject}")]
     reasons = d.reasons + d.notes
     if reasons:
         blocks.append(section("\n".join(f"• {esc(r)}" for r in reasons[:8])))
@@ -139,6 +152,8 @@ def answer_message(outcome: Outcome) -> tuple[str, Blocks]:
                     )
                 )
             )
+    if answer is not None:
+        blocks.extend(_other_parties(answer))
     if d.family is not None and d.family.count > 1:
         per = ", ".join(f"{esc(s)} {n}" for s, n in sorted(d.family.by_source.items()))
         blocks.append(
@@ -189,10 +204,34 @@ def help_message(problem: str | None = None) -> tuple[str, Blocks]:
     return "How to ask canweship", blocks
 
 
-def problem_message(problem: str) -> tuple[str, Blocks]:
-    """A question that could not be understood: what is missing, with an example. No verdict."""
+SCREEN_GUESS = "screen_guess"
+
+
+def problem_message(problem: str, answer: Answer | None = None) -> tuple[str, Blocks]:
+    """A question that could not be understood: what is missing, with an example. No verdict.
+
+    When the bot has guesses (the words that could be the party), each is a button that
+    screens it with the destination and item of the question.
+    """
     text = f":thinking_face: {esc(problem)}"
-    return escape_mrkdwn(problem), [section(text), context("No verdict was given.")]
+    blocks: Blocks = [section(text)]
+    if answer is not None and answer.guesses and answer.reading is not None:
+        dest = answer.reading.destination
+        item = answer.reading.question.item
+        buttons = [
+            button(
+                f"Screen “{guess}”",
+                SCREEN_GUESS,
+                json.dumps(
+                    {"party": guess, "country": dest.code if dest else None, "item": item},
+                    ensure_ascii=False,
+                )[:2000],
+            )
+            for guess in answer.guesses
+        ]
+        blocks.append({"type": "actions", "elements": buttons})
+    blocks.append(context("No verdict was given."))
+    return escape_mrkdwn(problem), blocks
 
 
 def error_message(text: str) -> tuple[str, Blocks]:
@@ -201,10 +240,10 @@ def error_message(text: str) -> tuple[str, Blocks]:
 
 def render_answer(answer: Answer) -> tuple[str, Blocks]:
     if answer.kind == "answer" and answer.outcome is not None:
-        return answer_message(answer.outcome)
+        return answer_message(answer.outcome, answer)
     if answer.kind == "help":
         return help_message(answer.problem)
-    return problem_message(answer.problem or "I couldn't tell what to check.")
+    return problem_message(answer.problem or "I couldn't tell what to check.", answer)
 
 
 def home_view(

@@ -124,9 +124,30 @@ def test_no_party_and_no_restriction_is_never_clear():
 
 def test_a_bare_family_name_takes_the_family_verdict():
     fam = Family(token="huawei", count=112, by_source={"EL": 110, "CMIC": 2})
-    d = run(matches=[match("EL", score=85)], family=fam)
+    d = run(party="Huawei", matches=[match("EL", score=85)], family=fam)
     assert d.verdict == "license_required"
     assert any("family of 112" in r for r in d.reasons)
+    # Another word with the brand ("em-tec" for 'tec') is not the brand: review.
+    other = Family(token="tec", count=3, by_source={"EL": 3}, example="I. Tec Trading FZE")
+    d = run(party="em-tec GmbH", family=other)
+    assert d.verdict == "review" and any("I. Tec Trading FZE" in r for r in d.reasons)
+    assert run(party="Tec Ltd.", family=other).verdict == "license_required"
+
+
+def test_a_family_whose_members_disagree_is_review_naming_a_member():
+    # A Denied Persons record and an Entity List record share the brand: the exact company
+    # decides, so the bare brand is review, not the strictest member's verdict.
+    fam = Family(token="dahua", count=2, by_source={"DPL": 1, "EL": 1}, example="Dahua Technology")
+    d = run(family=fam)
+    assert d.verdict == "review"
+    assert any("Dahua Technology" in r and "family of 2" in r for r in d.reasons)
+
+
+def test_a_family_that_agrees_takes_its_requirement():
+    fam = Family(token="hizballah", count=4, by_source={"SDN": 4}, example="HIZBALLAH")
+    d = run(party="Hizballah", family=fam)
+    assert d.verdict == "prohibited"
+    assert any("HIZBALLAH" in r for r in d.reasons)
 
 
 @dataclass
@@ -226,21 +247,15 @@ def test_no_license_bearing_match_is_never_authorized():
 def test_a_family_is_never_covered_by_one_members_license():
     family = Family(token="huawei", count=112, by_source={"EL": 112})
     member = FakeAuthorization()  # covers the EL record shown, not the family
-    d = run(
-        matches=[match("EL", 95)],
-        family=family,
-        authorizations=[member],
-        purpose="existing networks",
-    )
+    ask = {"matches": [match("EL", 95)], "family": family, "purpose": "existing networks"}
+    d = run(party="Huawei", authorizations=[member], **ask)
     assert d.verdict == "license_required"
     assert any("'huawei' family" in r for r in d.reasons)
     whole = FakeAuthorization(family_token="huawei")
-    d = run(
-        matches=[match("EL", 95)],
-        family=family,
-        authorizations=[whole],
-        purpose="existing networks",
-    )
+    assert run(party="Huawei", authorizations=[whole], **ask).verdict == "authorized"
+    # A family that only points to review (the name is not the brand itself) needs no covering:
+    # the listed record that calls for the license does.
+    d = run(party="Huawei Spare Parts Trading", authorizations=[member], **ask)
     assert d.verdict == "authorized"
 
 
@@ -283,3 +298,57 @@ def test_an_authorization_not_yet_valid_is_ignored():
     on_the_day = FakeAuthorization(valid_from=TODAY, expires=TODAY)
     d = run(matches=[match("EL")], authorizations=[on_the_day], purpose="existing networks")
     assert d.verdict == "authorized"
+
+
+def test_a_family_reached_by_a_spelling_variant_is_review():
+    # "Huavei" is spelt like the brand but is not it: the affiliates' requirement is not
+    # carried over, the members are shown for review.
+    fam = Family(
+        token="huawei", count=3, by_source={"EL": 3}, example="Huawei Technologies", exact=False
+    )
+    d = run(family=fam)
+    assert d.verdict == "review"
+    assert any("Huawei Technologies" in r for r in d.reasons)
+
+
+def test_a_listed_affiliate_named_by_place_is_review_naming_it():
+    m = match(
+        "EL",
+        score=92,
+        name="Arrow Electronics (Hong Kong) Co., Ltd.",
+        matched_name="Arrow Electronics (Hong Kong) Co., Ltd.",
+    )
+    d = run(party="Arrow Electronics, Inc.", matches=[m])
+    assert d.verdict == "review"
+    assert "Arrow Electronics (Hong Kong) Co., Ltd." in d.reasons[0]
+    assert "affiliate" in d.reasons[0]
+    # The affiliate asked about by its own name stands.
+    assert run(party="Arrow Electronics (Hong Kong) Ltd", matches=[m]).verdict == (
+        "license_required"
+    )
+
+
+def test_a_country_that_differs_lowers_a_non_exact_match_to_review():
+    m = match(
+        "EL",
+        score=97,
+        name="General Electronic",
+        matched_name="General Electronic",
+        countries=("IR",),
+        country_match=False,
+    )
+    d = run(party="General Electric", matches=[m])
+    assert d.verdict == "review"
+    assert "IR" in d.reasons[0]
+    # An exact match stands, with the difference shown.
+    exact = run(party="General Electronic Co.", matches=[m])
+    assert exact.verdict == "license_required"
+    assert "not the country stated" in exact.reasons[0]
+
+
+def test_the_full_legal_name_is_never_weaker_than_the_short_form():
+    short = match("EL", score=100, name="Dahua Technology", matched_name="Dahua Technology")
+    full = match("EL", score=88, name="Dahua Technology", matched_name="Dahua Technology")
+    assert run(party="Dahua Technology", matches=[short]).verdict == "license_required"
+    d = run(party="Zhejiang Dahua Technology Co., Ltd.", matches=[full])
+    assert d.verdict == "license_required"

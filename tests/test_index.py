@@ -396,3 +396,54 @@ def test_composite_list_cyrillic_spellings() -> None:
     # a misspelt common word is not read as one: "Белектрик" stays its own word
     res = idx.search("Белектрик ГмбХ")
     assert not res.hits or res.hits[0].score < REVIEW_THRESHOLD
+
+
+# Families: only organisations, only the word as typed (or a vowel-only romanization), never
+# a common English word.
+FAMILY_RECORDS: list[tuple[int, str, str, tuple[str, ...], str | None, list[str]]] = [
+    (101, "Maple Trading Company", "EL", ("CN",), "Entity", []),
+    (102, "Maple Industries Limited", "SDN", ("IR",), "Entity", []),
+    (103, "Nice Holdings Limited", "SDN", ("IR",), None, []),
+    (104, "Nice Engineering Company", "EL", ("CN",), None, []),
+    (105, "KHORSHIDVAND, Ali", "SDN", ("IR",), "Individual", []),
+    (106, "KHORSHIDVAND, Reza", "SDN", ("IR",), "Individual", []),
+    (107, "Hizballah", "SDN", ("LB",), "Entity", []),
+    (108, "Kataib Hizballah", "SDN", ("IQ",), "Entity", []),
+    (109, "Apple Valley Trading", "EL", ("CN",), "Entity", []),
+    (110, "Apple Electronics Company", "EL", ("CN",), "Entity", []),
+    (111, "Tsinghua Unigroup", "EL", ("CN",), None, []),
+    (112, "KHORSHIDVAND Trading Company", "EL", ("AE",), "Entity", []),
+]
+INDEX_FAMILY = NameIndex.build(_rows(RECORDS + FAMILY_RECORDS))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Apple Inc.",  # "apple" is a common English word, not a brand family
+        "Nike",  # corrected to "nice" by the typo tables: not what was typed
+        "Nice",  # a common word
+        "Mapel",  # a typo of "maple" is no family either
+    ],
+)
+def test_no_family_from_fuzzy_tokens_or_common_words(query: str) -> None:
+    assert INDEX_FAMILY.search(query).family is None
+
+
+def test_no_family_from_person_records() -> None:
+    # Two people and one company share the surname: one organisation is no family.
+    assert INDEX_FAMILY.search("Khorshidvand").family is None
+
+
+def test_family_from_a_one_vowel_romanization_is_not_exact() -> None:
+    res = INDEX_FAMILY.search("Hizbollah")
+    assert res.family is not None and set(res.family.entry_keys) == {107, 108}
+    assert not res.family.exact
+    assert INDEX_FAMILY.search("Hizballah").family.exact
+    assert INDEX_FAMILY.search("Huawei").family is not None
+
+
+def test_a_loose_spelling_variant_names_no_family() -> None:
+    # Same consonants, but more than one letter in eight differs: another word.
+    assert INDEX_FAMILY.search("Hezbollah").family is None
+    assert INDEX_FAMILY.search("Hizbuluh").family is None

@@ -45,11 +45,13 @@ def make_store(database_url, monkeypatch, capsys, channel: str | None):
     capsys.readouterr()
     svc = build_services(Settings.from_env())
     now = datetime.now(UTC)
+    # "Today" is the team's (CANWESHIP_TIMEZONE), not UTC's: late in the UTC day they differ.
+    today = now.astimezone(svc.settings.tz).date()
     # Recorded 40 days ago (reminders are only made for the future of when it was recorded).
     Extensions(svc.settings, svc.engine, svc.screener).add(
         name="Local GL",
-        expires=(now.date() + timedelta(days=3)).isoformat(),
-        effective=(now.date() - timedelta(days=60)).isoformat(),
+        expires=(today + timedelta(days=3)).isoformat(),
+        effective=(today - timedelta(days=60)).isoformat(),
         cite="99 FR 123",
         parties=["Huawei"],
         activities=["existing networks"],

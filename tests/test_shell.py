@@ -33,7 +33,7 @@ is Hikvision on the list?
 EXPECTED = """\
 canweship (in D0LOCALUSER):
   == License required ==
-  :warning: *Party:* Dahua
+  :warning: Screened “Dahua”
   • Zhejiang Dahua Technology Co., Ltd. is on the Entity List (84 FR 54004; 85 FR 44159). \
 License requirement: For all items subject to the EAR. (See § 744.11 of the EAR) \
 Review policy: Presumption of denial.
@@ -49,7 +49,7 @@ Review policy: Presumption of denial.
 (now in channel C0SALES; lines mention @canweship)
 canweship (in C0SALES, in thread):
   == License required ==
-  :warning: *Party:* Huawei Device · *Destination:* China · *Item:* 5G chips
+  :warning: Screened “Huawei Device” · destination China · item 5G chips
   • Huawei Device Co., Ltd. is on the Entity List (84 FR 22963). License requirement: \
 For all items subject to the EAR. (See §§ 734.9(e) and 744.11 of the EAR) Review policy: \
 Presumption of Denial
@@ -68,7 +68,7 @@ canweship (in C0SALES, only visible to you, in thread):
 (back in the DM with canweship)
 canweship (in D0LOCALUSER):
   == Prohibited — do not ship ==
-  :no_entry: *Destination:* Iran · *Item:* laptops
+  :no_entry: No party screened · destination Iran · item laptops
   • Destination Iran: Iran: comprehensive embargo (Country Group E:1) (15 CFR 746.7).
     List VERSION, age just now · screened TIME · audit #N
 canweship (only visible to you):

@@ -40,12 +40,14 @@ from functools import lru_cache
 
 from rigour.names.org_types import remove_org_types
 from rigour.text import is_stopword
+from wordfreq import zipf_frequency
 
 from bot.screening.normalize import (
     ABBREVIATIONS,
     cyrillic_readings,
     normalize_name,
     prepare,
+    skeleton,
     sound_key,
     tokens,
 )
@@ -93,6 +95,11 @@ COUNTRY_BONUS = 2.0
 COUNTRY_PENALTY = 3.0
 POSTING_CAP = 1000  # tokens in more names than this do not generate candidates by themselves
 FAMILY_MIN_RECORDS = 2
+# A word this common in general English ("apple", "bob", "nice") names no brand family.
+FAMILY_MAX_ZIPF = 4.0
+FAMILY_MIN_VARIANT_LEN = 6  # shortest word whose spelling variants still name its family
+FAMILY_VARIANT_SIMILARITY = 0.88  # a variant differs by about one letter in eight
+_VOWELS = re.compile(r"[aeiouy]+")
 MIN_SCORE = 0.5  # names scoring below this (50/100) may be left out of the hits
 PLACE_FACTOR = 0.3  # city, province and country words locate a party, they do not name it
 MISSING_CHECK_FROM = 0.6  # candidates below this cannot reach a threshold anyway
@@ -130,6 +137,7 @@ class FamilyMatch:
     token: str
     entry_keys: tuple[int, ...]
     count: int
+    exact: bool = True  # False: a romanization variant of the typed word ("huavei")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +156,15 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 def _is_generic(token: str) -> bool:
     """Legal forms and stopwords say nothing about which party is meant."""
     return is_stopword(token) or not remove_org_types(token).strip()
+
+
+@lru_cache(maxsize=65536)
+def _is_common_word(token: str) -> bool:
+    return len(token) < 3 or zipf_frequency(token, "en") >= FAMILY_MAX_ZIPF
+
+
+def _consonants(token: str) -> str:
+    return _VOWELS.sub("", skeleton(token))
 
 
 class NameIndex(TypoTables):
@@ -183,6 +200,7 @@ class NameIndex(TypoTables):
         self._fuzzy_cache: dict[str, tuple[tuple[int, float], ...]] = {}
         self._phonetic: dict[str, tuple[int, ...]] = {}
         self._sources: list[str] = list(SOURCE_CODES)
+        self._places: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -265,7 +283,7 @@ class NameIndex(TypoTables):
         self._common = CommonWords.build(word_names, absorbed, _is_generic)
         del word_names, absorbed
         legal = self._common.legal
-        places = place_tokens()
+        places = self._places = place_tokens()
         descriptors = descriptor_tokens(tok_str)
         for tid, t in enumerate(tok_str):
             generic = _is_generic(t) or t in legal
@@ -416,22 +434,57 @@ class NameIndex(TypoTables):
             scores[i] = s * den / (den + extra)
 
     def _family(
-        self, qtokens: list[str], spellings: dict[str, tuple[str, ...]] | None = None
+        self,
+        qtokens: list[str],
+        spellings: dict[str, tuple[str, ...]] | None = None,
+        read: frozenset[str] = frozenset(),
     ) -> FamilyMatch | None:
+        """The organisations sharing the one distinctive word the query names ("Huawei").
+
+        Only the word as typed counts (or its reading from another script): a typo-corrected
+        or fuzzy token is a different word ("nike" is not "nice", "apple" not "maple"). The
+        word must identify parties — not a legal form, place or business descriptor, not a
+        common English word (``wordfreq`` Zipf frequency ≥ ``FAMILY_MAX_ZIPF``: "apple",
+        "bob", "t") — and the family is made of organisation records only: people who share a
+        surname are no family.
+        """
         specific = [t for t in qtokens if not _is_generic(t)]
         if len(specific) != 1:
             return None
-        exp = self._expand_all(specific[0], (spellings or {}).get(specific[0], ()))
-        if not exp or exp[0][1] < 0.8:
+        token = specific[0]
+        typed = token if token not in (spellings or {}) or token in read else None
+        # What was typed: the token itself, or the word it was corrected from.
+        forms = [token] if typed else [a for a in (spellings or {}).get(token, ()) if a]
+        tid = next((self._vocab[f] for f in forms if f in self._vocab), None)
+        exact = tid is not None
+        if tid is None:
+            # A spelling that differs only in its vowels, as romanizations do ("Hezbollah" for
+            # "Hizballah"), is the same word; any other difference ("nike"/"nice") is not.
+            for f in forms:
+                if len(f) < FAMILY_MIN_VARIANT_LEN or _is_common_word(f):
+                    continue
+                same = [
+                    t
+                    for t, sim in self._expand(f)
+                    if sim >= FAMILY_VARIANT_SIMILARITY
+                    and _consonants(self._tok_str[t]) == _consonants(f)
+                ]
+                if same:
+                    tid = same[0]
+                    break
+        if tid is None:
             return None
-        tid = exp[0][0]
-        if self._generic[tid]:
+        token = self._tok_str[tid]
+        # Descriptors the list uses often ("hezbollah" in many group names) may still be a
+        # brand; general-language frequency is what rules out words like "energy".
+        if self._generic[tid] or token in self._places or _is_common_word(token):
             return None
-        entry = self._entry
-        keys = tuple(sorted({entry[i] for i in self._post[tid]}))
+        entry, etype = self._entry, self._etype
+        person = _ENTITY_TYPES.index("Individual")
+        keys = tuple(sorted({entry[i] for i in self._post[tid] if etype[i] != person}))
         if len(keys) < FAMILY_MIN_RECORDS:
             return None
-        return FamilyMatch(token=self._tok_str[tid], entry_keys=keys, count=len(keys))
+        return FamilyMatch(token=token, entry_keys=keys, count=len(keys), exact=exact)
 
     def _join_split(self, words: list[str]) -> list[str]:
         """Join a word split in the middle ("hua wei", "hik vision") when the joined form is a
@@ -554,7 +607,7 @@ class NameIndex(TypoTables):
             if prev is None or (final, name_score) > (prev[0], prev[1]):
                 best[key] = (final, name_score, i, cmatch)
         src, primary = self._src, self._primary
-        family = self._family(qtokens, spellings)
+        family = self._family(qtokens, spellings, foreign)
         # A bare family name ("Huawei") means the family: its parent, known under the most
         # names, comes first, not whichever affiliate has the shortest name.
         lead = support if family is not None and len(qtokens) == 1 else {}
@@ -595,12 +648,13 @@ class NameIndex(TypoTables):
             out.append(res)
         return out
 
-    def is_anchor(self, word: str) -> bool:
+    def is_anchor(self, word: str, *, loose: bool = False) -> bool:
         """Does ``word`` carry a token that identifies listed parties (not a place, legal form,
-        business descriptor or stopword)? The span linker starts its windows at such words."""
-        vocab, core = self._vocab, self._core
+        business descriptor or stopword)? With ``loose``, any listed token that is not a legal
+        form or stopword counts. The span linker starts its windows at such words."""
+        vocab, core, generic = self._vocab, self._core, self._generic
         for t in tokens(normalize_name(word)):
             tid = vocab.get(t)
-            if tid is not None and core[tid]:
+            if tid is not None and (core[tid] or (loose and not generic[tid])):
                 return True
         return False

@@ -27,7 +27,7 @@ NEAR = 4.0
 
 _WORD = re.compile(r"[^\W_](?:[\w'’&.\-]*[^\W_])?\.?|&")
 # A sentence break or a strong separator: windows never cross one.
-_BREAK = re.compile(r"[?!;:\n]|\.\s|—|–|\s-\s|\|")
+_BREAK = re.compile(r"[?!;:\n()\[\]]|\.\s|—|–|\s-\s|\|")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +49,13 @@ class LinkedSpan:
     end: int
     score: float
     matched_name: str
+    #: Whether the window holds a word that identifies listed parties (not only places,
+    #: descriptors and legal forms): "Electronics, Inc." does not, "Hikvision Digital" does.
+    identifying: bool = False
 
 
 class _Index(Protocol):
-    def is_anchor(self, word: str) -> bool: ...
+    def is_anchor(self, word: str, *, loose: bool = False) -> bool: ...
 
     def search(self, query: str, *, country: str | None = None, limit: int = 10) -> object: ...
 
@@ -86,15 +89,23 @@ def link_spans(
     is_chatter: Callable[[str], bool],
     threshold: float,
     words: list[Word] | None = None,
+    is_edge_chatter: Callable[[str], bool] | None = None,
 ) -> list[LinkedSpan]:
     """Listed names found in ``text``: the best window around each anchor scoring ≥ threshold.
 
     Overlapping finds keep the higher score. ``is_chatter(word)`` tells words that can never
-    begin or end a name (question words, verbs, filler).
+    begin or end a name (question words, verbs, filler); ``is_edge_chatter`` (default the same)
+    may be stricter for the ends of a window and the words it starts from ("next", "placed").
     """
     words = words if words is not None else words_of(text)
+    edge = is_edge_chatter or is_chatter
+    # A capitalised word also anchors when the list knows it at all: "Beijing Institute of
+    # Technology" has no identifying word of its own, only places and descriptors.
     anchors = [
-        i for i, w in enumerate(words) if not is_chatter(w.text) and index.is_anchor(w.text)
+        i
+        for i, w in enumerate(words)
+        if not edge(w.text)
+        and index.is_anchor(w.text, loose=w.text[:1].isupper() or not w.text.isascii())
     ][:MAX_ANCHORS]
     cache: dict[str, tuple[float, str]] = {}
     found: list[LinkedSpan] = []
@@ -108,10 +119,10 @@ def link_spans(
             hi += 1
         scored: list[LinkedSpan] = []
         for i in range(lo, p + 1):
-            if i != p and is_chatter(words[i].text):
+            if i != p and edge(words[i].text):
                 continue
             for j in range(p, min(hi, i + MAX_WINDOW - 1) + 1):
-                if j != p and is_chatter(words[j].text):
+                if j != p and edge(words[j].text):
                     continue
                 if any(_interrupts(words[k].text, is_chatter) for k in range(i + 1, j)):
                     continue  # "Huawei in Shenzhen" is a name and a place, not one name
@@ -124,7 +135,10 @@ def link_spans(
                     )
                 score, matched = cache[span]
                 if score >= threshold:
-                    scored.append(LinkedSpan(span, words[i].start, words[j].end, score, matched))
+                    ident = any(index.is_anchor(words[k].text) for k in range(i, j + 1))
+                    scored.append(
+                        LinkedSpan(span, words[i].start, words[j].end, score, matched, ident)
+                    )
         if scored:
             # The longest window scoring within NEAR of the best: words the user wrote around
             # the listed name ("Zhejiang ... Co., Ltd.") belong to it when they cost little.
@@ -141,8 +155,16 @@ def _interrupts(word: str, is_chatter: Callable[[str], bool]) -> bool:
     return is_chatter(word) and word.lower() not in JOINERS
 
 
-def _length(span: LinkedSpan) -> tuple[int, float]:
-    return (span.end - span.start, span.score)
+def _length(span: LinkedSpan) -> tuple[int, int, float]:
+    """Prefer the window that explains most words of the listed name and adds fewest others:
+    "Apple Inc." over "Apple", but not "GmbH and Hangzhou Hikvision" over "Hangzhou Hikvision"."""
+    listed = set(_WORDS.findall(span.matched_name.lower()))
+    mine = _WORDS.findall(span.text.lower())
+    shared = sum(1 for w in mine if w in listed)
+    return (shared - 2 * (len(mine) - shared), span.end - span.start, span.score)
+
+
+_WORDS = re.compile(r"[^\W_]+")
 
 
 def _without_overlaps(spans: list[LinkedSpan]) -> list[LinkedSpan]:

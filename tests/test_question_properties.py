@@ -1,0 +1,147 @@
+"""Property (issue 14): a listed party or an embargoed country in any question is never clear.
+
+Against the demo list (storage/fixtures/demo_csl.json, real public Entity List / DPL / SDN / UVL /
+MEU names) with the default destination policies. Every listed name the fixture holds, any
+embargoed destination the store knows by default, embedded in random chatter (greetings, emoji,
+punctuation, PO numbers, words before and after): `bot.ask.ask` may ask back or answer any
+verdict but `clear`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.ask import ask
+from bot.cli import main
+from bot.config import Settings
+from bot.screening_service import Requester
+from bot.services import build_services
+from tests.conftest import FIXTURE_LIST
+
+ME = Requester(actor="U1", kind="cli")
+
+LISTED = sorted(
+    {r["name"] for r in json.loads(FIXTURE_LIST.read_text(encoding="utf-8"))["results"]}
+)
+# How people type the default embargoed destinations (countries and occupied regions).
+EMBARGOED = [
+    "Iran",
+    "Tehran",
+    "Cuba",
+    "Havana",
+    "North Korea",
+    "N. Korea",
+    "DPRK",
+    "Pyongyang",
+    "Syria",
+    "Damascus",
+    "Crimea",
+    "Sevastopol",
+    "Donetsk",
+    "Luhansk",
+]
+CHATTER = [
+    "hi",
+    "hey team",
+    "quick q",
+    ":wave:",
+    ":pray:",
+    "lol",
+    "thx!!",
+    "can we ship?",
+    "ok to ship",
+    "PO 4500123987",
+    "qty 1500",
+    "3x routers",
+    "is this ok",
+    "urgent",
+    "—",
+    "...",
+    "??",
+    "(customer)",
+    "new distributor",
+    "for",
+    "to",
+    "in",
+    "fyi",
+    "\n",
+    "good to go?",
+]
+words = st.lists(
+    st.one_of(st.sampled_from(CHATTER), st.from_regex(r"[a-z]{1,8}", fullmatch=True)),
+    max_size=6,
+).map(" ".join)
+
+
+@pytest.fixture
+def screener(sqlite_url, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    assert main(["import", str(FIXTURE_LIST)]) == 0
+    capsys.readouterr()
+    return build_services(Settings.from_env()).screener
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    name=st.sampled_from(LISTED),
+    place=st.sampled_from(EMBARGOED),
+    before=words,
+    middle=words,
+    after=words,
+    place_first=st.booleans(),
+)
+def test_listed_party_and_embargoed_place_in_any_chatter_is_never_clear(
+    screener, name, place, before, middle, after, place_first
+):
+    parts = [place, middle, name] if place_first else [name, middle, place]
+    text = " ".join(p for p in [before, *parts, after] if p)
+    answer = ask(screener, text, ME)
+    assert answer.verdict != "clear", (text, answer.as_json())
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(place=st.sampled_from(EMBARGOED), before=words, after=words)
+def test_embargoed_place_in_any_chatter_is_never_clear(screener, place, before, after):
+    text = " ".join(p for p in [before, "can we ship to Acme Widgets GmbH in", place, after] if p)
+    answer = ask(screener, text, ME)
+    assert answer.verdict != "clear", (text, answer.as_json())
+
+
+# Found by this property on 2026-12-04: chatter glued to the party span makes the screen miss,
+# e.g. "quick q Huawei Device Co., Ltd. qty 1500" screens "q Huawei Device Co., Ltd." -> clear,
+# "urgent Hangzhou Hikvision Digital Technology Co., Ltd. in ok to ship" -> clear.
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(name=st.sampled_from(LISTED), before=words, after=words)
+def test_listed_party_in_any_chatter_is_never_clear(screener, name, before, after):
+    text = " ".join(p for p in [before, name, after] if p)
+    answer = ask(screener, text, ME)
+    assert answer.verdict != "clear", (text, answer.as_json())
+
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quick q Huawei Device Co., Ltd. qty 1500",
+        "urgent Hangzhou Hikvision Digital Technology Co., Ltd. in ok to ship",
+    ],
+)
+def test_found_examples_are_not_clear(screener, text):
+    assert ask(screener, text, ME).verdict != "clear"
