@@ -129,9 +129,10 @@ def _capitalised_name_word(raw: str) -> bool:
 # Chat words that people also write in capitals ("URGENT:", "FYI", "ASAP").
 _SHOUTED_CHAT = {"urgent", "fyi", "asap", "pls", "plz", "rfq", "eod", "thx", "help", "hey", "hello"}
 # Question words that are also common words of names when capitalised.
-_NAME_WORDS_TEXT = """group trading international supply deal new partner all global first best great good
-    united general clear safe light green service services software engineering equipment products parts
-    solutions systems hub region quote"""
+_NAME_WORDS_TEXT = """
+    group trading international supply deal new partner all global first best great good united
+    general clear safe light green service services software engineering equipment products
+    parts solutions systems hub region quote"""
 _NAME_WORDS = set(_NAME_WORDS_TEXT.split())
 
 
