@@ -105,3 +105,18 @@ def covering_activity(activities: list[str], item: str | None, purpose: str | No
         if len(wanted & asked) >= min(2, len(wanted)):
             return activity
     return None
+
+
+def within_scope(scope: str | None, item: str | None, purpose: str | None) -> str | None:
+    """`scope` when the asked shipment lies within it, else None. Stricter than an activity.
+
+    A license's scope is what it authorizes, so the rule is containment: every distinctive word
+    of the scope must appear in the item or purpose. "LTE spare parts for existing networks"
+    covers "LTE spare parts" for "existing networks" (and "used LTE spare parts ..."), but never
+    the broader "spare parts": a narrower scope never covers a broader item.
+    """
+    wanted = keywords(scope)
+    asked = keywords(f"{item or ''} {purpose or ''}")
+    if not wanted or not asked:
+        return None
+    return scope if wanted <= asked else None

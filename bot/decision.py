@@ -102,6 +102,13 @@ class Authorization(Protocol):
 
     def describe(self) -> str: ...
 
+    # Optional, read with getattr and a fail-closed default by `_apply_authorizations`:
+    #   valid_from: date | None             first day it is valid (default: no start date)
+    #   requires_destination: bool          must name the asked destination (default: True)
+    #   covers_family(token) -> bool        names the whole family (default: False)
+    #   condition_hit(item, purpose) -> str | None   the condition that excludes the shipment
+    #   conditions: tuple[str, ...]         named in the answer when it authorizes
+
 
 @dataclass(frozen=True)
 class Family:
@@ -269,6 +276,7 @@ def decide(
         verdict, authorization = _apply_authorizations(
             authorizations,
             strong_license_matches,
+            family,
             destination,
             item,
             purpose,
@@ -417,21 +425,71 @@ def _capped(
 def _apply_authorizations(
     authorizations: list[Authorization],
     license_matches: list[Match],
+    family: Family | None,
     destination: DestinationPolicy | None,
     item: str | None,
     purpose: str | None,
     today: date,
     reasons: list[str],
 ) -> tuple[str, dict[str, Any] | None]:
-    """Relax license_required only when one current authorization covers every requirement."""
+    """Relax license_required only when one authorization covers every dimension at once.
+
+    Party: every license-bearing match is a record the authorization names, and there is at
+    least one (no matches to check means nothing is authorized); a name family is covered only
+    by an authorization that names the family itself, never by one member's. Destination: the
+    asked destination is one it allows (for a license a destination must be asked). Item: the
+    authorization's own rule (`activity_for`), after any condition ("not for 5G") it names.
+    Date: `valid_from <= today <= expires`.
+    """
+    is_family = family is not None and family.count > 1
+    if not license_matches and not is_family:
+        reasons.append(
+            "No license or extension on record can authorize this: they cover only the listed "
+            "records they name, and no listed record here calls for a license."
+        )
+        return LICENSE_REQUIRED, None
     dest_code = destination.code if destination else None
     needs_dest = destination is not None and destination.policy == "license_required"
     for auth in authorizations:
+        starts = getattr(auth, "valid_from", None)
         if auth.expires is not None and auth.expires < today:
+            continue
+        if starts is not None and starts > today:
             continue
         if not all(auth.covers_party(m) for m in license_matches):
             continue
-        if needs_dest and not auth.covers_destination(dest_code):
+        if is_family and family is not None:
+            covers_family = getattr(auth, "covers_family", None)
+            if covers_family is None or not covers_family(family.token):
+                reasons.append(
+                    f"{auth.describe()} names one member, not the '{family.token}' family of "
+                    f"{family.count} records: it does not cover the family. Name the licensed "
+                    "company exactly."
+                )
+                continue
+        if getattr(auth, "requires_destination", True):
+            if not dest_code:
+                reasons.append(
+                    f"{auth.describe()} is on record for this party, but no destination was "
+                    "given: name the destination so it can be checked against the license."
+                )
+                continue
+            if not auth.covers_destination(dest_code):
+                where = destination.name if destination else dest_code
+                reasons.append(
+                    f"{auth.describe()} is on record for this party but does not cover a "
+                    f"shipment to {where}."
+                )
+                continue
+        elif needs_dest and not auth.covers_destination(dest_code):
+            continue
+        condition_hit = getattr(auth, "condition_hit", None)
+        hit = condition_hit(item, purpose) if condition_hit is not None else None
+        if hit:
+            reasons.append(
+                f"{auth.describe()} is on record for this party, but its condition “{hit}” "
+                "excludes this shipment."
+            )
             continue
         activity = auth.activity_for(item, purpose)
         if activity is None:
@@ -441,7 +499,9 @@ def _apply_authorizations(
             )
             continue
         until = f" until {auth.expires.isoformat()}" if auth.expires else ""
-        reasons.append(f"Authorized by {auth.describe()} — {activity}{until}.")
+        conditions = tuple(getattr(auth, "conditions", ()) or ())
+        named = f" Conditions: {'; '.join(conditions)}." if conditions else ""
+        reasons.append(f"Authorized by {auth.describe()} — {activity}{until}.{named}")
         return AUTHORIZED, {
             "kind": auth.kind,
             "reference": auth.reference,

@@ -84,6 +84,9 @@ class ExtensionAuthorization:
 
     row: Extension
     kind: str = "extension"
+    # An extension rule covers listed parties wherever they are; it never relaxes a
+    # destination's own license requirement (`covers_destination` is always False).
+    requires_destination: bool = False
 
     @property
     def reference(self) -> str:
@@ -93,6 +96,13 @@ class ExtensionAuthorization:
     @property
     def expires(self) -> date:
         return self.row.expires
+
+    @property
+    def valid_from(self) -> date:
+        return self.row.effective
+
+    def covers_family(self, token: str) -> bool:
+        return any(party.get("family") == token for party in self.row.parties)
 
     def covers_party(self, match: Match) -> bool:
         for party in self.row.parties:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from bot.activities import covering_activity, keywords
+from bot.activities import keywords, within_scope
 from bot.announcements import Announcement
 from bot.config import Settings
 from bot.deadlines import ReminderPolicy, close_deadline, open_deadline
@@ -337,8 +337,17 @@ _NEGATED = re.compile(r"^\s*(?:not\s+for|no|excluding|except|without)\s+(.+)$", 
 
 @dataclass(frozen=True)
 class LicenseAuthorization:
+    """A granted license as the decision engine sees it: exact on every dimension.
+
+    Party: only the list records its party resolved to when it was recorded (or the family it
+    names); a name that resolved to nothing authorizes nothing. Destination: its own, which the
+    question must name. Item: within its scope (`within_scope`), and no "not for ..." condition
+    hit. Dates: valid_from..valid_until.
+    """
+
     row: License
     kind: str = "license"
+    requires_destination: bool = True
 
     @property
     def reference(self) -> str:
@@ -348,21 +357,43 @@ class LicenseAuthorization:
     def expires(self) -> date | None:
         return self.row.valid_until
 
+    @property
+    def valid_from(self) -> date | None:
+        return self.row.valid_from
+
+    @property
+    def conditions(self) -> tuple[str, ...]:
+        return tuple(self.row.conditions or ())
+
     def covers_party(self, match: Match) -> bool:
-        return _covers_party(self.row, match)
+        for party in self.row.parties:
+            if "family" in party:
+                for text in (match.name, match.matched_name):
+                    if party["family"] in normalize_name(text).split():
+                        return True
+            for record in party.get("records", []):
+                if record["source"] == match.source and record["list_id"] == match.entry_id:
+                    return True
+        return False
+
+    def covers_family(self, token: str) -> bool:
+        return any(party.get("family") == token for party in self.row.parties)
 
     def covers_destination(self, code: str | None) -> bool:
         return bool(code and self.row.destination and code.upper() == self.row.destination.upper())
 
-    def activity_for(self, item: str | None, purpose: str | None) -> str | None:
+    def condition_hit(self, item: str | None, purpose: str | None) -> str | None:
         asked = keywords(f"{item or ''} {purpose or ''}")
         for condition in self.row.conditions:
             negated = _NEGATED.match(condition)
             if negated and keywords(negated.group(1)) & asked:
-                return None  # "not for 5G" and the question is about 5G
-        if not self.row.scope:
+                return condition  # "not for 5G" and the question is about 5G
+        return None
+
+    def activity_for(self, item: str | None, purpose: str | None) -> str | None:
+        if self.condition_hit(item, purpose):
             return None
-        return covering_activity([self.row.scope], item, purpose)
+        return within_scope(self.row.scope, item, purpose)
 
     def describe(self) -> str:
         what = "application" if self.row.number_kind == "application" else "license"

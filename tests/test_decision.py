@@ -157,12 +157,24 @@ class FakeAuthorization:
     expires: date | None = date(2024, 12, 31)
     party_source: str = "EL"
     activities: tuple[str, ...] = ("existing networks",)
+    requires_destination: bool = False
+    valid_from: date | None = None
+    destination: str | None = None
+    family_token: str | None = None
+    conditions: tuple[str, ...] = ()
+
+    def covers_family(self, token: str) -> bool:
+        return token == self.family_token
+
+    def condition_hit(self, item: str | None, purpose: str | None) -> str | None:
+        text = f"{item or ''} {purpose or ''}"
+        return next((c for c in self.conditions if c.removeprefix("not for ") in text), None)
 
     def covers_party(self, m: Match) -> bool:
         return m.source == self.party_source
 
     def covers_destination(self, code: str | None) -> bool:
-        return True
+        return self.destination is None or code == self.destination
 
     def activity_for(self, item: str | None, purpose: str | None) -> str | None:
         text = f"{item or ''} {purpose or ''}"
@@ -267,3 +279,82 @@ def test_the_full_legal_name_is_never_weaker_than_the_short_form():
     assert run(party="Dahua Technology", matches=[short]).verdict == "license_required"
     d = run(party="Zhejiang Dahua Technology Co., Ltd.", matches=[full])
     assert d.verdict == "license_required"
+
+
+def policy(code: str, kind: str = "license_required") -> DestinationPolicy:
+    return DestinationPolicy(code=code, name=code, policy=kind, reason="a reason")
+
+
+def test_no_license_bearing_match_is_never_authorized():
+    """`all([])` is not coverage: a license_required destination with no listed party."""
+    for auth in (FakeAuthorization(), FakeAuthorization(kind="license", requires_destination=True)):
+        d = run(
+            destination=policy("RU"),
+            authorizations=[auth],
+            purpose="existing networks",
+        )
+        assert d.verdict == "license_required"
+        assert d.authorization is None
+        assert any("no listed record here" in r for r in d.reasons)
+
+
+def test_a_family_is_never_covered_by_one_members_license():
+    family = Family(token="huawei", count=112, by_source={"EL": 112})
+    member = FakeAuthorization()  # covers the EL record shown, not the family
+    d = run(
+        matches=[match("EL", 95)],
+        family=family,
+        authorizations=[member],
+        purpose="existing networks",
+    )
+    assert d.verdict == "license_required"
+    assert any("'huawei' family" in r for r in d.reasons)
+    whole = FakeAuthorization(family_token="huawei")
+    d = run(
+        matches=[match("EL", 95)],
+        family=family,
+        authorizations=[whole],
+        purpose="existing networks",
+    )
+    assert d.verdict == "authorized"
+
+
+def test_a_license_needs_the_asked_destination_to_be_its_own():
+    lic = FakeAuthorization(kind="license", requires_destination=True, destination="CN")
+    ok = run(
+        matches=[match("EL")],
+        destination=policy("CN", "none"),
+        authorizations=[lic],
+        purpose="existing networks",
+    )
+    assert ok.verdict == "authorized"
+    de = run(
+        matches=[match("EL")],
+        destination=policy("DE", "none"),
+        authorizations=[lic],
+        purpose="existing networks",
+    )
+    assert de.verdict == "license_required"
+    assert any("does not cover a shipment to DE" in r for r in de.reasons)
+    none = run(matches=[match("EL")], authorizations=[lic], purpose="existing networks")
+    assert none.verdict == "license_required"
+    assert any("no destination was given" in r for r in none.reasons)
+
+
+def test_a_condition_that_the_shipment_hits_refuses_and_is_named():
+    auth = FakeAuthorization(conditions=("not for 5G",))
+    d = run(matches=[match("EL")], authorizations=[auth], purpose="existing networks 5G")
+    assert d.verdict == "license_required"
+    assert any("“not for 5G”" in r for r in d.reasons)
+    ok = run(matches=[match("EL")], authorizations=[auth], purpose="existing networks")
+    assert ok.verdict == "authorized"
+    assert any("Conditions: not for 5G" in r for r in ok.reasons)
+
+
+def test_an_authorization_not_yet_valid_is_ignored():
+    auth = FakeAuthorization(valid_from=date(2024, 7, 1))
+    d = run(matches=[match("EL")], authorizations=[auth], purpose="existing networks")
+    assert d.verdict == "license_required"
+    on_the_day = FakeAuthorization(valid_from=TODAY, expires=TODAY)
+    d = run(matches=[match("EL")], authorizations=[on_the_day], purpose="existing networks")
+    assert d.verdict == "authorized"

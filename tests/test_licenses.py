@@ -30,7 +30,7 @@ ADMIN = "U0ADMIN"
 WATCHED = "C0LICENSES"
 GRANT = (
     "BIS approved license D1234567 for Huawei Technologies Co., Ltd. — LTE spare parts for "
-    "existing networks, valid until 2099-11-20"
+    "existing networks, destination China, valid until 2099-11-20"
 )
 
 
@@ -213,13 +213,13 @@ def test_screening_uses_licenses(svc, slack):
     who = Requester(actor="U1", kind="slack")
     covered = ask(
         svc.screener,
-        "can we ship LTE spare parts to Huawei Technologies for existing networks?",
+        "can we ship LTE spare parts to Huawei Technologies in China for existing networks?",
         who,
     ).outcome.decision
     assert covered.verdict == "authorized"
     assert covered.authorization["reference"] == "D1234567"
     assert covered.authorization["expires"] == "2099-11-20"
-    other = ask(svc.screener, "can we ship 5G base stations to Huawei Technologies?", who)
+    other = ask(svc.screener, "can we ship 5G base stations to Huawei Technologies in China?", who)
     assert other.outcome.decision.verdict == "license_required"
     assert any(
         "D1234567" in r and "check with compliance" in r for r in other.outcome.decision.reasons
@@ -233,15 +233,19 @@ def test_screening_uses_licenses(svc, slack):
 def test_a_not_for_condition_excludes_the_item(svc, slack):
     slack.say(
         "License D7654321 granted for Huawei Technologies Co., Ltd. — network equipment "
-        "spare parts, not for 5G, expires 12/31/2099"
+        "spare parts, not for 5G, destination China, expires 12/31/2099"
     )
     who = Requester(actor="U1", kind="slack")
     ok = ask(
-        svc.screener, "can we ship network equipment spare parts to Huawei Technologies?", who
+        svc.screener,
+        "can we ship network equipment spare parts to Huawei Technologies in China?",
+        who,
     ).outcome.decision
     assert ok.verdict == "authorized"
     no = ask(
-        svc.screener, "can we ship 5G network equipment spare parts to Huawei Technologies?", who
+        svc.screener,
+        "can we ship 5G network equipment spare parts to Huawei Technologies in China?",
+        who,
     ).outcome.decision
     assert no.verdict == "license_required"
 
@@ -361,7 +365,7 @@ def test_a_withdrawal_elsewhere_invalidates_the_cached_authorization(svc, slack)
 
     slack.say(GRANT)
     who = Requester(actor="U1", kind="slack")
-    question = "can we ship LTE spare parts to Huawei Technologies for existing networks?"
+    question = "can we ship LTE spare parts to Huawei Technologies in China for existing networks?"
     assert ask(svc.screener, question, who).outcome.decision.verdict == "authorized"
     elsewhere = Licenses(svc.settings, svc.engine, Screener(svc.settings, svc.engine))
     elsewhere.withdraw(
@@ -371,3 +375,98 @@ def test_a_withdrawal_elsewhere_invalidates_the_cached_authorization(svc, slack)
         now=datetime(2001, 1, 1, tzinfo=UTC),
     )
     assert ask(svc.screener, question, who).outcome.decision.verdict == "license_required"
+
+
+def _verdict(svc, question: str):
+    return ask(svc.screener, question, Requester(actor="U1", kind="slack")).outcome.decision
+
+
+def test_a_license_authorizes_only_the_records_it_names(svc, capsys):
+    """Issue 20: a license for Hikvision authorized other parties (`all([])` was coverage)."""
+    assert main(["country", "set", "RU", "license_required", "a license is required"]) == 0
+    add = "license add D1111111 --party Hikvision --scope cameras --until 2099-06-30"
+    assert main([*add.split(), "--destination", "RU"]) == 0
+    capsys.readouterr()
+    (row,) = licenses(svc)
+    assert [r["list_id"] for r in row.parties[0]["records"]] == ["demo-el-0005"]
+    assert _verdict(svc, "can we ship cameras to Hikvision in Russia?").verdict == "authorized"
+    for other in ("Huawei Technologies", "Acme Widgets"):
+        d = _verdict(svc, f"can we ship cameras to {other} in Russia?")
+        assert d.verdict == "license_required", other
+        assert d.authorization is None
+
+
+def test_a_license_for_one_member_does_not_authorize_the_family(svc, slack):
+    slack.say(GRANT)
+    d = _verdict(svc, "can we ship LTE spare parts to Huawei in China for existing networks?")
+    assert d.family is not None and d.family.count > 1
+    assert d.verdict == "license_required"
+    assert any("family" in r and "D1234567" in r for r in d.reasons)
+
+
+def test_a_license_is_limited_to_its_destination(svc, slack):
+    slack.say(GRANT)  # destination China
+    base = "can we ship LTE spare parts to Huawei Technologies Co., Ltd.{} for existing networks?"
+    assert _verdict(svc, base.format(" in China")).verdict == "authorized"
+    germany = _verdict(svc, base.format(" in Germany"))
+    assert germany.verdict == "license_required"
+    assert any("D1234567" in r and "Germany" in r for r in germany.reasons)
+    nowhere = _verdict(svc, base.format(""))
+    assert nowhere.verdict == "license_required"
+    assert any("no destination was given" in r for r in nowhere.reasons)
+
+
+def test_a_narrower_scope_never_covers_a_broader_item(svc, slack):
+    slack.say(GRANT)  # scope: LTE spare parts for existing networks
+    d = _verdict(svc, "can we ship spare parts to Huawei Technologies in China?")
+    assert d.verdict == "license_required"
+    narrower = _verdict(
+        svc,
+        "can we ship used LTE spare parts to Huawei Technologies in China for existing networks?",
+    )
+    assert narrower.verdict == "authorized"
+
+
+def test_a_condition_that_refuses_is_named(svc, slack):
+    slack.say(
+        "License D7654321 granted for Huawei Technologies Co., Ltd. — network equipment "
+        "spare parts, not for 5G, destination China, expires 12/31/2099"
+    )
+    no = _verdict(
+        svc, "can we ship 5G network equipment spare parts to Huawei Technologies in China?"
+    )
+    assert no.verdict == "license_required"
+    assert any("“not for 5G”" in r for r in no.reasons)
+
+
+def test_a_license_outside_its_validity_dates_does_not_authorize(svc, capsys):
+    question = "can we ship cameras to Hikvision in China?"
+    for number, dates in (
+        ("D2222222", "--from 2098-01-01 --until 2099-01-01"),
+        ("D3333333", "--from 2000-01-01 --until 2001-01-01"),
+    ):
+        args = f"license add {number} --party Hikvision --scope cameras --destination CN {dates}"
+        assert main(args.split()) == 0
+    capsys.readouterr()
+    assert _verdict(svc, question).verdict == "license_required"
+
+
+def test_a_party_never_tied_to_list_records_authorizes_nothing(svc):
+    """Recorded without the screening engine, the party is only text: equal names are not the
+    records the license names, so it authorizes nothing (fail closed)."""
+    from datetime import date
+
+    from bot.licenses import Licenses, Source
+
+    Licenses(svc.settings, svc.engine).record(
+        number="D4444444",
+        decision="granted",
+        source=Source(user=ADMIN, kind="cli"),
+        party="Huawei Technologies Co., Ltd.",
+        scope="LTE spare parts",
+        destination="CN",
+        valid_until=date(2099, 1, 1),
+    )
+    assert licenses(svc)[0].parties == []
+    d = _verdict(svc, "can we ship LTE spare parts to Huawei Technologies Co., Ltd. in China?")
+    assert d.verdict == "license_required"

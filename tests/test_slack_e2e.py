@@ -222,7 +222,7 @@ def test_a_license_announced_in_a_watched_channel_authorizes_the_next_answer(bot
     bot.cli("watch", "C0LIC")
     text = (
         "BIS approved license D1234567 for Huawei Technologies Co., Ltd. — LTE spare parts "
-        "for existing networks, valid until 2099-11-20"
+        "for existing networks, destination China, valid until 2099-11-20"
     )
     event = wire.channel_message(text, user="U0ANNOUNCER", channel="C0LIC")
     assert bot.post(*wire.event_callback(event, secret=SECRET))[0] == 200
@@ -234,7 +234,7 @@ def test_a_license_announced_in_a_watched_channel_authorizes_the_next_answer(bot
         "2099-11-20",
     )
     question = wire.message_im(
-        "can we ship LTE spare parts to Huawei Technologies for existing networks?",
+        "can we ship LTE spare parts to Huawei Technologies in China for existing networks?",
         user="U0ASKER",
         channel="D0ASKER",
     )
