@@ -129,27 +129,11 @@ def _capitalised_name_word(raw: str) -> bool:
 # Chat words that people also write in capitals ("URGENT:", "FYI", "ASAP").
 _SHOUTED_CHAT = {"urgent", "fyi", "asap", "pls", "plz", "rfq", "eod", "thx", "help", "hey", "hello"}
 # Question words that are also common words of names when capitalised.
-_NAME_WORDS = {
-    "group",
-    "trading",
-    "international",
-    "supply",
-    "deal",
-    "new",
-    "partner",
-    "all",
-    "global",
-    "first",
-    "best",
-    "great",
-    "good",
-    "united",
-    "general",
-    "clear",
-    "safe",
-    "light",
-    "green",
-}
+_NAME_WORDS_TEXT = """
+    group trading international supply deal new partner all global first best great good united
+    general clear safe light green service services software engineering equipment products
+    parts solutions systems hub region quote"""
+_NAME_WORDS = set(_NAME_WORDS_TEXT.split())
 
 
 def _name_like(word: Word, first_in_sentence: bool) -> bool:
@@ -327,7 +311,7 @@ def _trim_party(text: str, words: list[Word], span: tuple[int, int]) -> tuple[in
         m = re.search(r"\s+(?:in|at|from|based\s+in|located\s+in)\s+(?P<p>[^,]+)$", tail, re.I)
         if m is None or not find_places(m.group("p")):
             # "…, Texas", "… (Munich)": a place after a comma or in parentheses locates the party.
-            m = re.search(r"(?:,|\s*\()\s*(?P<p>[^,()]+?)\)?\.?$", tail)
+            m = re.search(r"(?:,|\s*\(|(?<=\.)\s)\s*(?P<p>[^,()]+?)\)?\.?$", tail)
             if m is None or m.start() == 0 or match_place(m.group("p")) is None:
                 break
         cut = inside[0].start + m.start()
@@ -436,15 +420,29 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
             return False
         return any(s0 <= start and end <= e0 for s0, e0 in spans)
 
+    # A bare code ("GD", "DE") counts as a place only in parentheses or after in/to/from.
+    places = [
+        (s0, e0, d)
+        for s0, e0, d in places
+        if not (e0 - s0 <= 2 and text[s0:e0].isupper())
+        or text[:s0].rstrip().endswith("(")
+        or re.search(r"\b(?:in|to|from|at|into|the)\s*$", text[:s0], re.I)
+    ]
     destination = question.destination
     if destination is None:
-        candidates = [
-            d
-            for s, e, d in places
-            if not in_party(s, e) and not re.search(r"\bfrom\s+$", text[max(0, s - 10) : s], re.I)
-        ]
-        if len({d.country for d in candidates}) == 1:
-            destination = candidates[0]
+        # The destination is the place said most clearly to be one: "to X" / "destination X"
+        # first, then "in X", then a place set off by a comma, slash or parentheses, then any.
+        ranked: dict[int, list[Destination]] = {}
+        for s0, e0, d in places:
+            before = text[max(0, s0 - 30) : s0]
+            if in_party(s0, e0) or re.search(r"\bfrom\s+$", before, re.I):
+                continue
+            ranked.setdefault(_place_rank(before), []).append(d)
+        for rank in sorted(ranked):
+            if len({d.country for d in ranked[rank]}) == 1:
+                destination = ranked[rank][0]
+                break
+            break  # the clearest mentions disagree: no destination, and all count as others
     others = tuple(
         dict.fromkeys(
             d for _, _, d in places if destination is None or d.country != destination.country
@@ -512,6 +510,21 @@ def _only_common_words(text: str) -> bool:
     return all(
         _legal(w) or _zipf(w.strip(".,'’").lower()) >= COMMON_NAME_WORD_ZIPF for w in text.split()
     )
+
+
+_TO = re.compile(r"\b(?:to|into|destination|dest|going\s+to|bound\s+for|ship\s+to)\s*:?\s*$", re.I)
+_IN = re.compile(r"\b(?:in|at|based\s+in|located\s+in|near)\s*$", re.I)
+
+
+def _place_rank(before: str) -> int:
+    """How clearly the words before a place make it the destination (0 is clearest)."""
+    if _TO.search(before):
+        return 0
+    if _IN.search(before):
+        return 1
+    if before.rstrip().endswith((",", "/", "(", "—", "-", ":")):
+        return 2
+    return 3
 
 
 def _looks_like_party(text: str) -> bool:

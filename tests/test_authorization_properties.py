@@ -150,7 +150,7 @@ def test_authorized_implies_every_dimension_is_covered(
         DestinationPolicy(code=dest, name=dest, policy=dest_policy, reason="r") if dest else None
     )
     d = decide(
-        party="p",
+        party=family.token.title() if family else "p",  # the brand itself: the family drives
         matches=found,
         destination=destination,
         item=item,

@@ -227,6 +227,60 @@ def test_review_policy_text_is_normalized_for_logic_only():
     assert normalize_policy("  Presumption  of denial ;") == "presumption of denial"
 
 
+def test_a_family_reached_by_a_spelling_variant_is_review():
+    # "Huavei" is spelt like the brand but is not it: the affiliates' requirement is not
+    # carried over, the members are shown for review.
+    fam = Family(
+        token="huawei", count=3, by_source={"EL": 3}, example="Huawei Technologies", exact=False
+    )
+    d = run(family=fam)
+    assert d.verdict == "review"
+    assert any("Huawei Technologies" in r for r in d.reasons)
+
+
+def test_a_listed_affiliate_named_by_place_is_review_naming_it():
+    m = match(
+        "EL",
+        score=92,
+        name="Arrow Electronics (Hong Kong) Co., Ltd.",
+        matched_name="Arrow Electronics (Hong Kong) Co., Ltd.",
+    )
+    d = run(party="Arrow Electronics, Inc.", matches=[m])
+    assert d.verdict == "review"
+    assert "Arrow Electronics (Hong Kong) Co., Ltd." in d.reasons[0]
+    assert "affiliate" in d.reasons[0]
+    # The affiliate asked about by its own name stands.
+    assert run(party="Arrow Electronics (Hong Kong) Ltd", matches=[m]).verdict == (
+        "license_required"
+    )
+
+
+def test_a_country_that_differs_lowers_a_non_exact_match_to_review():
+    m = match(
+        "EL",
+        score=97,
+        name="General Electronic",
+        matched_name="General Electronic",
+        countries=("IR",),
+        country_match=False,
+    )
+    d = run(party="General Electric", matches=[m])
+    assert d.verdict == "review"
+    assert "IR" in d.reasons[0]
+    # An exact match stands, with the difference shown.
+    exact = run(party="General Electronic Co.", matches=[m])
+    assert exact.verdict == "license_required"
+    assert "not the country stated" in exact.reasons[0]
+
+
+def test_the_full_legal_name_is_never_weaker_than_the_short_form():
+    short = match("EL", score=100, name="Dahua Technology", matched_name="Dahua Technology")
+    full = match("EL", score=88, name="Dahua Technology", matched_name="Dahua Technology")
+    assert run(party="Dahua Technology", matches=[short]).verdict == "license_required"
+    d = run(party="Zhejiang Dahua Technology Co., Ltd.", matches=[full])
+    assert d.verdict == "license_required"
+
+
 def policy(code: str, kind: str = "license_required") -> DestinationPolicy:
     return DestinationPolicy(code=code, name=code, policy=kind, reason="a reason")
 
@@ -298,57 +352,3 @@ def test_an_authorization_not_yet_valid_is_ignored():
     on_the_day = FakeAuthorization(valid_from=TODAY, expires=TODAY)
     d = run(matches=[match("EL")], authorizations=[on_the_day], purpose="existing networks")
     assert d.verdict == "authorized"
-
-
-def test_a_family_reached_by_a_spelling_variant_is_review():
-    # "Huavei" is spelt like the brand but is not it: the affiliates' requirement is not
-    # carried over, the members are shown for review.
-    fam = Family(
-        token="huawei", count=3, by_source={"EL": 3}, example="Huawei Technologies", exact=False
-    )
-    d = run(family=fam)
-    assert d.verdict == "review"
-    assert any("Huawei Technologies" in r for r in d.reasons)
-
-
-def test_a_listed_affiliate_named_by_place_is_review_naming_it():
-    m = match(
-        "EL",
-        score=92,
-        name="Arrow Electronics (Hong Kong) Co., Ltd.",
-        matched_name="Arrow Electronics (Hong Kong) Co., Ltd.",
-    )
-    d = run(party="Arrow Electronics, Inc.", matches=[m])
-    assert d.verdict == "review"
-    assert "Arrow Electronics (Hong Kong) Co., Ltd." in d.reasons[0]
-    assert "affiliate" in d.reasons[0]
-    # The affiliate asked about by its own name stands.
-    assert run(party="Arrow Electronics (Hong Kong) Ltd", matches=[m]).verdict == (
-        "license_required"
-    )
-
-
-def test_a_country_that_differs_lowers_a_non_exact_match_to_review():
-    m = match(
-        "EL",
-        score=97,
-        name="General Electronic",
-        matched_name="General Electronic",
-        countries=("IR",),
-        country_match=False,
-    )
-    d = run(party="General Electric", matches=[m])
-    assert d.verdict == "review"
-    assert "IR" in d.reasons[0]
-    # An exact match stands, with the difference shown.
-    exact = run(party="General Electronic Co.", matches=[m])
-    assert exact.verdict == "license_required"
-    assert "not the country stated" in exact.reasons[0]
-
-
-def test_the_full_legal_name_is_never_weaker_than_the_short_form():
-    short = match("EL", score=100, name="Dahua Technology", matched_name="Dahua Technology")
-    full = match("EL", score=88, name="Dahua Technology", matched_name="Dahua Technology")
-    assert run(party="Dahua Technology", matches=[short]).verdict == "license_required"
-    d = run(party="Zhejiang Dahua Technology Co., Ltd.", matches=[full])
-    assert d.verdict == "license_required"

@@ -406,7 +406,6 @@ def test_a_license_for_one_member_does_not_authorize_the_family(svc, slack):
 
 def test_a_license_is_limited_to_its_destination(svc, slack):
     slack.say(GRANT)  # destination China
-    # The exact listed name: a country that differs then keeps the requirement (see decision).
     base = "can we ship LTE spare parts to Huawei Technologies Co., Ltd.{} for existing networks?"
     assert _verdict(svc, base.format(" in China")).verdict == "authorized"
     germany = _verdict(svc, base.format(" in Germany"))

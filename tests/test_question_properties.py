@@ -123,6 +123,7 @@ def test_embargoed_place_in_any_chatter_is_never_clear(screener, place, before, 
 # e.g. "quick q Huawei Device Co., Ltd. qty 1500" screens "q Huawei Device Co., Ltd." -> clear,
 # "urgent Hangzhou Hikvision Digital Technology Co., Ltd. in ok to ship" -> clear.
 
+
 @settings(
     max_examples=100,
     deadline=None,
@@ -133,7 +134,6 @@ def test_listed_party_in_any_chatter_is_never_clear(screener, name, before, afte
     text = " ".join(p for p in [before, name, after] if p)
     answer = ask(screener, text, ME)
     assert answer.verdict != "clear", (text, answer.as_json())
-
 
 
 @pytest.mark.parametrize(
