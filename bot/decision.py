@@ -109,6 +109,7 @@ class Family:
     count: int
     by_source: dict[str, int]
     example: str | None = None  # one member by name, the one the answer leads with
+    lead: Match | None = None  # that member as evidence, shown when the family sets the verdict
     exact: bool = True  # False: the query is a variant spelling of the brand, not the brand
 
 
@@ -257,12 +258,24 @@ def decide(
             if family.exact
             else f"the name is spelt like '{family.token}', not as listed"
         )
+        before = verdict
         raise_to(
             family_verdict,
             f"'{family.token}' names a family of {family.count} listed records ({per}){member}; "
             f"{how}. Each affiliate is listed separately, so name the exact company to narrow "
             "it down.",
         )
+        lead = family.lead
+        if (
+            lead is not None
+            and _SEVERITY[family_verdict] > _SEVERITY[REVIEW]
+            and all(m.entry_key != lead.entry_key for m in shown)
+        ):
+            # The record behind a stricter verdict is shown; first when it set the verdict.
+            if _SEVERITY[verdict] > _SEVERITY[before]:
+                shown.insert(0, lead)
+            else:
+                shown.append(lead)
 
     authorization = None
     if verdict == LICENSE_REQUIRED and authorizations:
@@ -493,7 +506,12 @@ def _family_verdict_of(family: Family, party: str) -> str:
 
 
 def family_from_sources(
-    token: str, sources: list[str], example: str | None = None, *, exact: bool = True
+    token: str,
+    sources: list[str],
+    example: str | None = None,
+    *,
+    exact: bool = True,
+    lead: Match | None = None,
 ) -> Family:
     return Family(
         token=token,
@@ -501,6 +519,7 @@ def family_from_sources(
         by_source=dict(Counter(sources)),
         example=example,
         exact=exact,
+        lead=lead,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
@@ -267,3 +268,19 @@ def test_the_full_legal_name_is_never_weaker_than_the_short_form():
     assert run(party="Dahua Technology", matches=[short]).verdict == "license_required"
     d = run(party="Zhejiang Dahua Technology Co., Ltd.", matches=[full])
     assert d.verdict == "license_required"
+
+
+def test_a_family_verdict_shows_the_member_that_set_it_first():
+    lead = dataclasses.replace(
+        match("SDN", score=76, name="HIZBALLAH", matched_name="LEBANESE HEZBOLLAH"), entry_key=2
+    )
+    fam = Family(token="hezbollah", count=2, by_source={"SDN": 2}, example="HIZBALLAH", lead=lead)
+    weak = match("EL", score=81, name="Some Other Party")
+    d = run(party="Hezbollah", matches=[weak], family=fam)
+    assert d.verdict == "prohibited"
+    assert d.top is not None and d.top.name == "HIZBALLAH"
+    # A review family shows no extra evidence record.
+    d = run(
+        party="em-tec GmbH", family=Family(token="tec", count=2, by_source={"EL": 2}, lead=lead)
+    )
+    assert d.verdict == "review" and d.matches == []
