@@ -141,6 +141,19 @@ def normalize_policy(text: str | None) -> str:
     return re.sub(r"[\s.;:]+$", "", re.sub(r"\s+", " ", (text or "").strip())).casefold()
 
 
+# eCFR footnote markers pasted into the list's requirement text: "§§ 734.9(e) 1 and 744.11",
+# "... of the EAR) 4" at the end. A digit right after a closing bracket or "EAR", before
+# "and" or the end of the text, is never part of a citation.
+_FOOTNOTE = re.compile(r"(?<=[)R])\s\d{1,2}(?=\s+and\s|\s*$)")
+
+
+def strip_footnotes(text: str | None) -> str | None:
+    """List text with eCFR footnote digits removed ("(See § 744.11 of the EAR) 4" -> "...EAR)")."""
+    if not text:
+        return text
+    return _FOOTNOTE.sub("", text).rstrip()
+
+
 def _denial_active(match: Match, today: date) -> bool:
     if not match.end_date:
         return True

@@ -28,6 +28,7 @@ from bot.decision import (
     decide,
     family_from_sources,
     no_party_named,
+    strip_footnotes,
     unavailable,
 )
 from bot.liststatus import ListStatus, human_age, read_list_status
@@ -225,8 +226,8 @@ def _match(entry: Entry, hit: Any) -> Match:
         matched_name=hit.matched_name,
         score=float(hit.score),
         countries=tuple(entry.countries or ()),
-        license_requirement=entry.license_requirement,
-        license_policy=entry.license_policy,
+        license_requirement=strip_footnotes(entry.license_requirement),
+        license_policy=strip_footnotes(entry.license_policy),
         federal_register_notice=entry.federal_register_notice,
         end_date=entry.end_date,
         entity_type=entry.type,

@@ -16,6 +16,7 @@ from bot.decision import (
     Thresholds,
     decide,
     normalize_policy,
+    strip_footnotes,
 )
 
 TODAY = date(2024, 6, 1)
@@ -284,3 +285,24 @@ def test_a_family_verdict_shows_the_member_that_set_it_first():
         party="em-tec GmbH", family=Family(token="tec", count=2, by_source={"EL": 2}, lead=lead)
     )
     assert d.verdict == "review" and d.matches == []
+
+
+@pytest.mark.parametrize(
+    ("listed", "shown"),
+    [
+        (
+            "For all items subject to the EAR, see §§ 734.9(e) 1 and 744.11 of the EAR 2",
+            "For all items subject to the EAR, see §§ 734.9(e) and 744.11 of the EAR",
+        ),
+        (
+            "For all items subject to the EAR. (See §§ 734.9(e)(2) and 744.11 of the EAR) 4",
+            "For all items subject to the EAR. (See §§ 734.9(e)(2) and 744.11 of the EAR)",
+        ),
+        (
+            "Items listed in supplement no. 2 to part 744",
+            "Items listed in supplement no. 2 to part 744",
+        ),
+    ],
+)
+def test_ecfr_footnote_digits_are_stripped_from_evidence(listed, shown):
+    assert strip_footnotes(listed) == shown
