@@ -239,6 +239,7 @@ def decide(
 
     shown = [m for m in matches if m.score >= thresholds.review]
     also: list[Match] = []
+    judged: list[tuple[Match, bool, str, str]] = []
     for match in shown:
         relation, extra = _relation(party or "", match.matched_name)
         # The full legal name of a listed short form ("Zhejiang Dahua Technology Co., Ltd."
@@ -246,9 +247,15 @@ def decide(
         strong = match.score >= thresholds.strong or relation == "full_form"
         match_verdict, why = verdict_for_match(match, strong=strong, today=today)
         match_verdict, why = _capped(match, match_verdict, why, relation, extra)
+        judged.append((match, strong, match_verdict, why))
+    # The record that sets the verdict comes first; then by how much each drives it, then
+    # by score (the sort is stable, and `matches` arrive best score first).
+    judged.sort(key=lambda j: -_SEVERITY[j[2]])
+    shown = [j[0] for j in judged]
+    for i, (match, strong, match_verdict, why) in enumerate(judged):
         if match_verdict == LICENSE_REQUIRED:
             strong_license_matches.append(match)
-        if match is shown[0]:
+        if i == 0:
             raise_to(match_verdict, why)
         elif strong:
             # Every strong match counts towards the verdict; its evidence is in `matches`.

@@ -306,3 +306,12 @@ def test_a_family_verdict_shows_the_member_that_set_it_first():
 )
 def test_ecfr_footnote_digits_are_stripped_from_evidence(listed, shown):
     assert strip_footnotes(listed) == shown
+
+
+def test_the_headline_record_is_the_one_that_sets_the_verdict():
+    cmic = dataclasses.replace(match("CMIC", score=98.4, name="Hikvision (CMIC)"), entry_key=2)
+    el = match("EL", score=98.4, name="Hikvision (EL)")
+    d = run(matches=[cmic, el])
+    assert d.verdict == "license_required"
+    assert d.top is el
+    assert d.reasons[0].startswith("Hikvision (EL) is on the Entity List")
