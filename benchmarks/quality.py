@@ -14,6 +14,7 @@ variants, so numbers on seed != 7 were never looked at while tuning.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import re
 import sys
@@ -26,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rigour.names.org_types import remove_org_types
 
-from benchmarks._data import Record, indexed_names, load_negatives, load_records
+from benchmarks._data import Record, indexed_names, load_negatives, load_records, require_data
 from bot.screening.index import NameIndex, _is_generic
 from bot.screening.normalize import normalize_name
 
@@ -444,6 +445,8 @@ def main(argv: list[str] | None = None) -> int:
 
     records = load_records()
     negatives = load_negatives()
+    listed_path = require_data("dev_negatives.csv") / "dev_negatives_listed.csv"
+    listed = load_negatives(listed_path) if listed_path.is_file() else []
     t0 = time.perf_counter()
     index = NameIndex.build(indexed_names(records))
     print(f"index: {len(index)} names of {len(records)} records in {time.perf_counter() - t0:.2f}s")
@@ -501,31 +504,47 @@ def main(argv: list[str] | None = None) -> int:
         f"{tot[4] / n:7.3f}"
     )
 
+    for label, rows in (("dev_negatives.csv", negatives), ("dev_negatives_listed.csv", listed)):
+        if rows:
+            _report_negatives(label, rows, index, records, args)
+    return 0
+
+
+def _slice(name: str) -> str:
+    """Stable 80/20 split of a negatives file: "held" is the 20% never tuned on."""
+    return "held" if int(hashlib.sha256(name.encode()).hexdigest(), 16) % 5 == 0 else "dev"
+
+
+def _report_negatives(label: str, negatives, index, records, args) -> None:
     by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     flagged: list[str] = []
     for row in negatives:
         res = index.search(row["name"], country=row.get("country") or None, limit=10)
-        st = by_kind[row["kind"]]
-        st[0] += 1
-        if res.hits and res.hits[0].score >= args.review:
-            st[1] += 1
-            flagged.append(f"{row['name']!r} -> {res.hits[0].matched_name!r} {res.hits[0].score}")
-        if any(
+        flag = bool(res.hits and res.hits[0].score >= args.review)
+        block = any(
             h.score >= args.strong and records[h.entry_key].source in BLOCKING_SOURCES
             for h in res.hits
-        ):
-            st[2] += 1
-    print("\nnegatives (flag = top hit >= review; block = hit >= strong on EL/MEU/DPL/SDN)")
+        )
+        for key in (row["kind"], f"[{_slice(row['name'])} 80/20]"):
+            st = by_kind[key]
+            st[0] += 1
+            st[1] += flag
+            st[2] += block
+        if flag:
+            flagged.append(f"{row['name']!r} -> {res.hits[0].matched_name!r} {res.hits[0].score}")
+    print(
+        f"\nnegatives, {label} (flag = top hit >= review; block = hit >= strong on EL/MEU/DPL/SDN)"
+    )
     print(f"{'kind':22} {'n':>5} {'flagged':>8} {'blocked':>8}")
     tot = [0, 0, 0]
     for kind in sorted(by_kind):
         st = by_kind[kind]
-        tot = [a + b for a, b in zip(tot, st, strict=True)]
+        if not kind.startswith("["):
+            tot = [a + b for a, b in zip(tot, st, strict=True)]
         print(f"{kind:22} {st[0]:5d} {st[1] / st[0]:8.3f} {st[2] / st[0]:8.3f}")
     print(f"{'ALL':22} {tot[0]:5d} {tot[1] / tot[0]:8.3f} {tot[2] / tot[0]:8.3f}")
     for f in flagged[: args.show_misses * 4]:
         print("      flagged:", f)
-    return 0
 
 
 if __name__ == "__main__":

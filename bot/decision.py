@@ -116,6 +116,7 @@ class Family:
     count: int
     by_source: dict[str, int]
     example: str | None = None  # one member by name, the one the answer leads with
+    lead: Match | None = None  # that member as evidence, shown when the family sets the verdict
     exact: bool = True  # False: the query is a variant spelling of the brand, not the brand
 
 
@@ -145,6 +146,19 @@ class Thresholds:
 def normalize_policy(text: str | None) -> str:
     """'Presumption of denial.' / 'Presumption of Denial' → 'presumption of denial'."""
     return re.sub(r"[\s.;:]+$", "", re.sub(r"\s+", " ", (text or "").strip())).casefold()
+
+
+# eCFR footnote markers pasted into the list's requirement text: "§§ 734.9(e) 1 and 744.11",
+# "... of the EAR) 4" at the end. A digit right after a closing bracket or "EAR", before
+# "and" or the end of the text, is never part of a citation.
+_FOOTNOTE = re.compile(r"(?<=[)R])\s\d{1,2}(?=\s+and\s|\s*$)")
+
+
+def strip_footnotes(text: str | None) -> str | None:
+    """List text with eCFR footnote digits removed ("(See § 744.11 of the EAR) 4" -> "...EAR)")."""
+    if not text:
+        return text
+    return _FOOTNOTE.sub("", text).rstrip()
 
 
 def _denial_active(match: Match, today: date) -> bool:
@@ -232,6 +246,7 @@ def decide(
 
     shown = [m for m in matches if m.score >= thresholds.review]
     also: list[Match] = []
+    judged: list[tuple[Match, bool, str, str]] = []
     for match in shown:
         relation, extra = _relation(party or "", match.matched_name)
         # The full legal name of a listed short form ("Zhejiang Dahua Technology Co., Ltd."
@@ -239,9 +254,15 @@ def decide(
         strong = match.score >= thresholds.strong or relation == "full_form"
         match_verdict, why = verdict_for_match(match, strong=strong, today=today)
         match_verdict, why = _capped(match, match_verdict, why, relation, extra)
+        judged.append((match, strong, match_verdict, why))
+    # The record that sets the verdict comes first; then by how much each drives it, then
+    # by score (the sort is stable, and `matches` arrive best score first).
+    judged.sort(key=lambda j: -_SEVERITY[j[2]])
+    shown = [j[0] for j in judged]
+    for i, (match, strong, match_verdict, why) in enumerate(judged):
         if match_verdict == LICENSE_REQUIRED:
             strong_license_matches.append(match)
-        if match is shown[0]:
+        if i == 0:
             raise_to(match_verdict, why)
         elif strong:
             # Every strong match counts towards the verdict; its evidence is in `matches`.
@@ -264,12 +285,24 @@ def decide(
             if family.exact
             else f"the name is spelt like '{family.token}', not as listed"
         )
+        before = verdict
         raise_to(
             family_verdict,
             f"'{family.token}' names a family of {family.count} listed records ({per}){member}; "
             f"{how}. Each affiliate is listed separately, so name the exact company to narrow "
             "it down.",
         )
+        lead = family.lead
+        if (
+            lead is not None
+            and _SEVERITY[family_verdict] > _SEVERITY[REVIEW]
+            and all(m.entry_key != lead.entry_key for m in shown)
+        ):
+            # The record behind a stricter verdict is shown; first when it set the verdict.
+            if _SEVERITY[verdict] > _SEVERITY[before]:
+                shown.insert(0, lead)
+            else:
+                shown.append(lead)
 
     authorization = None
     if verdict == LICENSE_REQUIRED and authorizations:
@@ -559,7 +592,12 @@ def _family_verdict_of(family: Family, party: str) -> str:
 
 
 def family_from_sources(
-    token: str, sources: list[str], example: str | None = None, *, exact: bool = True
+    token: str,
+    sources: list[str],
+    example: str | None = None,
+    *,
+    exact: bool = True,
+    lead: Match | None = None,
 ) -> Family:
     return Family(
         token=token,
@@ -567,6 +605,7 @@ def family_from_sources(
         by_source=dict(Counter(sources)),
         example=example,
         exact=exact,
+        lead=lead,
     )
 
 

@@ -28,6 +28,7 @@ from bot.decision import (
     decide,
     family_from_sources,
     no_party_named,
+    strip_footnotes,
     unavailable,
 )
 from bot.liststatus import ListStatus, human_age, read_list_status
@@ -207,6 +208,15 @@ class OnRecord:
         )
 
 
+@dataclass(frozen=True)
+class _FamilyEvidence:
+    """A family member no name hit reached: shown by its own name, with no score."""
+
+    matched_name: str
+    score: float = 0.0
+    country_match: bool | None = None
+
+
 def _match(entry: Entry, hit: Any) -> Match:
     return Match(
         entry_key=entry.id or 0,
@@ -216,8 +226,8 @@ def _match(entry: Entry, hit: Any) -> Match:
         matched_name=hit.matched_name,
         score=float(hit.score),
         countries=tuple(entry.countries or ()),
-        license_requirement=entry.license_requirement,
-        license_policy=entry.license_policy,
+        license_requirement=strip_footnotes(entry.license_requirement),
+        license_policy=strip_footnotes(entry.license_policy),
         federal_register_notice=entry.federal_register_notice,
         end_date=entry.end_date,
         entity_type=entry.type,
@@ -408,12 +418,30 @@ class Screener:
                     if k in loaded.entries
                 ]
                 members = set(result.family.entry_keys)
-                lead = next((h.entry_key for h in result.hits if h.entry_key in members), None)
+                hit = next(
+                    (
+                        h
+                        for h in result.hits
+                        if h.entry_key in members and h.entry_key in loaded.entries
+                    ),
+                    None,
+                )
+                lead = hit.entry_key if hit is not None else None
                 if lead is None:
                     lead = next((k for k in result.family.entry_keys if k in loaded.entries), None)
-                example = loaded.entries[lead].name if lead is not None else None
+                lead_match = None
+                if lead is not None:
+                    entry = loaded.entries[lead]
+                    lead_match = _match(
+                        entry,
+                        hit or _FamilyEvidence(entry.name),
+                    )
                 family = family_from_sources(
-                    result.family.token, sources, example, exact=result.family.exact
+                    result.family.token,
+                    sources,
+                    lead_match.name if lead_match else None,
+                    exact=result.family.exact,
+                    lead=lead_match,
                 )
         notes = licenses.denial_notes_for(on_record.denied, matches) if matches else []
         decision = decide(

@@ -76,7 +76,6 @@ def test_a_name_split_in_the_middle_is_joined(capsys, demo, split):
     assert doc["matches"][0]["name"] == "Huawei Technologies Co., Ltd."
 
 
-@pytest.mark.xfail(strict=False, reason="family verdicts are helper C's area (issue 14 item 5)")
 def test_a_verdict_stricter_than_review_names_its_record(capsys, demo):
     doc = screen(capsys, "华为")
     assert doc["verdict"] in ("review", "clear") or doc["matches"]

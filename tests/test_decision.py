@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,6 +16,7 @@ from bot.decision import (
     Thresholds,
     decide,
     normalize_policy,
+    strip_footnotes,
 )
 
 TODAY = date(2024, 6, 1)
@@ -352,3 +354,49 @@ def test_an_authorization_not_yet_valid_is_ignored():
     on_the_day = FakeAuthorization(valid_from=TODAY, expires=TODAY)
     d = run(matches=[match("EL")], authorizations=[on_the_day], purpose="existing networks")
     assert d.verdict == "authorized"
+
+
+def test_a_family_verdict_shows_the_member_that_set_it_first():
+    lead = dataclasses.replace(
+        match("SDN", score=76, name="HIZBALLAH", matched_name="LEBANESE HEZBOLLAH"), entry_key=2
+    )
+    fam = Family(token="hezbollah", count=2, by_source={"SDN": 2}, example="HIZBALLAH", lead=lead)
+    weak = match("EL", score=81, name="Some Other Party")
+    d = run(party="Hezbollah", matches=[weak], family=fam)
+    assert d.verdict == "prohibited"
+    assert d.top is not None and d.top.name == "HIZBALLAH"
+    # A review family shows no extra evidence record.
+    d = run(
+        party="em-tec GmbH", family=Family(token="tec", count=2, by_source={"EL": 2}, lead=lead)
+    )
+    assert d.verdict == "review" and d.matches == []
+
+
+@pytest.mark.parametrize(
+    ("listed", "shown"),
+    [
+        (
+            "For all items subject to the EAR, see §§ 734.9(e) 1 and 744.11 of the EAR 2",
+            "For all items subject to the EAR, see §§ 734.9(e) and 744.11 of the EAR",
+        ),
+        (
+            "For all items subject to the EAR. (See §§ 734.9(e)(2) and 744.11 of the EAR) 4",
+            "For all items subject to the EAR. (See §§ 734.9(e)(2) and 744.11 of the EAR)",
+        ),
+        (
+            "Items listed in supplement no. 2 to part 744",
+            "Items listed in supplement no. 2 to part 744",
+        ),
+    ],
+)
+def test_ecfr_footnote_digits_are_stripped_from_evidence(listed, shown):
+    assert strip_footnotes(listed) == shown
+
+
+def test_the_headline_record_is_the_one_that_sets_the_verdict():
+    cmic = dataclasses.replace(match("CMIC", score=98.4, name="Hikvision (CMIC)"), entry_key=2)
+    el = match("EL", score=98.4, name="Hikvision (EL)")
+    d = run(matches=[cmic, el])
+    assert d.verdict == "license_required"
+    assert d.top is el
+    assert d.reasons[0].startswith("Hikvision (EL) is on the Entity List")
