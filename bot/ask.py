@@ -147,6 +147,7 @@ def follow_up(reading: Reading, previous: Reading | None) -> Reading:
         destination=destination,
         other_places=reading.other_places,
         leftover=reading.leftover,
+        minor=reading.minor,
         linked=reading.linked,
         question_text=reading.question_text,
         notes=[*reading.notes, "Follow-up: reusing the previous question in this thread."],
@@ -182,7 +183,7 @@ def ask(
     country = reading.destination.code if reading.destination else None
     # Words that could be a party are screened too: a listed name there must not go unseen.
     screened: list[str | None] = list(reading.parties)
-    screened += [w for w in reading.leftover if w not in screened]
+    screened += [w for w in (*reading.leftover, *reading.minor) if w not in screened]
     screened = screened or [None]
     requests = [
         ScreeningRequest(

@@ -165,6 +165,8 @@ class Reading:
     other_places: tuple[Destination, ...] = ()
     #: Words that could be a name and were not screened as part of one.
     leftover: tuple[str, ...] = ()
+    #: Short acronyms beside a party ("RMA", "SFP"): screened, but no reason to ask back.
+    minor: tuple[str, ...] = ()
     #: Parties found by linking the message against the list, beyond the grammar's party.
     linked: tuple[str, ...] = ()
     #: The message as read (plain text, normalised).
@@ -467,6 +469,10 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         leftover = [w for w in leftover if not _only_common_words(w)]
     if not spans and question.party and grammar_span is None and spans_text_only:
         parties.append(spans_text_only)
+    # A short acronym ("RMA", "SFP") beside another candidate is jargon more often than a
+    # party: it is still screened (a listed one would say so), but raises no doubt of its own.
+    minor = [w for w in leftover if _ACRONYM.fullmatch(w)] if len(leftover) > 1 or parties else []
+    leftover = [w for w in leftover if w not in minor]
     if not parties and len(leftover) == 1 and _looks_like_party(leftover[0]):
         # Nothing else in the message could be the party: read it as the party.
         parties, leftover = [leftover[0]], []
@@ -478,6 +484,7 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         destination=destination,
         other_places=others,
         leftover=tuple(leftover),
+        minor=tuple(minor),
         linked=tuple(linked),
         question_text=text,
     )
@@ -525,6 +532,9 @@ def _place_rank(before: str) -> int:
     if before.rstrip().endswith((",", "/", "(", "—", "-", ":")):
         return 2
     return 3
+
+
+_ACRONYM = re.compile(r"[A-Z]{2,4}")
 
 
 def _looks_like_party(text: str) -> bool:
