@@ -167,3 +167,18 @@ def test_ask_cli_json_and_file(services, capsys, tmp_path):
     assert [x["verdict"] for x in lines] == ["clear", None, "license_required"]
     assert lines[1]["understood"] is False
     assert lines[0]["destination"]["code"] == "DE"
+
+
+def test_a_short_acronym_beside_a_party_is_screened_but_raises_no_doubt(screener):
+    text = "RMA return to Acme Widgets GmbH (Netherlands) - replacement spare parts, any problem?"
+    answer = ask(screener, text, ME)
+    assert answer.verdict == "clear"
+    assert {"RMA", "Acme Widgets GmbH"} <= {o.request.party for o in answer.outcomes}
+
+
+def test_the_destination_is_the_place_said_most_clearly(screener):
+    text = "customer Acme Widgets GmbH of Munich wants pumps, can we? they're in Havana, Cuba"
+    answer = ask(screener, text, ME)
+    assert answer.reading.destination is not None
+    assert answer.reading.destination.country == "CU"
+    assert answer.verdict == "prohibited"
