@@ -340,7 +340,9 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
     if m := _SIGNATURE.search(text):
         cover((m.start(), m.end()))
     # The grammar's item, quantity and purpose are accounted for.
-    for phrase in (question.item, question.quantity, question.purpose):
+    # (Only when it also found the party: without one, its split of the message is a guess, and
+    # "ship-to: MBIA Inc., Texas / 12x …" must not hide the party inside the "item".)
+    for phrase in (question.item, question.quantity, question.purpose) if question.party else ():
         cover(_locate(text, phrase))
 
     # Parties: (start, end) spans of the text, in the order found.
@@ -461,7 +463,15 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         # A legal form after a name belongs to it: "Apple Inc." is screened whole.
         if keep[i - 1] and not covered[i] and _legal(words[i].text):
             keep[i] = True
-    leftover = [text[r[0].start : r[-1].end] for r in _runs(words, keep)]
+    runs_left = _runs(words, keep)
+    # A stretch right after a word that introduces a party ("via X", "c/o X", "consignee X")
+    # is a party, not a doubt.
+    for r in list(runs_left):
+        i = words.index(r[0])
+        if i > 0 and words[i - 1].text.lower().strip(":") in _PARTY_CUES:
+            spans.append((r[0].start, r[-1].end))
+            runs_left.remove(r)
+    leftover = [text[r[0].start : r[-1].end] for r in runs_left]
     parties = [text[s:e].strip(" ,;:") for s, e in spans]
     if parties:
         # Beside a party, a stretch of common words ("Institute", "Trade Limited Company") names
@@ -535,6 +545,7 @@ def _place_rank(before: str) -> int:
 
 
 _ACRONYM = re.compile(r"[A-Z]{2,4}")
+_PARTY_CUES = {"via", "through", "thru", "c/o", "consignee", "consignee:", "ship-to", "shipto"}
 
 
 def _looks_like_party(text: str) -> bool:
