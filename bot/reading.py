@@ -44,6 +44,7 @@ COMMON_ZIPF = 2.5
 #: Words this common in English do not name a party on their own ("Institute", "Trade").
 COMMON_NAME_WORD_ZIPF = 4.0
 ALONE_SCORE = 95.0
+EXACT = 99.5
 ALONE_ZIPF = 3.4
 #: A lower-case word found alone must be rarer still: "dahua", "rostec", not "supplies".
 LOWER_ALONE_ZIPF = 2.0
@@ -381,9 +382,9 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
     # as written is the party, so one common word of a longer name does not decide for it.
     runs = []
     for i, j in _name_runs(words):
-        trimmed = _trim_chatter(words[i : j + 1])
-        if trimmed:
-            runs.append((trimmed[0].start, trimmed[-1].end))
+        run = _trim_party(text, words, (words[i].start, words[j].end))
+        if run:
+            runs.append(run)
     linked: list[str] = []
     linked_spans: list[tuple[int, int]] = []
     for found in found_all:
@@ -516,6 +517,8 @@ def _stands_alone(found: LinkedSpan) -> bool:
     """Is a listed name found inside a longer stretch of name words a party of its own? When
     it holds an identifying word and matches strongly (several words), or is one rare word
     matching near-exactly ("Rosoboronexport next week")."""
+    if found.score >= EXACT:
+        return True  # the listed name exactly, as written
     if not found.identifying:
         return False
     if len(found.text.split()) > 1:

@@ -27,7 +27,7 @@ NEAR = 4.0
 
 _WORD = re.compile(r"[^\W_](?:[\w'’&.\-]*[^\W_])?\.?|&")
 # A sentence break or a strong separator: windows never cross one.
-_BREAK = re.compile(r"[?!;:\n()\[\]]|\.\s|—|–|\s-\s|\|")
+_BREAK = re.compile(r"[?!;:\n\[\]]|\.\s|—|–|\s-\s|\|")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +127,8 @@ def link_spans(
                 if any(_interrupts(words[k].text, is_chatter) for k in range(i + 1, j)):
                     continue  # "Huawei in Shenzhen" is a name and a place, not one name
                 span = text[words[i].start : words[j].end]
+                if span.count("(") != span.count(")"):
+                    continue  # "Kestrel Optics Inc. (Russia" is no name; "… (Yangon) Co." is
                 if span not in cache:
                     result = index.search(span, limit=1)
                     hits = getattr(result, "hits", [])
