@@ -44,7 +44,6 @@ COMMON_ZIPF = 2.5
 #: Words this common in English do not name a party on their own ("Institute", "Trade").
 COMMON_NAME_WORD_ZIPF = 4.0
 ALONE_SCORE = 95.0
-EXACT = 99.5
 ALONE_ZIPF = 3.4
 #: A lower-case word found alone must be rarer still: "dahua", "rostec", not "supplies".
 LOWER_ALONE_ZIPF = 2.0
@@ -517,8 +516,6 @@ def _stands_alone(found: LinkedSpan) -> bool:
     """Is a listed name found inside a longer stretch of name words a party of its own? When
     it holds an identifying word and matches strongly (several words), or is one rare word
     matching near-exactly ("Rosoboronexport next week")."""
-    if found.score >= EXACT:
-        return True  # the listed name exactly, as written
     if not found.identifying:
         return False
     if len(found.text.split()) > 1:
