@@ -15,7 +15,14 @@ from bot.progress import progress_bar
 from bot.runtime import open_runtime
 from storage.csl import ListFormatError
 from storage.db import current_revision, session_scope
-from storage.importer import ListSourceError, apply_list, load_list, record_failure
+from storage.importer import (
+    ListSourceError,
+    apply_list,
+    current_snapshot,
+    load_list,
+    record_failure,
+    shrink_refusal,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -27,6 +34,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     imp = sub.add_parser("import", help="load a CSL file (JSON or CSV, gzip ok) from a path or URL")
     imp.add_argument("source", metavar="PATH_OR_URL")
     imp.add_argument("--json", action="store_true", help="print the report as JSON")
+    imp.add_argument(
+        "--force",
+        action="store_true",
+        help="apply even a list far smaller than the one in use (audited as forced)",
+    )
     imp.set_defaults(handler=cmd_import)
 
     status = sub.add_parser("status", help="the list in use, its age, pending reminders, the store")
@@ -59,6 +71,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     except (ListFormatError, ListSourceError) as exc:
         record_failure(engine=runtime.engine, origin=args.source, error=str(exc))
         raise
+    with session_scope(runtime.engine) as session:
+        in_use = current_snapshot(session)
+    reason = shrink_refusal(
+        parsed, in_use, ratio=runtime.settings.min_record_ratio, origin=args.source
+    )
+    if reason is not None and not args.force:
+        from bot.cli import UsageError
+
+        record_failure(engine=runtime.engine, origin=args.source, error=reason)
+        raise UsageError(f"{reason}; the list in use was kept (--force applies it anyway)")
     with progress_bar(f"importing {len(parsed.records):,} records") as update:
         report = apply_list(
             engine=runtime.engine,
@@ -68,6 +90,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             normalizer_version=version,
             keep_snapshots=runtime.settings.keep_snapshots,
             progress=update,
+            forced=reason if args.force else None,
         )
     totals = report.totals()
     if args.json:

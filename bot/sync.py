@@ -28,7 +28,13 @@ from bot.fetch import DEFAULT_FETCH, FetchError, FetchOptions, fetch
 from bot.liststatus import human_age
 from storage.csl import ListFormatError, read_bytes
 from storage.db import writer
-from storage.importer import ImportReport, apply_list, current_snapshot, record_failure
+from storage.importer import (
+    ImportReport,
+    apply_list,
+    current_snapshot,
+    record_failure,
+    shrink_refusal,
+)
 from storage.models import AuditEvent, ImportRun
 from storage.models_sync import SyncState
 from storage.types import utcnow
@@ -116,15 +122,9 @@ def sync(
         parsed = read_bytes(download.body, origin=url)
     except ListFormatError as exc:
         return _quarantine(engine, settings, url, actor, download.body, str(exc), snap, now)
-    if snap is not None and snap.record_count:
-        floor = settings.min_record_ratio * snap.record_count
-        if len(parsed.records) < floor:
-            reason = (
-                f"{url}: {len(parsed.records):,} records, far fewer than the "
-                f"{snap.record_count:,} of the list in use (minimum "
-                f"{settings.min_record_ratio:.0%}, CANWESHIP_MIN_RECORD_RATIO)"
-            )
-            return _quarantine(engine, settings, url, actor, download.body, reason, snap, now)
+    reason = shrink_refusal(parsed, snap, ratio=settings.min_record_ratio, origin=url)
+    if reason is not None:
+        return _quarantine(engine, settings, url, actor, download.body, reason, snap, now)
     from bot.cli_commands import normalizer
 
     normalize, version = normalizer()

@@ -10,7 +10,7 @@ import getpass
 import json
 import urllib.error
 import urllib.request
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -108,6 +108,35 @@ def current_snapshot(session: Session) -> ListSnapshot | None:
     )
 
 
+# A source is taken as vanishing only past a handful of records: single delistings are routine.
+MIN_SOURCE_LOSS = 10
+
+
+def shrink_refusal(
+    parsed: ParsedList, snapshot: ListSnapshot | None, *, ratio: float, origin: str
+) -> str | None:
+    """Why `parsed` must not replace the list in use, or None. The one guard of `sync` and
+    `import`: a list with fewer than `ratio` of the records in use, or one that loses more than
+    `1 - ratio` of a source's records (at least MIN_SOURCE_LOSS of them), looks wrong."""
+    if snapshot is None or not snapshot.record_count:
+        return None
+    total = len(parsed.records)
+    if total < ratio * snapshot.record_count:
+        return (
+            f"{origin}: {total:,} records, far fewer than the {snapshot.record_count:,} of the "
+            f"list in use (minimum {ratio:.0%}, CANWESHIP_MIN_RECORD_RATIO)"
+        )
+    kept = Counter(record.source for record in parsed.records)
+    for source, before in sorted((snapshot.counts or {}).items()):
+        lost = before - kept.get(source, 0)
+        if lost >= MIN_SOURCE_LOSS and kept.get(source, 0) < ratio * before:
+            return (
+                f"{origin}: {source} would lose {lost:,} of its {before:,} records (at most "
+                f"{1 - ratio:.0%} may disappear, CANWESHIP_MIN_RECORD_RATIO)"
+            )
+    return None
+
+
 def _entry_row(record: CslRecord, snapshot_id: int) -> dict[str, Any]:
     return {
         "snapshot_id": snapshot_id,
@@ -141,6 +170,7 @@ def apply_list(
     keep_snapshots: int = 3,
     progress: ProgressFn | None = None,
     published_at: datetime | None = None,
+    forced: str | None = None,
 ) -> ImportReport:
     """Store `parsed` as the list in use unless it equals the current one. All or nothing."""
     actor = actor or getpass.getuser()
@@ -209,7 +239,12 @@ def apply_list(
                 action="list.import",
                 subject=origin,
                 list_version=report.version,
-                detail={"status": report.status, "previous": report.previous_version, **totals},
+                detail={
+                    "status": report.status,
+                    "previous": report.previous_version,
+                    **totals,
+                    **({"forced": forced} if forced else {}),
+                },
             )
         )
         session.commit()
@@ -372,4 +407,5 @@ __all__ = [
     "prune_snapshots",
     "read_source",
     "record_failure",
+    "shrink_refusal",
 ]

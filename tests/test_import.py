@@ -290,3 +290,69 @@ def test_composite_json_then_csv(capsys, shared_data, store_env):
     # ... and by the file itself.
     results = json.loads((shared_data / "csl_composite.json").read_text())["results"]
     assert sum(by_source.values()) == len(results) == 6716
+
+
+def sized_list(el: int, dpl: int = 0) -> dict[str, Any]:
+    """A list of `el` Entity List and `dpl` Denied Persons records built from the fixture's."""
+    doc = fixture_doc()
+    by_source: dict[str, dict[str, Any]] = {}
+    for r in doc["results"]:
+        by_source.setdefault(r["source"].split("(")[1].split(")")[0], r)
+    results = []
+    for code, n in (("EL", el), ("DPL", dpl)):
+        for i in range(n):
+            r = copy.deepcopy(by_source[code])
+            r.update(
+                id=f"sized-{code.lower()}-{i:05d}", name=f"Sized {code} Party {i}", alt_names=[]
+            )
+            results.append(r)
+    return {**doc, "results": results}
+
+
+def test_a_far_smaller_file_is_refused_like_sync_and_changes_nothing(capsys, tmp_path, store_env):
+    assert run_cli(capsys, "import", write_json(tmp_path / "full.json", sized_list(300)))[0] == 0
+    before = list_state(store_env)
+    small = sized_list(300)
+    small["results"] = small["results"][:99]
+    code, _, err = run_cli(capsys, "import", write_json(tmp_path / "small.json", small))
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "99 records, far fewer than the 300" in err and "CANWESHIP_MIN_RECORD_RATIO" in err
+    assert "--force" in err
+    assert list_state(store_env) == before
+    assert status(capsys)["list"]["records"] == 300
+
+
+def test_a_file_that_drops_a_source_is_refused(capsys, tmp_path, store_env):
+    assert run_cli(capsys, "import", write_json(tmp_path / "a.json", sized_list(200, 30)))[0] == 0
+    before = list_state(store_env)
+    code, _, err = run_cli(capsys, "import", write_json(tmp_path / "b.json", sized_list(230)))
+    assert code == 2
+    assert "DPL would lose 30 of its 30 records" in err
+    assert list_state(store_env) == before
+
+
+def test_force_applies_the_smaller_file_and_is_audited(capsys, tmp_path, store_env):
+    assert run_cli(capsys, "import", write_json(tmp_path / "full.json", sized_list(300)))[0] == 0
+    small = sized_list(300)
+    small["results"] = small["results"][:99]
+    code, out, err = run_cli(capsys, "import", write_json(tmp_path / "s.json", small), "--force")
+    assert code == 0, err
+    assert "applied as list v2-" in out
+    assert status(capsys)["list"]["records"] == 99
+    with Session(get_engine(store_env)) as session:
+        events = session.exec(select(AuditEvent).where(AuditEvent.action == "list.import")).all()
+    details = [e[0].detail for e in events]
+    assert "forced" not in details[0]
+    assert "99 records, far fewer than the 300" in details[-1]["forced"]
+
+
+def test_a_normal_reimport_is_not_refused(capsys, tmp_path, store_env):
+    assert run_cli(capsys, "import", write_json(tmp_path / "a.json", sized_list(300, 20)))[0] == 0
+    new = sized_list(300, 20)
+    new["results"] = [r for r in new["results"] if not r["id"].endswith(("-00007", "-00011"))]
+    new["results"][0]["federal_register_notice"] = "89 FR 1"
+    code, out, err = run_cli(capsys, "import", write_json(tmp_path / "b.json", new), "--json")
+    assert code == 0, err
+    assert json.loads(out)["totals"]["removed"] == 4
+    assert status(capsys)["list"]["records"] == 316

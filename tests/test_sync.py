@@ -319,3 +319,21 @@ def test_two_schedulers_sync_a_due_list_and_post_its_change_once(svc, server, fa
     changes = [t for t in top_level(fake) if "Screening list updated" in t]
     assert len(changes) == 1 and "EL +1/−0/~0" in changes[0]
     assert len(server.requests) >= 3  # both kept checking (304s), only one applied
+
+
+def test_a_download_that_drops_most_of_one_source_is_quarantined(svc, server):
+    """The same guard as `canweship import`: total size alone does not hide a vanished source."""
+    doc = demo_doc()
+    dpl = next(r for r in doc["results"] if "(DPL)" in r["source"])
+    extra_dpl = [{**dpl, "id": f"dpl-x{i}", "name": f"Denied Party {i}"} for i in range(20)]
+    extra_el = [el_record(f"el-x{i}", f"Listed Party {i}") for i in range(100)]
+    server.serve({**doc, "results": doc["results"] + extra_dpl + extra_el})
+    applied = run_sync(svc)
+    assert applied.status == "applied"
+    more_el = [el_record(f"el-y{i}", f"Other Party {i}") for i in range(20)]
+    kept = [r for r in doc["results"] if "(DPL)" not in r["source"]]
+    server.serve({**doc, "results": kept + extra_el + more_el})
+    result = run_sync(svc)
+    assert result.status == "quarantined", result.message
+    assert "DPL would lose 21 of its 21 records" in result.message
+    assert version(svc) == applied.report.version
