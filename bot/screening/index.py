@@ -306,6 +306,9 @@ class NameIndex(TypoTables):
         del postings
 
         self._build_typo_tables(raw_words)
+        # wordfreq loads its English table (~75 ms) on first use: pay it while building, not
+        # in the first question that reaches a family check.
+        zipf_frequency("the", "en")
         return self
 
     def __len__(self) -> int:
