@@ -317,8 +317,9 @@ class Licenses:
 # --- screening ---------------------------------------------------------------------------------
 
 
-def _covers_party(row: License, match: Match) -> bool:
-    for party in row.parties:
+def _names_record(parties: list[dict], match: Match) -> bool:
+    """Do the license's parties name this matched record (or the family it belongs to)?"""
+    for party in parties:
         if "family" in party:
             for text in (match.name, match.matched_name):
                 if party["family"] in normalize_name(text).split():
@@ -326,6 +327,13 @@ def _covers_party(row: License, match: Match) -> bool:
         for record in party.get("records", []):
             if record["source"] == match.source and record["list_id"] == match.entry_id:
                 return True
+    return False
+
+
+def _covers_party(row: License, match: Match) -> bool:
+    """For notes about earlier denials: the records named, or failing that the same name."""
+    if _names_record(row.parties, match):
+        return True
     if row.party:
         wanted = normalize_name(row.party)
         return wanted in (normalize_name(match.name), normalize_name(match.matched_name))
@@ -366,15 +374,7 @@ class LicenseAuthorization:
         return tuple(self.row.conditions or ())
 
     def covers_party(self, match: Match) -> bool:
-        for party in self.row.parties:
-            if "family" in party:
-                for text in (match.name, match.matched_name):
-                    if party["family"] in normalize_name(text).split():
-                        return True
-            for record in party.get("records", []):
-                if record["source"] == match.source and record["list_id"] == match.entry_id:
-                    return True
-        return False
+        return _names_record(self.row.parties, match)
 
     def covers_family(self, token: str) -> bool:
         return any(party.get("family") == token for party in self.row.parties)

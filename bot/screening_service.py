@@ -32,9 +32,11 @@ from bot.decision import (
     unavailable,
 )
 from bot.liststatus import ListStatus, human_age, read_list_status
+from bot.reading import edge_chatter, is_chatter
 from bot.screening.clean import Cleaned, clean_party
 from bot.screening.index import IndexedName, NameIndex, SearchResult
 from bot.screening.normalize import NORMALIZER_VERSION
+from bot.screening.spans import link_spans
 from storage.db import writer
 from storage.events import AlreadyHandled, EventRef, claim_in
 from storage.models import AuditEvent, CountryPolicy, Entry, EntryName, ListSnapshot
@@ -45,6 +47,15 @@ _AUDIT = AuditEvent.__table__  # type: ignore[attr-defined]
 AUDIT_INSERT = insert(_AUDIT).returning(_AUDIT.c.id, sort_by_parameter_order=True)
 
 log = logging.getLogger(__name__)
+
+STORE_UNREADABLE = (
+    "The screening store cannot be read right now, so nothing was checked. "
+    "Do not ship on this answer; try again in a few minutes or ask compliance."
+)
+AUDIT_UNWRITABLE = (
+    "The answer could not be recorded in the audit log, so it is withheld. "
+    "Try again in a few minutes or ask compliance."
+)
 
 
 @dataclass(frozen=True)
@@ -277,33 +288,16 @@ class Screener:
             decision = self._decide(request, now)
         except SQLAlchemyError as exc:
             log.error("screening store unreadable: %s", exc)
-            decision = unavailable(
-                "The screening store cannot be read right now, so nothing was checked. "
-                "Do not ship on this answer; try again in a few minutes or ask compliance."
+            return Outcome(
+                request=request, decision=unavailable(STORE_UNREADABLE), audit_id=None, at=now
             )
+        if not audit:
             return Outcome(request=request, decision=decision, audit_id=None, at=now)
-        audit_id = None
-        if audit:
-            try:
-                audit_id = self._audit([(request, decision)], requester, now)[0]
-            except SQLAlchemyError as exc:
-                log.error("could not write the audit record: %s", exc)
-                decision = unavailable(
-                    "The answer could not be recorded in the audit log, so it is withheld. "
-                    "Try again in a few minutes or ask compliance."
-                )
-            else:
-                from bot.counterparties import after_answer
-
-                after_answer(self, decision, now)
-        return Outcome(request=request, decision=decision, audit_id=audit_id, at=now)
+        return self.record([(request, decision)], requester, now)[0]
 
     def linker(self, now: datetime | None = None) -> Any:
         """A span linker bound to the list in use (see bot/screening/spans.py), or None when
         there is no usable list (the answer then says so)."""
-        from bot.reading import edge_chatter, is_chatter
-        from bot.screening.spans import link_spans
-
         try:
             status = self._list_status(now or datetime.now(UTC))
         except SQLAlchemyError:
@@ -335,13 +329,7 @@ class Screener:
             return [self._decide(r, now) for r in requests]
         except SQLAlchemyError as exc:
             log.error("screening store unreadable: %s", exc)
-            return [
-                unavailable(
-                    "The screening store cannot be read right now, so nothing was checked. "
-                    "Do not ship on this answer; try again in a few minutes or ask compliance."
-                )
-                for _ in requests
-            ]
+            return [unavailable(STORE_UNREADABLE) for _ in requests]
 
     def record(
         self,
@@ -354,10 +342,7 @@ class Screener:
             ids = self._audit(decided, requester, now)
         except SQLAlchemyError as exc:
             log.error("could not write the audit record: %s", exc)
-            withheld = unavailable(
-                "The answer could not be recorded in the audit log, so it is withheld. "
-                "Try again in a few minutes or ask compliance."
-            )
+            withheld = unavailable(AUDIT_UNWRITABLE)
             return [
                 Outcome(request=r, decision=withheld, audit_id=None, at=now) for r, _ in decided
             ]

@@ -12,29 +12,17 @@ import pytest
 
 from bot.ask import ANSWER, NOT_UNDERSTOOD, ask
 from bot.cli import main
-from bot.config import Settings
 from bot.localslack import wire
-from bot.localslack.fake_api import FakeSlackAPI
 from bot.screening_service import Requester
-from bot.services import build_services
-from tests.conftest import FIXTURE_LIST
+from tests import test_handlers
 from tests.test_handlers import SECRET, dispatch, dm, make_app
 
 ME = Requester(actor="U1", kind="cli")
 
 
-@pytest.fixture
-def services(sqlite_url, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    assert main(["import", str(FIXTURE_LIST)]) == 0
-    capsys.readouterr()
-    return build_services(Settings.from_env())
-
-
-@pytest.fixture
-def fake():
-    with FakeSlackAPI() as api:
-        yield api
+# The store with the demo list and the fake Slack Web API, as the handler tests have them.
+services = test_handlers.services
+fake = test_handlers.fake
 
 
 @pytest.fixture
