@@ -17,10 +17,10 @@ import io
 import json
 import sys
 from datetime import UTC, datetime, time
-from pathlib import Path
 from typing import TextIO
 
 from bot.ask import ANSWER, Answer, ask
+from bot.cli_screen import read_input
 from bot.runtime import open_runtime
 from bot.screening_service import Requester, Screener
 
@@ -54,12 +54,7 @@ def read_questions(path: str) -> list[str]:
     """The questions in a file: a CSV with a `question` column, else one per line."""
     from bot.cli import UsageError
 
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError as exc:
-        raise UsageError(f"{path}: no such file") from exc
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc})") from exc
+    raw = read_input(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -91,6 +91,18 @@ def _cell(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+def read_input(path: str) -> bytes:
+    """The bytes of an input file, or a one-line UsageError saying why it cannot be read."""
+    from bot.cli import UsageError
+
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError as exc:
+        raise UsageError(f"{path}: no such file") from exc
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc})") from exc
+
+
 def _read_batch(path: str) -> list[ScreeningRequest | str]:
     """One entry per input row, in order: a request, or why the row cannot be read.
 
@@ -101,12 +113,7 @@ def _read_batch(path: str) -> list[ScreeningRequest | str]:
     """
     from bot.cli import UsageError
 
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError as exc:
-        raise UsageError(f"{path}: no such file") from exc
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc})") from exc
+    raw = read_input(path)
     text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""))
