@@ -20,7 +20,7 @@ from datetime import UTC, datetime, time
 from typing import TextIO
 
 from bot.ask import ANSWER, Answer, ask
-from bot.cli_screen import read_input
+from bot.cli_screen import print_outcome, read_input
 from bot.runtime import open_runtime
 from bot.screening_service import Requester, Screener
 
@@ -110,8 +110,6 @@ def print_answer(answer: Answer, out: TextIO) -> None:
         for guess in answer.guesses:
             out.write(f"  ? screen “{guess}”\n")
         return
-    from bot.cli_screen import print_outcome
-
     out.write(f"{answer.verdict.upper() if answer.verdict else ''}  {answer.screened_line()}\n")
     for outcome in answer.outcomes:
         print_outcome(outcome, out)
