@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from bot.config import Settings
@@ -13,12 +13,13 @@ from bot.deadlines import pending_count
 from bot.liststatus import human_age, read_list_status
 from bot.progress import progress_bar
 from bot.runtime import open_runtime
-from storage.csl import ListFormatError
+from storage.csl import ListFormatError, ParsedList
 from storage.db import current_revision, session_scope
 from storage.importer import (
     ListSourceError,
     apply_list,
     current_snapshot,
+    first_seen,
     load_list,
     record_failure,
     shrink_refusal,
@@ -38,6 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--force",
         action="store_true",
         help="apply even a list far smaller than the one in use (audited as forced)",
+    )
+    imp.add_argument(
+        "--published",
+        metavar="DATE",
+        help="the file's publication date (YYYY-MM-DD), when the file does not state one; the "
+        "list's age counts from it",
     )
     imp.set_defaults(handler=cmd_import)
 
@@ -63,6 +70,19 @@ def normalizer() -> tuple[Any, str]:
     return normalize_name, NORMALIZER_VERSION
 
 
+def _stated(args: argparse.Namespace, parsed: ParsedList) -> datetime | None:
+    """The publication date given with --published, else the one the file states."""
+    if args.published:
+        from bot.cli import UsageError
+
+        try:
+            day = date.fromisoformat(args.published)
+        except ValueError:
+            raise UsageError(f"--published {args.published!r} is not a date (YYYY-MM-DD)") from None
+        return datetime.combine(day, time(), tzinfo=UTC)
+    return parsed.published
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     runtime = open_runtime()
     normalize, version = normalizer()
@@ -71,8 +91,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     except (ListFormatError, ListSourceError) as exc:
         record_failure(engine=runtime.engine, origin=args.source, error=str(exc))
         raise
+    stated = _stated(args, parsed)
     with session_scope(runtime.engine) as session:
         in_use = current_snapshot(session)
+        # The list's age counts from when it was known to be current: its stated publication
+        # date; else, for a local file, when that same file was first seen (re-importing an old
+        # file never freshens it); else now (a download vouches for itself).
+        as_of = stated
+        if as_of is None and "://" not in args.source:
+            as_of = first_seen(session, parsed.file_sha256)
     reason = shrink_refusal(
         parsed, in_use, ratio=runtime.settings.min_record_ratio, origin=args.source
     )
@@ -91,6 +118,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             keep_snapshots=runtime.settings.keep_snapshots,
             progress=update,
             forced=reason if args.force else None,
+            published_at=stated,
+            as_of=as_of,
         )
     totals = report.totals()
     if args.json:

@@ -27,6 +27,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         add.add_argument("--from", dest="valid_from", metavar="DATE")
         add.add_argument("--until", dest="valid_until", metavar="DATE")
         add.add_argument("--condition", action="append", default=[])
+        add.add_argument(
+            "--replace",
+            action="store_true",
+            help="replace the license already on record under this number (fields left out "
+            "are cleared)",
+        )
         show = lic_sub.add_parser("show", help="one license and its history")
         show.add_argument("number")
         show.add_argument("--json", action="store_true")
@@ -97,7 +103,7 @@ def _license_json(row: Any) -> dict[str, Any]:
 def cmd_license(args: argparse.Namespace) -> int:
     from bot.cli import UsageError
     from bot.country_field import country_code
-    from bot.licenses import LicenseError, Licenses, Source
+    from bot.licenses import LicenseError, LicenseExists, Licenses, Source
 
     svc = _svc()
     lic = Licenses(svc.settings, svc.engine, svc.screener)
@@ -134,18 +140,34 @@ def cmd_license(args: argparse.Namespace) -> int:
             code = country_code(args.destination) if args.destination else None
             if args.destination and code is None:
                 raise UsageError(f"--destination: unknown country {args.destination!r}")
-            row, created = lic.record(
-                number=args.number,
-                decision=args.decision,
-                source=source,
-                party=args.party,
-                scope=args.scope,
-                destination=code,
-                valid_from=_date(args.valid_from, "from"),
-                valid_until=_date(args.valid_until, "until"),
-                conditions=args.condition,
+            try:
+                added = lic.add(
+                    number=args.number,
+                    decision=args.decision,
+                    source=source,
+                    party=args.party,
+                    scope=args.scope,
+                    destination=code,
+                    valid_from=_date(args.valid_from, "from"),
+                    valid_until=_date(args.valid_until, "until"),
+                    conditions=args.condition,
+                    replace=args.replace,
+                )
+            except LicenseExists as exc:
+                changes = "".join(f"\n  {d}" for d in exc.differences)
+                raise UsageError(
+                    f"license {exc.number} is already on record; replacing it would change:"
+                    f"{changes}\nrun again with --replace to replace it (fields you leave out "
+                    "are cleared); nothing was changed"
+                ) from exc
+            for warning in added.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+            for change in added.differences:
+                print(f"changed {change}", file=sys.stderr)
+            verb = (
+                "recorded" if added.created else ("replaced" if added.differences else "unchanged")
             )
-            print(("recorded " if created else "updated ") + json.dumps(_license_json(row)))
+            print(f"{verb} " + json.dumps(_license_json(added.row)))
             return 0
         row = lic.revoke(number=args.number, source=source)
         print(f"revoked {row.number}")

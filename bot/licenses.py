@@ -35,6 +35,28 @@ class LicenseError(ValueError):
     """A license request that cannot be carried out; the message says why."""
 
 
+class LicenseExists(LicenseError):
+    """`license add` with a number already on record: replacing it needs a confirmation."""
+
+    def __init__(self, number: str, differences: tuple[str, ...]) -> None:
+        self.number = number
+        self.differences = differences
+        super().__init__(
+            f"license {number} is already on record; replacing it would change "
+            + "; ".join(differences)
+        )
+
+
+@dataclass(frozen=True)
+class Added:
+    """What `Licenses.add` did: the record, whether it is new, and what the admin must know."""
+
+    row: License
+    created: bool
+    differences: tuple[str, ...] = ()  # field: before → after, for a replacement
+    warnings: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Source:
     """Who recorded it and from where (a Slack message, a slash command or the CLI)."""
@@ -79,6 +101,31 @@ def snapshot(row: License | None) -> dict[str, Any] | None:
     }
 
 
+_COMPARED = ("decision", "party", "scope", "destination", "valid_from", "valid_until", "conditions")
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == []:
+        return "(none)"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def differences(before: dict[str, Any] | None, after: dict[str, Any]) -> tuple[str, ...]:
+    """`field: old → new` for each field a replacement changes (status counts as decision)."""
+    if before is None:
+        return ()
+    out = []
+    if before.get("status") == "withdrawn":
+        out.append("status: withdrawn → active")
+    for name in _COMPARED:
+        if before.get(name) != after.get(name):
+            label = name.replace("_", " ")
+            out.append(f"{label}: {_shown(before.get(name))} → {_shown(after.get(name))}")
+    return tuple(out)
+
+
 def _party_links(screener: Any, party: str | None) -> list[dict[str, Any]]:
     """Link the party to list records when it is on the list; an unlisted party stays as text."""
     if not party or screener is None:
@@ -113,8 +160,15 @@ class Licenses:
         conditions: tuple[str, ...] | list[str] = (),
         confidence: str = "manual",
         now: datetime | None = None,
+        merge: bool = True,
+        warnings: tuple[str, ...] = (),
     ) -> tuple[License, bool]:
-        """Create or update the record for `number`; returns (record, created)."""
+        """Create or update the record for `number`; returns (record, created).
+
+        With `merge` (announcements: a revocation names only the number) fields not given keep
+        their value; without it (an admin's confirmed replacement) the record becomes exactly
+        what was given.
+        """
         now = now or utcnow()
         number = normalize_number(number)
         if decision not in DECISIONS:
@@ -128,13 +182,14 @@ class Licenses:
             ).scalar_one_or_none()
             before = snapshot(row)
             created = row is None
+            fresh = created or not merge
             if row is None:
                 row = License(number=number, decision=decision, recorded_by=source.user)
                 session.add(row)
             row.number_kind = "application" if number.startswith("Z") else "license"
             row.decision = decision
             row.status = "active"
-            if party or created:
+            if party or fresh:
                 row.party, row.parties = party, links
             # A revocation names only the number: keep what the grant said.
             for name, value in (
@@ -143,9 +198,9 @@ class Licenses:
                 ("valid_from", valid_from),
                 ("valid_until", valid_until),
             ):
-                if value is not None or created:
+                if value is not None or fresh:
                     setattr(row, name, value)
-            if conditions or created:
+            if conditions or fresh:
                 row.conditions = list(conditions)
             row.confidence = confidence
             if source.channel and source.ts:
@@ -165,13 +220,91 @@ class Licenses:
                         channel=source.channel,
                         permalink=source.permalink,
                         subject=number,
-                        detail={"before": before, "after": after},
+                        detail={"before": before, "after": after}
+                        | ({"warnings": list(warnings)} if warnings else {}),
                     )
                 )
             session.commit()
         if party:
             self._remember_counterparty(party, destination, source)
         return row, created
+
+    def add(
+        self,
+        *,
+        number: str,
+        source: Source,
+        party: str | None,
+        decision: str = "granted",
+        scope: str | None = None,
+        destination: str | None = None,
+        valid_from: date | None = None,
+        valid_until: date | None = None,
+        conditions: tuple[str, ...] | list[str] = (),
+        replace: bool = False,
+        now: datetime | None = None,
+    ) -> Added:
+        """An admin records a decision (`license add`): changes only on purpose.
+
+        A license needs a party. A number already on record is replaced only with `replace`
+        (Slack: the Replace button; CLI: --replace), and then the record is exactly what was
+        given: fields left out are cleared, not carried over. An expired or not-yet-valid
+        license, or a party that matches no list record, is recorded with a warning.
+        """
+        now = now or utcnow()
+        number = normalize_number(number)
+        if decision not in DECISIONS:
+            raise LicenseError(f"decision must be one of {', '.join(DECISIONS)}")
+        if not party or not party.strip():
+            raise LicenseError("a license needs a party: give --party NAME")
+        party = party.strip()
+        existing = self.get(number)
+        proposed = {
+            "decision": decision,
+            "party": party,
+            "scope": scope,
+            "destination": destination,
+            "valid_from": valid_from.isoformat() if valid_from else None,
+            "valid_until": valid_until.isoformat() if valid_until else None,
+            "conditions": list(conditions),
+        }
+        changes = differences(snapshot(existing), proposed)
+        if existing is not None and not changes:
+            return Added(row=existing, created=False)
+        if existing is not None and not replace:
+            raise LicenseExists(number, changes)
+        warnings = self._warnings(party, valid_from, valid_until, now)
+        row, created = self.record(
+            number=number,
+            decision=decision,
+            source=source,
+            party=party,
+            scope=scope,
+            destination=destination,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            conditions=conditions,
+            now=now,
+            merge=False,
+            warnings=warnings,
+        )
+        return Added(row=row, created=created, differences=changes, warnings=warnings)
+
+    def _warnings(
+        self, party: str, valid_from: date | None, valid_until: date | None, now: datetime
+    ) -> tuple[str, ...]:
+        today = now.astimezone(self.settings.tz).date()
+        out = []
+        if valid_until and valid_until < today:
+            out.append(f"it expired on {valid_until}: it authorizes nothing")
+        if valid_from and valid_from > today:
+            out.append(f"it is not valid before {valid_from}: it authorizes nothing until then")
+        if self.screener is not None and not _party_links(self.screener, party):
+            out.append(
+                f"“{party}” matches no record on the list in use: the license is kept as "
+                "text and authorizes no listed party"
+            )
+        return tuple(out)
 
     def _remember_counterparty(self, party: str, destination: str | None, source: Source) -> None:
         """A licensed party is a counterparty: re-screened whenever the list changes."""
@@ -292,7 +425,16 @@ class Licenses:
             .scalars()
             .all()
         )
-        if wanted and any(d.due == row.valid_until for d in open_ones):
+        title = (
+            f"License {row.number}"
+            + (f" ({row.party})" if row.party else "")
+            + f" expires {row.valid_until.isoformat() if row.valid_until else ''}"
+        )
+        same_due = [d for d in open_ones if wanted and d.due == row.valid_until]
+        if same_due:
+            # Same expiry: keep its reminders (some may have gone out), name the party it has now.
+            for d in same_due:
+                d.title = title
             return
         close_deadline(session, kind="license", ref_id=row.id or 0, status="closed")
         if wanted and row.valid_until >= now.astimezone(self.settings.tz).date():
@@ -300,9 +442,7 @@ class Licenses:
                 session,
                 kind="license",
                 ref_id=row.id or 0,
-                title=f"License {row.number}"
-                + (f" ({row.party})" if row.party else "")
-                + f" expires {row.valid_until.isoformat()}",
+                title=title,
                 due=row.valid_until,
                 channel=self.settings.alert_channel,
                 policy=ReminderPolicy(

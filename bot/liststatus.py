@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from storage.importer import current_snapshot, generation
@@ -95,13 +95,14 @@ def _load(session: Session) -> tuple[ListSnapshot | None, datetime | None]:
     if snapshot is None:
         return None, None
     session.expunge(snapshot)
+    # The list is as young as the latest moment it was known to be current: a download (sync, or
+    # an import from a URL) vouches for its own time; a file vouches for its stated publication
+    # date, or for when that file was first seen, so re-importing an old file never freshens it.
     checked_at = (
         session.execute(
-            select(ImportRun.finished_at)
+            select(func.max(func.coalesce(ImportRun.as_of, ImportRun.finished_at)))
             .where(ImportRun.snapshot_id == snapshot.id)
             .where(ImportRun.status.in_(("applied", "unchanged")))  # type: ignore[attr-defined]
-            .order_by(ImportRun.id.desc())  # type: ignore[union-attr]
-            .limit(1)
         ).scalar_one_or_none()
         or snapshot.imported_at
     )

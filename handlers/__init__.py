@@ -9,12 +9,22 @@ from handlers import (
     commands,
     conversation,
     home,
+    license_commands,
     mentions,
     messages,
     reminders,
 )
 
-MODULES = (messages, mentions, commands, home, reminders, announcements, conversation)
+MODULES = (
+    messages,
+    mentions,
+    commands,
+    home,
+    reminders,
+    announcements,
+    conversation,
+    license_commands,
+)
 
 
 def register(app: App) -> None:

@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
-from slack_bolt import BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk.errors import SlackApiError
 
 from bot.audit_export import SINCE_USAGE, export_csv, parse_since_words
@@ -20,15 +20,16 @@ from bot.authz import (
     user_id_from,
 )
 from bot.country_field import country_code
-from bot.licenses import LicenseError, Licenses, Source
+from bot.licenses import Added, LicenseError, LicenseExists, Licenses, Source
 from bot.policies import PolicyError, set_policy
-from bot.slashcmd import SlashCommand
+from bot.slashcmd import CommandSyntaxError, SlashCommand, parse_command
 from bot.watch import set_watched, watched
 from handlers.announcements import license_summary
-from handlers.common import services
-from handlers.views import error_message, esc, section
+from handlers.common import admin_or_refuse, services
+from handlers.views import button, error_message, esc, section
 
 Reply = tuple[str, list[dict[str, Any]]]
+_BUTTON_VALUE_MAX = 2000  # Slack's limit on a button's value
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>|^@?([UW][A-Z0-9]{2,})$")
 _CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>|^([CG][A-Z0-9]{2,})$")
 LICENSE_USAGE = (
@@ -82,27 +83,114 @@ def license_cmd(cmd: SlashCommand, command: dict[str, Any], context: BoltContext
         if action == "add":
             if not arg:
                 return error_message(f"Give the number. {LICENSE_USAGE}")
-            destination = cmd.opt("destination")
-            code = country_code(destination) if destination else None
-            if destination and code is None:
-                return error_message(f"Unknown country “{destination}”. Nothing was changed.")
-            row, created = lic.record(
-                number=arg,
-                decision=(cmd.opt("decision") or "granted").lower(),
-                source=_source(command),
-                party=cmd.opt("party"),
-                scope=cmd.opt("scope"),
-                destination=code,
-                valid_from=_date(cmd.opt("from"), "from"),
-                valid_until=_date(cmd.opt("until"), "until"),
-                conditions=cmd.opts("condition"),
-            )
-            return ok(("Recorded " if created else "Updated ") + license_summary(row))
+            try:
+                added = lic.add(**_add_args(cmd, command), replace=False)
+            except LicenseExists as exc:
+                return replace_prompt(exc, command.get("text") or "")
+            return ok(_added_text(added))
         if action == "revoke":
             return ok("Revoked " + license_summary(lic.revoke(number=arg, source=_source(command))))
         return error_message(f"Unknown action “{action}”. {LICENSE_USAGE}")
     except LicenseError as exc:
         return error_message(f"{exc}. Nothing was changed.")
+
+
+def _add_args(cmd: SlashCommand, command: dict[str, Any]) -> dict[str, Any]:
+    """The fields of `license add NUMBER --party … --scope …` (LicenseError when one is bad)."""
+    destination = cmd.opt("destination")
+    code = country_code(destination) if destination else None
+    if destination and code is None:
+        raise LicenseError(f"Unknown country “{destination}”")
+    return {
+        "number": cmd.words[1],
+        "decision": (cmd.opt("decision") or "granted").lower(),
+        "source": _source(command),
+        "party": cmd.opt("party"),
+        "scope": cmd.opt("scope"),
+        "destination": code,
+        "valid_from": _date(cmd.opt("from"), "from"),
+        "valid_until": _date(cmd.opt("until"), "until"),
+        "conditions": cmd.opts("condition"),
+    }
+
+
+def _added_text(added: Added) -> str:
+    verb = "Recorded " if added.created else ("Replaced " if added.differences else "Unchanged: ")
+    text = verb + license_summary(added.row)
+    text += "".join(f"\n• changed {esc(d)}" for d in added.differences)
+    text += "".join(f"\n:warning: {esc(w)}" for w in added.warnings)
+    return text
+
+
+def replace_prompt(exc: LicenseExists, command_text: str) -> Reply:
+    """The number is on record: show what replacing it changes, and ask (admins confirm)."""
+    changes = "\n".join(f"• {esc(d)}" for d in exc.differences)
+    text = (
+        f"License *{esc(exc.number)}* is already on record. Replacing it changes:\n{changes}\n"
+        "Fields you did not give are cleared, not kept. Nothing has changed yet."
+    )
+    blocks = [section(f":warning: {text}")]
+    if len(command_text) <= _BUTTON_VALUE_MAX:
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    button("Replace it", "license_replace", command_text, style="danger"),
+                    button("Keep the one on record", "license_replace_cancel", exc.number),
+                ],
+            }
+        )
+    else:
+        blocks.append(
+            section(
+                "The command is too long to confirm here: use `canweship license "
+                "add … --replace` from the command line."
+            )
+        )
+    return text, blocks
+
+
+def on_replace(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """The Replace button: an admin re-runs the same `license add` with replacement allowed."""
+    ack()
+    if not admin_or_refuse(context, body, respond, "replace a license"):
+        return
+    svc = services(context)
+    user = body["user"]["id"]
+    command = {"user_id": user, "channel_id": (body.get("channel") or {}).get("id")}
+    try:
+        cmd = parse_command(body["actions"][0]["value"])
+        if (
+            cmd.name not in ("license", "licenses")
+            or cmd.words[:1] != ["add"]
+            or len(cmd.words) < 2
+        ):
+            raise LicenseError("This button does not carry a `license add` command")
+        added = Licenses(svc.settings, svc.engine, svc.screener).add(
+            **_add_args(cmd, command), replace=True
+        )
+    except (LicenseError, CommandSyntaxError) as exc:
+        respond(
+            text=f"{exc}. Nothing was changed.", response_type="ephemeral", replace_original=False
+        )
+        return
+    respond(text=f"<@{user}>: " + _added_text(added), replace_original=True)
+
+
+def on_replace_cancel(
+    ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    number = body["actions"][0]["value"]
+    respond(
+        text=f"<@{body['user']['id']}> kept license {esc(number)} as it is on record.",
+        replace_original=True,
+    )
+
+
+def register(app: App) -> None:
+    app.action("license_replace")(on_replace)
+    app.action("license_replace_cancel")(on_replace_cancel)
 
 
 def admins_cmd(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) -> Reply:

@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 # Scalar CSL fields, in the official CSV column order.
@@ -131,6 +132,7 @@ class ParsedList:
     layout: str  # "json" | "csv"
     file_sha256: str
     records: list[CslRecord]
+    published: datetime | None = None  # the file's own publication date, where it carries one
 
     def content_sha256(self) -> str:
         digest = hashlib.sha256()
@@ -236,15 +238,65 @@ def read_bytes(data: bytes, *, origin: str) -> ParsedList:
     stripped = text.lstrip()
     if not stripped:
         raise ListFormatError(f"{origin}: the file is empty")
+    published = None
     if stripped[0] in "{[":
-        records = _read_json(text, origin=origin)
+        records, published = _read_json(text, origin=origin)
         layout = "json"
     else:
         records = _read_csv(text, origin=origin)
         layout = "csv"
     if not records:
         raise ListFormatError(f"{origin}: the file holds no records")
-    return ParsedList(layout=layout, file_sha256=file_sha, records=_dedupe(records))
+    return ParsedList(
+        layout=layout, file_sha256=file_sha, records=_dedupe(records), published=published
+    )
+
+
+# Top-level keys under which list files state when they were published or extracted.
+_PUBLISHED_KEYS = (
+    "published",
+    "publication_date",
+    "last_updated",
+    "search_performed_at",
+    "extracted",
+    "as_of",
+)
+
+
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def published_date(doc: Any) -> datetime | None:
+    """The publication date a JSON list file states, or None (the CSL files state none today).
+
+    A top-level date key, else the newest `source_last_updated` of the older CSL API's
+    `sources_used` entries.
+    """
+    if not isinstance(doc, dict):
+        return None
+    for key in _PUBLISHED_KEYS:
+        if (moment := _when(doc.get(key))) is not None:
+            return moment
+    sources = doc.get("sources_used")
+    dates = (
+        [
+            moment
+            for s in sources
+            if isinstance(s, dict)
+            if (moment := _when(s.get("source_last_updated"))) is not None
+        ]
+        if isinstance(sources, list)
+        else []
+    )
+    return max(dates) if dates else None
 
 
 def _dedupe(records: list[CslRecord]) -> list[CslRecord]:
@@ -267,7 +319,7 @@ def _dedupe(records: list[CslRecord]) -> list[CslRecord]:
     return out
 
 
-def _read_json(text: str, *, origin: str) -> list[CslRecord]:
+def _read_json(text: str, *, origin: str) -> tuple[list[CslRecord], datetime | None]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -293,7 +345,7 @@ def _read_json(text: str, *, origin: str) -> list[CslRecord]:
         except TypeError as exc:
             raise ListFormatError(f"{where}: {exc}") from exc
         records.append(record)
-    return records
+    return records, published_date(doc)
 
 
 def _read_csv(text: str, *, origin: str) -> list[CslRecord]:

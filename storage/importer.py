@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Engine, delete, insert, select, text
+from sqlalchemy import JSON, Engine, delete, func, insert, select, text
 from sqlmodel import Session
 
 from storage.csl import CslRecord, ListFormatError, ParsedList, iter_names, read_bytes
@@ -97,6 +97,17 @@ def load_list(path_or_url: str) -> ParsedList:
     return read_bytes(read_source(path_or_url), origin=path_or_url)
 
 
+def first_seen(session: Session, file_sha256: str) -> datetime | None:
+    """When this very file was first applied or confirmed (re-importing it never makes it
+    younger), or None for a file never seen."""
+    return session.execute(
+        select(func.min(func.coalesce(ImportRun.as_of, ImportRun.finished_at))).where(
+            ImportRun.file_sha256 == file_sha256,
+            ImportRun.status.in_(("applied", "unchanged")),  # type: ignore[attr-defined]
+        )
+    ).scalar_one_or_none()
+
+
 def current_snapshot(session: Session) -> ListSnapshot | None:
     """The list in use: the newest committed snapshot."""
     return (
@@ -171,6 +182,7 @@ def apply_list(
     progress: ProgressFn | None = None,
     published_at: datetime | None = None,
     forced: str | None = None,
+    as_of: datetime | None = None,
 ) -> ImportReport:
     """Store `parsed` as the list in use unless it equals the current one. All or nothing."""
     actor = actor or getpass.getuser()
@@ -220,6 +232,7 @@ def apply_list(
             ImportRun(
                 started_at=started,
                 finished_at=utcnow(),
+                as_of=as_of,
                 origin=origin,
                 actor=actor,
                 status=report.status,

@@ -123,6 +123,9 @@ class ImportRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     started_at: datetime = _ts()
     finished_at: datetime | None = _ts(nullable=True)
+    # When the list this run confirmed was known to be current: the file's own publication date,
+    # or when that file was first seen; None means the run itself (a download vouches for now).
+    as_of: datetime | None = _ts(nullable=True)
     origin: str = _text(nullable=False)
     actor: str = ""
     status: str  # "applied" | "unchanged" | "failed" | "quarantined"

@@ -9,6 +9,7 @@ import copy
 import gzip
 import json
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -356,3 +357,69 @@ def test_a_normal_reimport_is_not_refused(capsys, tmp_path, store_env):
     assert code == 0, err
     assert json.loads(out)["totals"]["removed"] == 4
     assert status(capsys)["list"]["records"] == 316
+
+
+# --- issue 20 item 3: the list's age is the list's own, never reset by re-importing -----------
+
+
+def _age_days(capsys) -> float:
+    doc = status(capsys)
+    checked = datetime.fromisoformat(doc["list"]["checked_at"])
+    return (datetime.now(UTC) - checked).total_seconds() / 86400
+
+
+def test_a_file_that_states_its_publication_date_is_as_old_as_that(capsys, tmp_path):
+    doc = fixture_doc()
+    doc["last_updated"] = "2023-11-30T00:00:00Z"
+    assert run_cli(capsys, "import", write_json(tmp_path / "old.json", doc))[0] == 0
+    assert _age_days(capsys) > 365
+    assert "old" in status(capsys)["problem"]
+    # Answers fail closed on it.
+    _, out, _ = run_cli(capsys, "screen", "Acme Widgets Inc", "--json")
+    assert json.loads(out)["verdict"] == "unavailable"
+
+
+def test_reimporting_an_old_file_never_makes_the_list_younger(capsys, tmp_path, store_env):
+    old = str(FIXTURE_LIST)
+    assert run_cli(capsys, "import", old)[0] == 0
+    with Session(get_engine(store_env)) as session:  # that import happened 30 days ago
+        session.execute(
+            text("UPDATE import_run SET finished_at = finished_at - interval '30 days'")
+            if store_env.startswith("postgresql")
+            else text("UPDATE import_run SET finished_at = datetime(finished_at, '-30 days')")
+        )
+        session.commit()
+    assert 29 < _age_days(capsys) < 31
+    newer = fixture_doc()
+    newer["results"] = newer["results"][1:]
+    assert run_cli(capsys, "import", write_json(tmp_path / "newer.json", newer))[0] == 0
+    assert _age_days(capsys) < 0.01
+    # The 30-day-old file again, as a new snapshot, and then once more (unchanged): still 30 days.
+    for _ in range(2):
+        assert run_cli(capsys, "import", old)[0] == 0
+        assert 29 < _age_days(capsys) < 31
+        assert "old" in status(capsys)["problem"]
+
+
+def test_published_option_sets_the_age_and_a_bad_date_changes_nothing(capsys, tmp_path, store_env):
+    code, _, err = run_cli(capsys, "import", str(FIXTURE_LIST), "--published", "someday")
+    assert code == 2 and "not a date" in err
+    assert list_state(store_env)[0] is None
+    assert run_cli(capsys, "import", str(FIXTURE_LIST), "--published", "2020-01-01")[0] == 0
+    assert _age_days(capsys) > 365
+
+
+def test_published_date_is_read_from_the_older_api_sources_used():
+    from storage.csl import published_date
+
+    doc = {
+        "sources_used": [
+            {"source": "EL", "source_last_updated": "2024-05-01T10:00:00+00:00"},
+            {"source": "SDN", "source_last_updated": "2024-05-03"},
+        ],
+        "results": [],
+    }
+    assert published_date(doc) == datetime(2024, 5, 3, tzinfo=UTC)
+    assert published_date({"sources_used": ["Entity List (EL)"], "results": []}) is None
+    assert published_date({"extracted": "not a date"}) is None
+    assert published_date([]) is None

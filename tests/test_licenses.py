@@ -470,3 +470,142 @@ def test_a_party_never_tied_to_list_records_authorizes_nothing(svc):
     assert licenses(svc)[0].parties == []
     d = _verdict(svc, "can we ship LTE spare parts to Huawei Technologies Co., Ltd. in China?")
     assert d.verdict == "license_required"
+
+
+# --- issue 20 item 2: licenses change only on purpose -------------------------------------------
+
+HIK = "license add D5555555 --party Hikvision --scope cameras --destination CN --until 2099-06-30"
+
+
+def _row(svc, number: str) -> License:
+    (row,) = [r for r in licenses(svc) if r.number == number]
+    return row
+
+
+def _license_audits(svc, number: str) -> list[AuditEvent]:
+    with Session(svc.engine) as session:
+        return list(
+            session.execute(
+                select(AuditEvent).where(AuditEvent.subject == number).order_by(AuditEvent.id)
+            ).scalars()
+        )
+
+
+def test_cli_reusing_a_number_refuses_with_the_differences_unless_replace(svc, capsys):
+    assert main([*HIK.split(), "--condition", "not for 5G"]) == 0
+    capsys.readouterr()
+    other = ["license", "add", "D5555555", "--party", "Huawei", "--scope", "routers"]
+    other += ["--until", "2099-06-30"]
+    assert main(other) == 2
+    err = capsys.readouterr().err
+    assert "already on record" in err and "--replace" in err
+    assert "party: Hikvision → Huawei" in err and "scope: cameras → routers" in err
+    assert "destination: CN → (none)" in err and "conditions: not for 5G → (none)" in err
+    row = _row(svc, "D5555555")
+    assert (row.party, row.scope, row.destination) == ("Hikvision", "cameras", "CN")
+    assert len(_license_audits(svc, "D5555555")) == 1
+
+    assert main([*other, "--replace"]) == 0
+    captured = capsys.readouterr()
+    assert (
+        captured.out.startswith("replaced ") and "changed party: Hikvision → Huawei" in captured.err
+    )
+    row = _row(svc, "D5555555")
+    # Nothing carried over silently from the record it replaced.
+    assert (row.party, row.scope, row.destination, row.conditions) == (
+        "Huawei",
+        "routers",
+        None,
+        [],
+    )
+    last = _license_audits(svc, "D5555555")[-1]
+    assert last.action == "license.update"
+    assert (
+        last.detail["before"]["party"] == "Hikvision" and last.detail["after"]["party"] == "Huawei"
+    )
+    # The reminder names the party the license has now.
+    with Session(svc.engine) as session:
+        (deadline,) = session.execute(
+            select(Deadline).where(Deadline.kind == "license", Deadline.status == "open")
+        ).scalars()
+    assert "Huawei" in deadline.title and "Hikvision" not in deadline.title
+
+
+def test_cli_the_same_add_twice_changes_nothing(svc, capsys):
+    assert main(HIK.split()) == 0
+    assert main(HIK.split()) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("unchanged ")
+    assert len(_license_audits(svc, "D5555555")) == 1
+
+
+def test_a_license_needs_a_party(svc, capsys, slack):
+    assert main(["license", "add", "D6666666", "--scope", "cameras"]) == 2
+    assert "needs a party" in capsys.readouterr().err
+    assert "needs a party" in slack.command("license add D6666666 --scope cameras")
+    assert licenses(svc) == []
+
+
+@pytest.mark.parametrize(
+    ("dates", "warning"),
+    [
+        (["--from", "2000-01-01", "--until", "2001-01-01"], "it expired on 2001-01-01"),
+        (["--from", "2098-01-01", "--until", "2099-01-01"], "it is not valid before 2098-01-01"),
+    ],
+)
+def test_an_expired_or_not_yet_valid_license_is_recorded_with_a_warning(
+    svc, capsys, dates, warning
+):
+    assert main(["license", "add", "D7777777", "--party", "Hikvision", *dates]) == 0
+    assert f"warning: {warning}" in capsys.readouterr().err
+    assert _row(svc, "D7777777").party == "Hikvision"
+    (audit,) = _license_audits(svc, "D7777777")
+    assert any(warning in w for w in audit.detail["warnings"])
+
+
+def test_a_party_that_matches_no_record_is_warned_about(svc, capsys):
+    args = [
+        "license",
+        "add",
+        "D8888888",
+        "--party",
+        "Nonesuch Widgets Plc",
+        "--until",
+        "2099-01-01",
+    ]
+    assert main(args) == 0
+    assert "matches no record on the list" in capsys.readouterr().err
+    assert main(HIK.split()) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_slack_reusing_a_number_asks_with_a_button_and_only_an_admin_replaces(svc, slack):
+    assert slack.command(HIK).startswith("Recorded *D5555555*")
+    replace = "license add D5555555 --party Huawei --scope routers --until 2099-06-30"
+    reply = slack.command(replace)
+    assert "already on record" in reply and "party: Hikvision → Huawei" in reply
+    (shown,) = slack.fake.calls("response_url")
+    buttons = {
+        e["action_id"]: e["value"]
+        for b in shown.params["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    }
+    assert set(buttons) == {"license_replace", "license_replace_cancel"}
+    assert _row(svc, "D5555555").party == "Hikvision"
+
+    calls = slack.click("license_replace", buttons["license_replace"], user="U0SOMEONE")
+    assert any("admin" in c.params.get("text", "") for c in calls)
+    assert _row(svc, "D5555555").party == "Hikvision"
+
+    slack.click("license_replace_cancel", buttons["license_replace_cancel"])
+    assert _row(svc, "D5555555").party == "Hikvision"
+
+    calls = slack.click("license_replace", buttons["license_replace"])
+    (done,) = [c for c in calls if c.method == "response_url"]
+    assert (
+        "Replaced *D5555555*" in done.params["text"]
+        and "party: Hikvision → Huawei" in done.params["text"]
+    )
+    row = _row(svc, "D5555555")
+    assert (row.party, row.scope, row.destination) == ("Huawei", "routers", None)
+    assert _license_audits(svc, "D5555555")[-1].actor == ADMIN
