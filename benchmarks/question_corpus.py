@@ -31,6 +31,7 @@ import random
 import re
 import sys
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pycountry
@@ -182,6 +183,7 @@ class Party:
     kind: str  # listed | clean
     country: str | None  # ISO alpha-2 (or UA-xx), or None
     source: str | None = None  # list code for listed parties
+    ended: bool = False  # a listing whose end date has passed (e.g. a Denied Persons order)
 
     @property
     def slice(self) -> str:
@@ -236,8 +238,9 @@ def load_listed() -> list[Party]:
         # EL names carry their aliases ("X (a.k.a., Y"): people type the first name only.
         name = re.split(r"\s*[,;(]?\s*\b(?:a\.k\.a\.?|f\.k\.a\.?|aka)\b", r["name"], flags=re.I)[0]
         name = name.split(";")[0].strip(" ,;(")  # "; and any successor, sub-unit, ..."
+        ended = bool(r.get("end_date")) and str(r["end_date"])[:10] < date.today().isoformat()
         if len(name) >= 6:
-            out.append(Party(name, "listed", cc, source_code(r.get("source") or "")))
+            out.append(Party(name, "listed", cc, source_code(r.get("source") or ""), ended))
     return out
 
 
@@ -273,6 +276,8 @@ def _place(code: str | None, rng: random.Random) -> tuple[str, str]:
 def _party_class(p: Party) -> str:
     if p.kind == "clean":
         return CLEAR
+    if p.ended:
+        return NOT_CLEAR  # an order that has ended is shown for review, not as a block
     if p.source in ("SDN", "DPL"):
         return PROHIBITED
     if p.source in ("EL", "MEU"):

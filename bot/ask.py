@@ -194,6 +194,7 @@ def ask(
     decisions = screener.decide_all(requests, now)
     decided = list(zip(requests, decisions, strict=True))
     _elsewhere(screener, reading, decisions, now)
+    _fragments(reading, requests, decisions)
     headline = max(decisions, key=lambda d: _RANK.get(d.verdict, 0)).verdict
 
     if reading.parties == () and headline in (CLEAR, UNAVAILABLE) and not reading.leftover:
@@ -219,6 +220,21 @@ def ask(
     return Answer(
         kind=ANSWER, question=question, outcome=outcomes[0], reading=reading, outcomes=outcomes
     )
+
+
+def _fragments(
+    reading: Reading, requests: list[ScreeningRequest], decisions: list[Decision]
+) -> None:
+    """A listed acronym inside a longer name is at most `review`: the longer name is screened
+    beside it, and the acronym alone does not make it that party."""
+    for request, d in zip(requests, decisions, strict=True):
+        if request.party in reading.fragments and _RANK.get(d.verdict, 0) > _RANK[REVIEW]:
+            d.reasons.insert(
+                0,
+                f"“{request.party}” is a listed acronym written inside a longer name; review "
+                "whether the party is that listed party.",
+            )
+            d.verdict = REVIEW
 
 
 def _elsewhere(

@@ -340,7 +340,8 @@ def _lookup(raw: str, *, in_parens: bool, shouting: bool, key: str = "") -> Dest
         entry = None
     if entry is not None and key in _CAPITALISED_ONLY and not raw[:1].isupper():
         entry = None
-    if entry is None and letters.isupper() and 2 <= len(letters) <= 4 and key.count(" ") < 3:
+    coded = letters.isupper() and not any(ch.isdigit() for ch in raw)  # "CH4", "US2": not codes
+    if entry is None and coded and 2 <= len(letters) <= 4 and key.count(" ") < 3:
         if in_parens or (not shouting and letters not in _WORDY_CODES):
             entry = _TABLE.get("#" + letters)
     elif entry is None and in_parens and 2 <= len(letters) <= 3 and letters == key:

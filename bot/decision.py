@@ -445,7 +445,9 @@ def _capped(
     party: a listed affiliate, or a non-exact match in none of the stated country's records."""
     if _SEVERITY[verdict] <= _SEVERITY[REVIEW]:
         return verdict, why
-    if relation == "affiliate":
+    if relation == "affiliate" and match.country_match is not True:
+        # (In the country stated, "Broad Engineering" in Pakistan is "Broad Engineering
+        # (Pakistan)": the place that tells them apart is the one the asker gave.)
         return REVIEW, (
             f"{match.name} is a listed affiliate: its name is the one asked about plus "
             f"'{' '.join(extra)}'. Review whether the party is that affiliate. ({why})"

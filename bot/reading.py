@@ -19,6 +19,7 @@ No Slack here, and no store: the caller passes a `linker` bound to the list in u
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -169,6 +170,9 @@ class Reading:
     minor: tuple[str, ...] = ()
     #: Parties found by linking the message against the list, beyond the grammar's party.
     linked: tuple[str, ...] = ()
+    #: Listed acronyms found inside a longer name ("AIAI" in "AIAI Holdings Corporation"):
+    #: screened, but their answer is never stricter than review.
+    fragments: tuple[str, ...] = ()
     #: The message as read (plain text, normalised).
     question_text: str = ""
     notes: list[str] = field(default_factory=list)
@@ -271,7 +275,7 @@ def _name_runs(words: list[Word]) -> list[tuple[int, int]]:
         j = i
         while j + 1 < n and words[j + 1].sentence == words[i].sentence:
             nxt = words[j + 1]
-            if not is_chatter(nxt.text) or _legal(nxt.text):
+            if not is_chatter(nxt.text) or _legal(nxt.text) or _inner_name_word(words, j + 1):
                 j += 1
                 continue
             if (
@@ -288,6 +292,56 @@ def _name_runs(words: list[Word]) -> list[tuple[int, int]]:
     return runs
 
 
+def _written_like_name(raw: str) -> bool:
+    return raw[:1].isupper() and raw.isalpha()
+
+
+def _inner_name_word(words: list[Word], i: int) -> bool:
+    """A question word written as part of the name around it: "Ardmore Shipping Corporation",
+    "AMERICAN TUNE UP, S.A.". Capitalised, inside one sentence, between a name word before it
+    and a name word or legal form after it (never the sentence's first word: "Can", "Ship")."""
+    if i == 0 or i + 1 >= len(words):
+        return False
+    w, before, after = words[i], words[i - 1], words[i + 1]
+    if before.sentence != w.sentence or after.sentence != w.sentence:
+        return False
+    raw = w.text.strip(".'’,")
+    if not _written_like_name(raw) or raw.lower() in _NEVER_INSIDE:
+        return False
+    if raw.isupper() != before.text.strip(".,").isupper() and not raw.istitle():
+        return False
+    name_before = not is_chatter(before.text) and before.text[:1].isupper()
+    name_after = (not is_chatter(after.text) and after.text[:1].isupper()) or _legal(after.text)
+    return name_before and name_after
+
+
+# Question words that never sit inside a name, however written ("… Corp Can we …").
+_NEVER_INSIDE = {
+    "i",
+    "we",
+    "you",
+    "they",
+    "can",
+    "could",
+    "would",
+    "is",
+    "are",
+    "do",
+    "does",
+    "to",
+    "for",
+    "from",
+    "in",
+    "at",
+    "on",
+    "with",
+    "by",
+    "and",
+    "or",
+    "the",
+}
+
+
 def _parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split a stretch at list separators: "ZTE and Apple" -> "ZTE", "Apple"."""
     out: list[tuple[int, int]] = []
@@ -301,24 +355,69 @@ def _parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+_DASH = re.compile(r"\s[—–|]\s|\s-\s")
+
+
+def _cut_at_dash(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """ "X — China — PO 123", "X — are we ok": the name ends at a dash followed by no more name
+    ("inIT - Institut Industrial IT" goes on: more name words follow the dash)."""
+    seg = text[span[0] : span[1]]
+    for m in _DASH.finditer(seg):
+        if m.start() == 0:
+            continue
+        rest = seg[m.end() :]
+        nxt = _DASH.search(rest)
+        if not _names_more(rest[: nxt.start()] if nxt else rest):
+            return (span[0], span[0] + m.start())
+    return span
+
+
+def _names_more(piece: str) -> bool:
+    """Does the stretch after a dash go on with a name (not a place, chatter or a code)?"""
+    words = words_of(piece)
+    if not words or is_chatter(words[0].text) or any(ch.isdigit() for ch in words[0].text):
+        return False
+    places = find_places(piece)
+    named = [
+        w
+        for w in words
+        if w.text[:1].isupper()
+        and not is_chatter(w.text)
+        and not any(s <= w.start < e for s, e, _ in places)
+    ]
+    return bool(named)
+
+
 def _trim_party(text: str, words: list[Word], span: tuple[int, int]) -> tuple[int, int] | None:
     """The grammar's party without chatter at its ends, nor a trailing "in <place>"."""
-    dash = re.search(r"\s[—–|]\s|\s-\s", text[span[0] : span[1]])
-    if dash and dash.start() > 0:
-        span = (span[0], span[0] + dash.start())  # "X — China — PO 123": the name ends at a dash
+    span = _cut_at_dash(text, span)
     inside = [w for w in words if span[0] <= w.start < span[1]]
     inside = _trim_chatter(inside)
     while inside:
         tail = text[inside[0].start : inside[-1].end]
         m = re.search(r"\s+(?:in|at|from|based\s+in|located\s+in)\s+(?P<p>[^,]+)$", tail, re.I)
         if m is None or not find_places(m.group("p")):
-            # "…, Texas", "… (Munich)": a place after a comma or in parentheses locates the party.
-            m = re.search(r"(?:,|\s*\(|(?<=\.)\s)\s*(?P<p>[^,()]+?)\)?\.?$", tail)
-            if m is None or m.start() == 0 or match_place(m.group("p")) is None:
+            # "…, Texas", "… (Munich)", "… Ltd. England": a place after a comma, in parentheses
+            # or after a full stop locates the party (the last such break that leaves a place).
+            m = next(
+                (
+                    c
+                    for b in reversed(list(_PLACE_BREAK.finditer(tail)))
+                    if (c := _PLACE_AFTER.match(tail, b.start())) is not None
+                    and c.start() > 0
+                    and match_place(c.group("p")) is not None
+                ),
+                None,
+            )
+            if m is None:
                 break
         cut = inside[0].start + m.start()
         inside = _trim_chatter([w for w in inside if w.end <= cut])
     return (inside[0].start, inside[-1].end) if inside else None
+
+
+_PLACE_BREAK = re.compile(r",|\s*\(|(?<=\.)\s")
+_PLACE_AFTER = re.compile(r"(?:,|\s*\(|(?<=\.)\s)\s*(?P<p>[^,()]+?)\)?\.?$")
 
 
 def read_message(raw: str, question: Question, linker: Linker | None) -> Reading:
@@ -335,6 +434,16 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
                 covered[i] = True
 
     places = find_places(text)
+    # "Hangzhou Xueji Technology", "Beijing Aerospace …": a place written right before more
+    # name words begins a name; it is not where the shipment goes (a restricted one still
+    # counts below, as a place named elsewhere).
+    prefixes = [(s0, e0, d) for s0, e0, d in places if _begins_name(text, places, s0, e0)]
+    places = [p for p in places if p not in prefixes]
+
+    # "@canweship", "#exports": a handle or a channel, not a party.
+    for i, w in enumerate(words):
+        if w.start > 0 and text[w.start - 1] in "@#":
+            covered[i] = True
 
     # A sign-off at the end ("thanks, Bob") names the asker, not a party.
     if m := _SIGNATURE.search(text):
@@ -386,6 +495,7 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
             runs.append(run)
     linked: list[str] = []
     linked_spans: list[tuple[int, int]] = []
+    fragments: list[str] = []
     for found in found_all:
         if not _credible(found):
             continue
@@ -393,6 +503,10 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         run = next((r for r in runs if r[0] <= part[0] and part[1] <= r[1]), part)
         if run != part and not _stands_alone(found):
             part = run
+        elif run != part and _ACRONYM.fullmatch(found.text.strip(".,")):
+            # "AIAI Holdings Corporation" around the listed acronym "AIAI": screened, but one
+            # short acronym does not make a longer name that party: at most review.
+            fragments.append(found.text)
         if part in spans:
             continue
         spans.append(part)
@@ -439,7 +553,9 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         ranked: dict[int, list[Destination]] = {}
         for s0, e0, d in places:
             before = text[max(0, s0 - 30) : s0]
-            if in_party(s0, e0) or re.search(r"\bfrom\s+$", before, re.I):
+            if in_party(s0, e0) or (
+                re.search(r"\bfrom\s+$", before, re.I) and not _located(before)
+            ):
                 continue
             ranked.setdefault(_place_rank(before), []).append(d)
         for rank in sorted(ranked):
@@ -449,7 +565,9 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
             break  # the clearest mentions disagree: no destination, and all count as others
     others = tuple(
         dict.fromkeys(
-            d for _, _, d in places if destination is None or d.country != destination.country
+            d
+            for _, _, d in sorted(places + prefixes, key=lambda p: p[0])
+            if destination is None or d.country != destination.country
         )
     )
 
@@ -463,7 +581,34 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         # A legal form after a name belongs to it: "Apple Inc." is screened whole.
         if keep[i - 1] and not covered[i] and _legal(words[i].text):
             keep[i] = True
-    runs_left = _runs(words, keep)
+    for i in range(1, len(words) - 1):
+        # "Ardmore Shipping Corporation": a question word written inside a name is part of it.
+        inner = not keep[i] and not covered[i] and not covered[i + 1] and keep[i - 1]
+        if inner and _inner_name_word(words, i):
+            keep[i] = True
+            if _legal(words[i + 1].text):
+                keep[i + 1] = True
+    for i in range(len(words)):
+        raw = words[i].text.strip(".,")
+        short_caps = raw.isupper() and raw.isalpha() and len(raw) <= 3  # "SuperX AI Technology"
+        if keep[i] or covered[i] or not (short_caps or any(ch.isdigit() for ch in raw)):
+            continue
+        # "Two Harbors Investments Corp 7.25% Series C Fixed": a number or a short acronym
+        # between two stretches of name words in one sentence is part of the name; so is "10x" /
+        # "CH4" written before one ("10x Genomics, Inc.", "CH4 Natural Solutions").
+        sentence = words[i].sentence
+        prev = i > 0 and words[i - 1].sentence == sentence and keep[i - 1]
+        nxt = i + 1 < len(words) and words[i + 1].sentence == sentence and keep[i + 1]
+        between = prev and nxt
+        leading = (
+            nxt
+            and not prev
+            and any(ch.isalpha() for ch in words[i].text)
+            and words[i + 1].text[:1].isupper()
+        )
+        if between or leading:
+            keep[i] = True
+    runs_left = _merge_dashed(text, _runs(words, keep))
     # A stretch right after a word that introduces a party ("via X", "c/o X", "consignee X")
     # is a party, not a doubt.
     for r in list(runs_left):
@@ -484,8 +629,20 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
     minor = [w for w in leftover if _ACRONYM.fullmatch(w)] if len(leftover) > 1 or parties else []
     leftover = [w for w in leftover if w not in minor]
     if not parties and len(leftover) == 1 and _looks_like_party(leftover[0]):
-        # Nothing else in the message could be the party: read it as the party.
-        parties, leftover = [leftover[0]], []
+        # Nothing else in the message could be the party: read it as the party, and each part
+        # of "A and B" too (the strictest stands), unless a listed name spans the "and".
+        run = runs_left[0]
+        parts = _parts(text, run[0].start, run[-1].end)
+        across = any(f.start < p[0] < f.end for f in found_all for p in parts[1:])
+        named = [text[a:b].strip(" ,;:") for a, b in parts if _has_name_word(text[a:b])]
+        parties = [leftover[0], *(named if len(parts) > 1 and not across else [])]
+        leftover = []
+    elif not parties and len(runs_left) > 1 and _a_list(text, runs_left):
+        # "orders from 10x Genomics, Inc. and CH4 Natural Solutions Corporation": stretches
+        # joined only by "and", "&", "/" or commas are the parties named, each screened.
+        candidates = [text[r[0].start : r[-1].end] for r in runs_left]
+        if set(candidates) == set(leftover) and all(_looks_like_party(c) for c in candidates):
+            parties, leftover = candidates, []
     parties = list(dict.fromkeys(p for p in parties if p))
     first_party = parties[0] if parties else None
     return Reading(
@@ -496,7 +653,55 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         leftover=tuple(leftover),
         minor=tuple(minor),
         linked=tuple(linked),
+        fragments=tuple(f for f in fragments if f in parties),
         question_text=text,
+    )
+
+
+def _begins_name(
+    text: str, places: list[tuple[int, int, Destination]], start: int, end: int
+) -> bool:
+    """Is the place at [start, end) the first word of a name: capitalised, and followed in the
+    same sentence by a capitalised word that is no place and no question word?"""
+    if not text[start : start + 1].isupper() or text[start:end].endswith("."):
+        return False  # ("Bangalore. SFP transceivers": the sentence ended)
+    m = re.match(r" +([^\W\d_][\w'’&.\-]*)", text[end:])
+    if m is None:
+        return False
+    nxt = m.group(1)
+    at = end + m.start(1)
+    if any(s0 <= at < e0 for s0, e0, _ in places):
+        return False
+    return nxt[:1].isupper() and not is_chatter(nxt) and not _legal(nxt)
+
+
+_LOCATED = re.compile(r"(?:[A-Z][\w'’&.\-]*|[A-Za-z.]+\.)\s+from\s+$")
+
+
+def _located(before: str) -> bool:
+    """ "ACME Ltd from Canada": "from" right after a name says where the party is; after a
+    verb ("ship from Germany") it names an origin."""
+    m = _LOCATED.search(before)
+    return m is not None and not is_chatter(m.group().split()[0])
+
+
+def _merge_dashed(text: str, runs: list[list[Word]]) -> list[list[Word]]:
+    """Join two stretches of name words separated only by a dash: "inIT - Institut Industrial",
+    "SUPSI - University of Applied Sciences" (a dash otherwise ends a stretch)."""
+    out: list[list[Word]] = []
+    for run in runs:
+        if out and re.fullmatch(r"\s+[-–]\s+", text[out[-1][-1].end : run[0].start]):
+            out[-1] = out[-1] + run
+        else:
+            out.append(run)
+    return out
+
+
+def _a_list(text: str, runs: list[list[Word]]) -> bool:
+    """Are the stretches a list, with only separators between them ("A and B", "A, B / C")?"""
+    return all(
+        re.fullmatch(r"\s*(?:,|/|&|\+|,?\s*and|,?\s*or)\s*", text[a[-1].end : b[0].start], re.I)
+        for a, b in itertools.pairwise(runs)
     )
 
 
@@ -518,9 +723,17 @@ def _stands_alone(found: LinkedSpan) -> bool:
     matching near-exactly ("Rosoboronexport next week")."""
     if not found.identifying:
         return False
+    rare = [w for w in found.text.split() if not _legal(w) and _zipf(_bare(w)) < ALONE_ZIPF]
     if len(found.text.split()) > 1:
-        return True  # several words with an identifying one: screened beside the stretch
-    return found.score >= ALONE_SCORE and _zipf(found.text.strip(".,").lower()) < ALONE_ZIPF
+        # Several words: screened beside the stretch when one of them is rare ("Hikvision
+        # Digital") or the match is near-exact; "Scientific Corporation" inside "Boston
+        # Scientific Corporation" is common words of another name, not a party of its own.
+        return bool(rare) or found.score >= ALONE_SCORE
+    return found.score >= ALONE_SCORE and bool(rare)
+
+
+def _bare(word: str) -> str:
+    return word.strip(".,'’()").lower()
 
 
 def _only_common_words(text: str) -> bool:
@@ -548,5 +761,9 @@ _ACRONYM = re.compile(r"[A-Z]{2,4}")
 _PARTY_CUES = {"via", "through", "thru", "c/o", "consignee", "consignee:", "ship-to", "shipto"}
 
 
+# As the grammar's, but a percentage may be part of a name ("… Corp 7.25% Series C Fixed").
+_BAD_IN_PARTY = re.compile(g.BAD_CHARS.pattern.replace("%", ""))
+
+
 def _looks_like_party(text: str) -> bool:
-    return bool(text) and len(text) <= 150 and not g.BAD_CHARS.search(text)
+    return bool(text) and len(text) <= 150 and not _BAD_IN_PARTY.search(text)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.countries import Destination, country_name, match_place, resolve_destination
+from bot.countries import Destination, country_name, find_places, match_place, resolve_destination
 
 
 @pytest.mark.parametrize(
@@ -172,3 +172,10 @@ def test_never_raises(text: str) -> None:
     resolve_destination(text)
     match_place(text)
     match_place(text, in_parentheses=True)
+
+
+def test_a_code_glued_to_digits_is_no_place():
+    """ "CH4 Natural Solutions", "US2 Holdings": letters and digits are a name, not a code."""
+    assert find_places("orders from CH4 Natural Solutions and US2 Holdings") == []
+    assert match_place("CH4") is None
+    assert match_place("(CH)", in_parentheses=True) is not None

@@ -257,6 +257,17 @@ def test_a_listed_affiliate_named_by_place_is_review_naming_it():
     )
 
 
+def test_a_listed_affiliate_in_the_country_stated_is_not_lowered():
+    """ "Broad Engineering" in Pakistan is the listed "Broad Engineering (Pakistan)": the place
+    that sets the affiliate apart is the country the asker stated."""
+    listed = "Broad Engineering (Pakistan)"
+    kw = {"score": 97, "name": listed, "matched_name": listed, "countries": ["PK"]}
+    there = match("EL", country_match=True, **kw)
+    elsewhere = match("EL", country_match=False, **kw)
+    assert run(party="Broad Engineering", matches=[there]).verdict == "license_required"
+    assert run(party="Broad Engineering", matches=[elsewhere]).verdict == "review"
+
+
 def test_a_country_that_differs_lowers_a_non_exact_match_to_review():
     m = match(
         "EL",

@@ -12,6 +12,8 @@ import pytest
 
 from bot.ask import ANSWER, NOT_UNDERSTOOD, ask
 from bot.cli import main
+from bot.questions import parse_question
+from bot.reading import read_message
 from bot.localslack import wire
 from bot.screening_service import Requester
 from tests import test_handlers
@@ -94,16 +96,27 @@ def test_a_sign_off_is_not_a_party(screener):
 
 
 def test_words_that_could_be_a_party_ask_back_never_clear(screener):
-    answer = ask(screener, "Kestrel Optics or Bluefin Marine, which one is ok for the pumps?", ME)
+    answer = ask(screener, "Kestrel Optics asked if Bluefin Marine may get the pumps", ME)
     assert answer.kind in (NOT_UNDERSTOOD, ANSWER)
     assert answer.verdict != "clear"
     if answer.kind == NOT_UNDERSTOOD:
         assert answer.guesses
 
 
+def test_names_given_as_a_list_are_each_screened(screener):
+    """ "A or B", "A and B", "A / B" with nothing else that could be a party: each is screened
+    and shown, so nothing is left unread."""
+    for joined in (" or ", " and ", " / "):
+        answer = ask(screener, f"Kestrel Optics{joined}Bluefin Marine, which one is ok?", ME)
+        assert answer.kind == ANSWER, joined
+        assert {"Kestrel Optics", "Bluefin Marine"} <= {o.request.party for o in answer.outcomes}
+    listed = ask(screener, "we have orders from Kestrel Optics and Hikvision, ok?", ME)
+    assert listed.verdict != "clear"
+
+
 def test_ask_back_offers_guesses_as_buttons_and_a_guess_can_be_screened(services, fake):
     app = make_app(services, fake)
-    dispatch(app, dm("Kestrel Optics or Bluefin Marine, which one is ok for the pumps?"))
+    dispatch(app, dm("Kestrel Optics asked if Bluefin Marine may get the pumps"))
     (post,) = fake.calls("chat.postMessage")
     actions = [b for b in post.params["blocks"] if b["type"] == "actions"]
     if not actions:  # answered instead (a party found): then it must not be clear
@@ -170,3 +183,115 @@ def test_the_destination_is_the_place_said_most_clearly(screener):
     assert answer.reading.destination is not None
     assert answer.reading.destination.country == "CU"
     assert answer.verdict == "prohibited"
+
+
+# --- how names are written inside messages (issue 14, second pass) ----------------------------
+
+
+def _read(text: str):
+    return read_message(text, parse_question(text), None)
+
+
+@pytest.mark.parametrize(
+    ("text", "party", "country"),
+    [
+        # A question word written inside a name is part of it.
+        (
+            "can Ardmore Shipping Corporation in Monterrey, Mexico download our software?",
+            "Ardmore Shipping Corporation",
+            "MX",
+        ),
+        # A dash followed by more name words does not end the name.
+        (
+            "quick q - can we ship routers to inIT - Institut Industrial IT (India)?",
+            "inIT - Institut Industrial",
+            "IN",
+        ),
+        # Numbers and short acronyms between name words belong to the name.
+        (
+            "end user is Two Harbors Investments Corp 7.25% Series C Fixed, Bangalore. "
+            "SFP transceivers, qty 50. can we?",
+            "Two Harbors Investments Corp 7.25% Series C Fixed",
+            "IN",
+        ),
+        (
+            "end user is SuperX AI Technology Limited, Mexico. network switches. can we?",
+            "SuperX AI Technology Limited",
+            "MX",
+        ),
+        # A place after a full stop locates the party; a mention of the bot is no party.
+        (
+            "hey @canweship can we send lab centrifuges to ASE Technology Holding Co., Ltd. England",
+            "ASE Technology Holding Co., Ltd.",
+            "GB",
+        ),
+        # A city right before more name words begins the name; the place after it is where.
+        (
+            "ship-to: Hangzhou Xueji Technology Co., Ltd., iran / 50x power supplies — ok?",
+            "Hangzhou Xueji Technology Co., Ltd.",
+            "IR",
+        ),
+        # "from <place>" right after a name says where the party is.
+        (
+            "fyi GD Culture Group Limited from N Korea placed an order — power supplies.",
+            "GD Culture Group Limited",
+            "KP",
+        ),
+    ],
+)
+def test_names_are_read_whole_as_written(text, party, country):
+    reading = _read(text)
+    assert reading.parties[0] == party
+    assert reading.destination is not None and reading.destination.country == country
+    assert reading.understood
+    assert "canweship" not in " ".join((*reading.parties, *reading.leftover))
+
+
+def test_from_after_a_verb_is_still_an_origin():
+    reading = _read("can we ship from Germany to Acme Ltd in France?")
+    assert reading.destination is not None and reading.destination.country == "FR"
+
+
+def test_a_list_of_names_nothing_else_each_screened():
+    reading = _read(
+        "we have orders from 10x Genomics, Inc. and CH4 Natural Solutions Corporation, "
+        "both Singapore, can we ship?"
+    )
+    assert {"10x Genomics, Inc.", "CH4 Natural Solutions Corporation"} <= set(reading.parties)
+    assert reading.understood and reading.destination.country == "SG"
+
+
+def test_an_embargoed_place_after_the_party_decides(screener):
+    answer = ask(
+        screener, "ship-to: Hangzhou Xueji Technology Co., Ltd., iran / 50x power supplies", ME
+    )
+    assert answer.verdict == "prohibited"
+
+
+def test_a_listed_acronym_inside_a_longer_name_is_review_at_most():
+    """ "AIAI Holdings Corporation" around the listed acronym "AIAI" (an SDN alias): the acronym
+    is screened beside the whole name, and its answer is capped at review."""
+    from bot.ask import _fragments
+    from bot.screening.spans import LinkedSpan
+    from bot.screening_service import ScreeningRequest
+    from tests.test_decision import match, run
+
+    text = "fyi AIAI Holdings Corporation from Canada placed an order, ok?"
+    at = text.index("AIAI")
+
+    def linker(_text, _words):
+        return [LinkedSpan("AIAI", at, at + 4, 100.0, "AIAI", identifying=True)]
+
+    reading = read_message(text, parse_question(text), linker)
+    assert set(reading.parties) == {"AIAI", "AIAI Holdings Corporation"}
+    assert reading.fragments == ("AIAI",)
+    listed = match("SDN", score=100, name="AL-ITIHAAD AL-ISLAMIYA", matched_name="AIAI")
+    decisions = [run(party=p, matches=[listed] if p == "AIAI" else []) for p in reading.parties]
+    acronym = decisions[reading.parties.index("AIAI")]
+    assert acronym.verdict == "prohibited"
+    requests = [ScreeningRequest(party=p, country="CA") for p in reading.parties]
+    _fragments(reading, requests, decisions)
+    assert acronym.verdict == "review" and "acronym" in acronym.reasons[0]
+    # Written alone, the acronym is the party: nothing is capped.
+    alone = read_message("is AIAI listed?", parse_question("is AIAI listed?"), None)
+    assert alone.fragments == ()
