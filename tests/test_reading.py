@@ -12,9 +12,9 @@ import pytest
 
 from bot.ask import ANSWER, NOT_UNDERSTOOD, ask
 from bot.cli import main
+from bot.localslack import wire
 from bot.questions import parse_question
 from bot.reading import read_message
-from bot.localslack import wire
 from bot.screening_service import Requester
 from tests import test_handlers
 from tests.test_handlers import SECRET, dispatch, dm, make_app
@@ -221,7 +221,8 @@ def _read(text: str):
         ),
         # A place after a full stop locates the party; a mention of the bot is no party.
         (
-            "hey @canweship can we send lab centrifuges to ASE Technology Holding Co., Ltd. England",
+            "hey @canweship can we send lab centrifuges to ASE Technology Holding Co., Ltd. "
+            "England",
             "ASE Technology Holding Co., Ltd.",
             "GB",
         ),
