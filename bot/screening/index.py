@@ -159,6 +159,17 @@ def _is_generic(token: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
+def _is_legal_form(token: str) -> bool:
+    return not remove_org_types(token).strip()
+
+
+def _exact_key(normalized: str) -> str:
+    """A normalized name without legal forms, spaces or punctuation: "B R C S.A.", "BRC SA"
+    and "B.R.C." give "brc"; "Opto-Electronics" and "Optoelectronics" one key."""
+    return "".join(t for t in normalized.split() if not _is_legal_form(t))
+
+
+@lru_cache(maxsize=65536)
 def _is_common_word(token: str) -> bool:
     return len(token) < 3 or zipf_frequency(token, "en") >= FAMILY_MAX_ZIPF
 
@@ -198,6 +209,8 @@ class NameIndex(TypoTables):
         self._oov_weight = 1.0
         self._common = CommonWords({}, (), ())
         self._fuzzy_cache: dict[str, tuple[tuple[int, float], ...]] = {}
+        # hash(exact key) -> name ids; a hit is checked against the name before it counts.
+        self._exact: dict[int, int | tuple[int, ...]] = {}
         self._phonetic: dict[str, tuple[int, ...]] = {}
         self._sources: list[str] = list(SOURCE_CODES)
         self._places: frozenset[str] = frozenset()
@@ -261,6 +274,14 @@ class NameIndex(TypoTables):
                 self._ntok.append(tid)
             self._noff.append(len(self._ntok))
             self._raw.append(row.name)
+            if ekey := _exact_key(norm):
+                h = hash(ekey)
+                prev_ids = self._exact.get(h)
+                self._exact[h] = (
+                    name_id
+                    if prev_ids is None
+                    else (*(prev_ids if isinstance(prev_ids, tuple) else (prev_ids,)), name_id)
+                )
             self._entry.append(row.entry_key)
             if row.source not in src_ids:
                 src_ids[row.source] = len(self._sources)
@@ -514,7 +535,7 @@ class NameIndex(TypoTables):
         return out
 
     def _query_tokens(
-        self, query: str
+        self, query: str, *, join: bool = True
     ) -> tuple[list[str], dict[str, tuple[str, ...]], frozenset[str]]:
         """Normalized query tokens, the other spellings of some, and those read from Cyrillic.
 
@@ -527,9 +548,13 @@ class NameIndex(TypoTables):
         "electronic", see :meth:`CommonWords.spelt_common`). A word corrected to a common
         word that is not a legal form ("Aerf" -> "aero") keeps the spelling as typed, so
         that the listed word it misspells ("Aref") still matches.
+
+        With ``join=False`` the words split in the middle stay apart (see :meth:`search`).
         """
         common = self._common
-        words = self._join_split(prepare(query).split())
+        words = prepare(query).split()
+        if join:
+            words = self._join_split(words)
         others: dict[str, tuple[str, ...]] = {}
         foreign: set[str] = set()
         if _CYRILLIC.search(query):
@@ -573,6 +598,15 @@ class NameIndex(TypoTables):
                     spellings[t] = (*spellings.get(t, ()), *alt_tokens)
         return qtokens, spellings, read
 
+    def _exact_names(self, query: str) -> tuple[int, ...]:
+        """The names whose exact key (:func:`_exact_key`) is the query's."""
+        key = _exact_key(normalize_name(query))
+        ids = self._exact.get(hash(key)) if key else None
+        if ids is None:
+            return ()
+        ids = ids if isinstance(ids, tuple) else (ids,)
+        return tuple(i for i in ids if _exact_key(normalize_name(self._raw[i])) == key)
+
     def search(self, query: str, *, country: str | None = None, limit: int = 10) -> SearchResult:
         """Best records for ``query`` (one hit per record), optionally near ``country``.
 
@@ -583,6 +617,18 @@ class NameIndex(TypoTables):
         if not qtokens or limit <= 0:
             return SearchResult(hits=[], family=None)
         scores, _ = self._score(qtokens, spellings, foreign)
+        words = prepare(query).split()
+        if self._join_split(words) != words:
+            # Joining "hua wei" to a listed "huawei" must not lose the names that spell the
+            # halves apart ("Opto Electronics", "B R C S.A."): score the query both ways.
+            apart = self._query_tokens(query, join=False)
+            if apart[0] and apart[0] != qtokens:
+                for i, s in self._score(*apart)[0].items():
+                    if s > scores.get(i, 0.0):
+                        scores[i] = s
+        for i in self._exact_names(query):
+            # The listed name itself, legal form, spacing and punctuation aside.
+            scores[i] = 1.0
         qc = country.strip().upper() if country else None
         best: dict[int, tuple[float, float, int, bool | None]] = {}
         # Ties go to the record known under more matching names: for "Huawei" that is
