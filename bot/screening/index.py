@@ -163,10 +163,17 @@ def _is_legal_form(token: str) -> bool:
     return not remove_org_types(token).strip()
 
 
-def _exact_key(normalized: str) -> str:
-    """A normalized name without legal forms, spaces or punctuation: "B R C S.A.", "BRC SA"
-    and "B.R.C." give "brc"; "Opto-Electronics" and "Optoelectronics" one key."""
-    return "".join(t for t in normalized.split() if not _is_legal_form(t))
+def _exact_keys(name: str, normalized: str | None = None) -> tuple[str, ...]:
+    """A name without legal forms, spaces or punctuation, as normalized ("Co." and "Company"
+    give one key) and as written ("Opto-Electronics" and "Optoelectronics" give one key,
+    which the abbreviation of "electronics" in the normalized form would not): "B R C S.A.",
+    "BRC SA" and "B.R.C." give "brc"."""
+    norm = normalize_name(name) if normalized is None else normalized
+    keys = (
+        "".join(t for t in norm.split() if not _is_legal_form(t)),
+        "".join(remove_org_types(prepare(name)).split()),
+    )
+    return tuple(k for k in dict.fromkeys(keys) if k)
 
 
 @lru_cache(maxsize=65536)
@@ -274,14 +281,16 @@ class NameIndex(TypoTables):
                 self._ntok.append(tid)
             self._noff.append(len(self._ntok))
             self._raw.append(row.name)
-            if ekey := _exact_key(norm):
+            for ekey in _exact_keys(row.name, norm):
                 h = hash(ekey)
                 prev_ids = self._exact.get(h)
-                self._exact[h] = (
-                    name_id
-                    if prev_ids is None
-                    else (*(prev_ids if isinstance(prev_ids, tuple) else (prev_ids,)), name_id)
-                )
+                if prev_ids is None:
+                    self._exact[h] = name_id
+                elif prev_ids != name_id and (
+                    not isinstance(prev_ids, tuple) or prev_ids[-1] != name_id
+                ):
+                    prev = prev_ids if isinstance(prev_ids, tuple) else (prev_ids,)
+                    self._exact[h] = (*prev, name_id)
             self._entry.append(row.entry_key)
             if row.source not in src_ids:
                 src_ids[row.source] = len(self._sources)
@@ -599,13 +608,17 @@ class NameIndex(TypoTables):
         return qtokens, spellings, read
 
     def _exact_names(self, query: str) -> tuple[int, ...]:
-        """The names whose exact key (:func:`_exact_key`) is the query's."""
-        key = _exact_key(normalize_name(query))
-        ids = self._exact.get(hash(key)) if key else None
-        if ids is None:
+        """The names with an exact key (:func:`_exact_keys`) of the query's."""
+        keys = _exact_keys(query)
+        found: dict[int, None] = {}
+        for key in keys:
+            ids = self._exact.get(hash(key))
+            if ids is not None:
+                found.update(dict.fromkeys(ids if isinstance(ids, tuple) else (ids,)))
+        if not found:
             return ()
-        ids = ids if isinstance(ids, tuple) else (ids,)
-        return tuple(i for i in ids if _exact_key(normalize_name(self._raw[i])) == key)
+        want = set(keys)
+        return tuple(i for i in found if want.intersection(_exact_keys(self._raw[i])))
 
     def search(self, query: str, *, country: str | None = None, limit: int = 10) -> SearchResult:
         """Best records for ``query`` (one hit per record), optionally near ``country``.
