@@ -33,10 +33,12 @@ import heapq
 import math
 import re
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from hashlib import blake2b
 
 from rigour.names.org_types import remove_org_types
 from rigour.text import is_stopword
@@ -163,6 +165,10 @@ def _is_legal_form(token: str) -> bool:
     return not remove_org_types(token).strip()
 
 
+def _key_hash(key: str) -> int:
+    return int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
+
+
 def _exact_keys(name: str, normalized: str | None = None) -> tuple[str, ...]:
     """A name without legal forms, spaces or punctuation, as normalized ("Co." and "Company"
     give one key) and as written ("Opto-Electronics" and "Optoelectronics" give one key,
@@ -216,8 +222,10 @@ class NameIndex(TypoTables):
         self._oov_weight = 1.0
         self._common = CommonWords({}, (), ())
         self._fuzzy_cache: dict[str, tuple[tuple[int, float], ...]] = {}
-        # hash(exact key) -> name ids; a hit is checked against the name before it counts.
-        self._exact: dict[int, int | tuple[int, ...]] = {}
+        # Exact keys (:func:`_exact_keys`) as sorted 64-bit hashes with their name ids; a
+        # hit is checked against the name before it counts.
+        self._exact_hash: array = array("q")
+        self._exact_name: array = array("I")
         self._phonetic: dict[str, tuple[int, ...]] = {}
         self._sources: list[str] = list(SOURCE_CODES)
         self._places: frozenset[str] = frozenset()
@@ -240,6 +248,7 @@ class NameIndex(TypoTables):
         raw_words: set[str] = set(ABBREVIATIONS)
         word_names: Counter[str] = Counter()
         absorbed: Counter[str] = Counter()
+        exact_pairs: list[tuple[int, int]] = []
         for row in names:
             norm = row.normalized if row.normalized is not None else normalize_name(row.name)
             toks = tokens(norm)
@@ -282,15 +291,7 @@ class NameIndex(TypoTables):
             self._noff.append(len(self._ntok))
             self._raw.append(row.name)
             for ekey in _exact_keys(row.name, norm):
-                h = hash(ekey)
-                prev_ids = self._exact.get(h)
-                if prev_ids is None:
-                    self._exact[h] = name_id
-                elif prev_ids != name_id and (
-                    not isinstance(prev_ids, tuple) or prev_ids[-1] != name_id
-                ):
-                    prev = prev_ids if isinstance(prev_ids, tuple) else (prev_ids,)
-                    self._exact[h] = (*prev, name_id)
+                exact_pairs.append((_key_hash(ekey), name_id))
             self._entry.append(row.entry_key)
             if row.source not in src_ids:
                 src_ids[row.source] = len(self._sources)
@@ -306,6 +307,10 @@ class NameIndex(TypoTables):
             etype = row.entity_type if row.entity_type in _ENTITY_TYPES else None
             self._etype.append(_ENTITY_TYPES.index(etype))
         del seen_pairs
+        exact_pairs.sort()
+        self._exact_hash = array("q", (h for h, _ in exact_pairs))
+        self._exact_name = array("I", (i for _, i in exact_pairs))
+        del exact_pairs
 
         # IDF over records, damped for legal forms and stopwords.
         n = max(n_records, 1)
@@ -610,11 +615,14 @@ class NameIndex(TypoTables):
     def _exact_names(self, query: str) -> tuple[int, ...]:
         """The names with an exact key (:func:`_exact_keys`) of the query's."""
         keys = _exact_keys(query)
+        hashes, names = self._exact_hash, self._exact_name
         found: dict[int, None] = {}
         for key in keys:
-            ids = self._exact.get(hash(key))
-            if ids is not None:
-                found.update(dict.fromkeys(ids if isinstance(ids, tuple) else (ids,)))
+            h = _key_hash(key)
+            k = bisect_left(hashes, h)
+            while k < len(hashes) and hashes[k] == h:
+                found[names[k]] = None
+                k += 1
         if not found:
             return ()
         want = set(keys)
