@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -447,3 +448,91 @@ def test_a_loose_spelling_variant_names_no_family() -> None:
     # Same consonants, but more than one letter in eight differs: another word.
     assert INDEX_FAMILY.search("Hezbollah").family is None
     assert INDEX_FAMILY.search("Hizbuluh").family is None
+
+
+# Public list names whose legal forms ("Pte. Ltd.", "S.A."), hyphenated words and letter-
+# spaced initials once kept them from matching themselves, next to listed names that made
+# the query side join their words ("PTE.LTD" -> "pteltd", "Optoelectronics", "RC").
+EXACT_RECORDS: list[tuple[int, str, str, tuple[str, ...], str | None, list[str]]] = [
+    (101, "PowerAir Pte. Ltd.", "EL", ("SG",), "Entity", []),
+    (102, "Sophgo Technologies Pte. Ltd.", "EL", ("SG",), "Entity", []),
+    (103, "TET KHAM (S) PTE. LTD.", "SDN", ("SG",), "Entity", []),
+    (104, "B R C S.A.", "SDN", ("PA",), "Entity", []),
+    (105, "BOP Opto-Electronics Technology Company", "EL", ("CN",), "Entity", []),
+    (106, "AL-LIBI, Abd al-Muhsin", "SDN", ("LY",), "Individual", []),
+    (
+        107,
+        "Concern Radio-Electronic Technologies, Joint Stock Company Kazan Instrument "
+        "Engineering and Design Bureau",
+        "EL",
+        ("RU",),
+        "Entity",
+        [],
+    ),
+    (108, "NAR Technologies General Trading LLC", "EL", ("AE",), "Entity", []),
+    (201, "TECHCAMELTECHCAMEL PTE.LTD", "EL", ("SG",), "Entity", []),
+    (202, "Chongqing Optoelectronics Technology Research Institute", "EL", ("CN",), None, []),
+    (203, "Sue RC 'KMP'", "EL", ("RU",), "Entity", []),
+    (204, "AL-IRAQI, Abdal al-Hadi", "SDN", ("IQ",), "Individual", []),
+    (205, "Radioelectronic Systems", "EL", ("RU",), "Entity", []),
+    (206, "Nartechnologies", "EL", ("RU",), "Entity", []),
+]
+INDEX_EXACT = NameIndex.build(_rows(RECORDS + MORE_RECORDS + EXACT_RECORDS))
+
+
+def _all_listed_names(records) -> list[tuple[str, int]]:
+    return [(n, key) for key, name, *_rest, aliases in records for n in (name, *aliases)]
+
+
+@pytest.mark.parametrize(
+    ("query", "key"), _all_listed_names(RECORDS + MORE_RECORDS + EXACT_RECORDS)
+)
+def test_every_listed_name_finds_itself_at_100(query: str, key: int) -> None:
+    res = INDEX_EXACT.search(query)
+    assert res.hits and res.hits[0].score == 100.0, res.hits[:2]
+    assert key in {h.entry_key for h in res.hits if h.score == 100.0}
+
+
+def test_every_name_of_the_demo_list_finds_itself_at_100() -> None:
+    from tests.conftest import FIXTURE_LIST
+
+    rows = []
+    for key, rec in enumerate(json.loads(FIXTURE_LIST.read_text())["results"]):
+        for n, name in enumerate((rec["name"], *(rec.get("alt_names") or []))):
+            rows.append(IndexedName(key, name, "EL", (), n == 0, rec.get("type")))
+    demo = NameIndex.build(rows)
+    for row in rows:
+        hits = demo.search(row.name).hits
+        assert hits and hits[0].score == 100.0, (row.name, hits[:2])
+        assert row.entry_key in {h.entry_key for h in hits if h.score == 100.0}
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [
+        ("BRC S.A.", 104),
+        ("B.R.C. S.A.", 104),
+        ("B R C SA", 104),
+        ("Sophgo Technologies Pte Ltd", 102),
+        ("SOPHGO TECHNOLOGIES LTD", 102),
+        ("Tet Kham (S) Pte Ltd", 103),
+        ("POWERAIR PTE LTD", 101),
+        ("BOP Optoelectronics Technology Company", 105),
+        ("Al Libi, Abd Al Muhsin", 106),
+        (
+            "Concern Radioelectronic Technologies JSC Kazan Instrument Engineering & Design Bureau",
+            107,
+        ),
+    ],
+)
+def test_spacing_punctuation_and_legal_form_aside_a_listed_name_is_found_at_100(
+    query: str, key: int
+) -> None:
+    hits = INDEX_EXACT.search(query).hits
+    assert key in {h.entry_key for h in hits if h.score == 100.0}, hits[:3]
+
+
+def test_exact_key_does_not_match_other_names() -> None:
+    # "BRC" is not "B R C D": the exact key is the whole name, not a prefix of it.
+    hits = INDEX_EXACT.search("B R C D S.A.").hits
+    assert all(h.score < 100.0 for h in hits if h.entry_key == 104)

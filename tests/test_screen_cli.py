@@ -225,3 +225,20 @@ def test_composite_acceptance(capsys, shared_data):
     family = screen_json(capsys, "Huawei")
     assert family["verdict"] == "license_required"
     assert family["family"]["count"] >= 100
+
+
+@pytest.mark.data
+@pytest.mark.parametrize(
+    ("party", "verdicts"),
+    [
+        ("Sophgo Technologies Pte. Ltd.", {"license_required"}),
+        ("TET KHAM (S) PTE. LTD.", {"prohibited"}),
+        ("B R C S.A.", {"prohibited"}),
+        ("BRC S.A.", {"prohibited"}),
+    ],
+)
+def test_composite_exact_names_are_never_clear(capsys, shared_data, party, verdicts):
+    assert cli(capsys, "import", str(shared_data / "csl_composite.json"))[0] == 0
+    doc = screen_json(capsys, party)
+    assert doc["verdict"] in verdicts, doc["verdict"]
+    assert doc["matches"][0]["score"] == 100.0

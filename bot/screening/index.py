@@ -33,10 +33,12 @@ import heapq
 import math
 import re
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from hashlib import blake2b
 
 from rigour.names.org_types import remove_org_types
 from rigour.text import is_stopword
@@ -159,6 +161,28 @@ def _is_generic(token: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
+def _is_legal_form(token: str) -> bool:
+    return not remove_org_types(token).strip()
+
+
+def _key_hash(key: str) -> int:
+    return int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
+
+
+def _exact_keys(name: str, normalized: str | None = None) -> tuple[str, ...]:
+    """A name without legal forms, spaces or punctuation, as normalized ("Co." and "Company"
+    give one key) and as written ("Opto-Electronics" and "Optoelectronics" give one key,
+    which the abbreviation of "electronics" in the normalized form would not): "B R C S.A.",
+    "BRC SA" and "B.R.C." give "brc"."""
+    norm = normalize_name(name) if normalized is None else normalized
+    keys = (
+        "".join(t for t in norm.split() if not _is_legal_form(t)),
+        "".join(remove_org_types(prepare(name)).split()),
+    )
+    return tuple(k for k in dict.fromkeys(keys) if k)
+
+
+@lru_cache(maxsize=65536)
 def _is_common_word(token: str) -> bool:
     return len(token) < 3 or zipf_frequency(token, "en") >= FAMILY_MAX_ZIPF
 
@@ -198,6 +222,10 @@ class NameIndex(TypoTables):
         self._oov_weight = 1.0
         self._common = CommonWords({}, (), ())
         self._fuzzy_cache: dict[str, tuple[tuple[int, float], ...]] = {}
+        # Exact keys (:func:`_exact_keys`) as sorted 64-bit hashes with their name ids; a
+        # hit is checked against the name before it counts.
+        self._exact_hash: array = array("q")
+        self._exact_name: array = array("I")
         self._phonetic: dict[str, tuple[int, ...]] = {}
         self._sources: list[str] = list(SOURCE_CODES)
         self._places: frozenset[str] = frozenset()
@@ -220,6 +248,7 @@ class NameIndex(TypoTables):
         raw_words: set[str] = set(ABBREVIATIONS)
         word_names: Counter[str] = Counter()
         absorbed: Counter[str] = Counter()
+        exact_pairs: list[tuple[int, int]] = []
         for row in names:
             norm = row.normalized if row.normalized is not None else normalize_name(row.name)
             toks = tokens(norm)
@@ -261,6 +290,8 @@ class NameIndex(TypoTables):
                 self._ntok.append(tid)
             self._noff.append(len(self._ntok))
             self._raw.append(row.name)
+            for ekey in _exact_keys(row.name, norm):
+                exact_pairs.append((_key_hash(ekey), name_id))
             self._entry.append(row.entry_key)
             if row.source not in src_ids:
                 src_ids[row.source] = len(self._sources)
@@ -276,6 +307,10 @@ class NameIndex(TypoTables):
             etype = row.entity_type if row.entity_type in _ENTITY_TYPES else None
             self._etype.append(_ENTITY_TYPES.index(etype))
         del seen_pairs
+        exact_pairs.sort()
+        self._exact_hash = array("q", (h for h, _ in exact_pairs))
+        self._exact_name = array("I", (i for _, i in exact_pairs))
+        del exact_pairs
 
         # IDF over records, damped for legal forms and stopwords.
         n = max(n_records, 1)
@@ -514,7 +549,7 @@ class NameIndex(TypoTables):
         return out
 
     def _query_tokens(
-        self, query: str
+        self, query: str, *, join: bool = True
     ) -> tuple[list[str], dict[str, tuple[str, ...]], frozenset[str]]:
         """Normalized query tokens, the other spellings of some, and those read from Cyrillic.
 
@@ -527,9 +562,13 @@ class NameIndex(TypoTables):
         "electronic", see :meth:`CommonWords.spelt_common`). A word corrected to a common
         word that is not a legal form ("Aerf" -> "aero") keeps the spelling as typed, so
         that the listed word it misspells ("Aref") still matches.
+
+        With ``join=False`` the words split in the middle stay apart (see :meth:`search`).
         """
         common = self._common
-        words = self._join_split(prepare(query).split())
+        words = prepare(query).split()
+        if join:
+            words = self._join_split(words)
         others: dict[str, tuple[str, ...]] = {}
         foreign: set[str] = set()
         if _CYRILLIC.search(query):
@@ -573,6 +612,22 @@ class NameIndex(TypoTables):
                     spellings[t] = (*spellings.get(t, ()), *alt_tokens)
         return qtokens, spellings, read
 
+    def _exact_names(self, query: str) -> tuple[int, ...]:
+        """The names with an exact key (:func:`_exact_keys`) of the query's."""
+        keys = _exact_keys(query)
+        hashes, names = self._exact_hash, self._exact_name
+        found: dict[int, None] = {}
+        for key in keys:
+            h = _key_hash(key)
+            k = bisect_left(hashes, h)
+            while k < len(hashes) and hashes[k] == h:
+                found[names[k]] = None
+                k += 1
+        if not found:
+            return ()
+        want = set(keys)
+        return tuple(i for i in found if want.intersection(_exact_keys(self._raw[i])))
+
     def search(self, query: str, *, country: str | None = None, limit: int = 10) -> SearchResult:
         """Best records for ``query`` (one hit per record), optionally near ``country``.
 
@@ -583,6 +638,18 @@ class NameIndex(TypoTables):
         if not qtokens or limit <= 0:
             return SearchResult(hits=[], family=None)
         scores, _ = self._score(qtokens, spellings, foreign)
+        words = prepare(query).split()
+        if self._join_split(words) != words:
+            # Joining "hua wei" to a listed "huawei" must not lose the names that spell the
+            # halves apart ("Opto Electronics", "B R C S.A."): score the query both ways.
+            apart = self._query_tokens(query, join=False)
+            if apart[0] and apart[0] != qtokens:
+                for i, s in self._score(*apart)[0].items():
+                    if s > scores.get(i, 0.0):
+                        scores[i] = s
+        for i in self._exact_names(query):
+            # The listed name itself, legal form, spacing and punctuation aside.
+            scores[i] = 1.0
         qc = country.strip().upper() if country else None
         best: dict[int, tuple[float, float, int, bool | None]] = {}
         # Ties go to the record known under more matching names: for "Huawei" that is
