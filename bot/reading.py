@@ -605,6 +605,8 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
             and not prev
             and any(ch.isalpha() for ch in words[i].text)
             and words[i + 1].text[:1].isupper()
+            # ("12x SFP transceivers": a quantity before jargon, not a name)
+            and not _ACRONYM.fullmatch(words[i + 1].text.strip(".,"))
         )
         if between or leading:
             keep[i] = True

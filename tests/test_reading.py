@@ -296,3 +296,9 @@ def test_a_listed_acronym_inside_a_longer_name_is_review_at_most():
     # Written alone, the acronym is the party: nothing is capped.
     alone = read_message("is AIAI listed?", parse_question("is AIAI listed?"), None)
     assert alone.fragments == ()
+
+
+def test_a_quantity_before_jargon_is_no_name():
+    reading = _read("ship-to: MBIA Inc., Texas / 12x SFP transceivers / PO#SO-2291 — ok?")
+    assert reading.parties == ("MBIA Inc.",) and reading.understood
+    assert reading.minor == ("SFP",)
