@@ -19,6 +19,7 @@ No Slack here, and no store: the caller passes a `linker` bound to the list in u
 
 from __future__ import annotations
 
+import calendar
 import itertools
 import re
 from collections.abc import Callable, Sequence
@@ -52,6 +53,9 @@ LOWER_ALONE_ZIPF = 2.0
 EDGE_ZIPF = 4.6
 #: A capitalised word this common at the start of a sentence is not a name ("Quick", "Can").
 COMMON_CAPITALISED_ZIPF = 5.5
+#: Alone at the start of a sentence, a word this common is screened but raises no doubt
+#: ("Checking before I invoice …").
+SENTENCE_START_ZIPF = 3.5
 
 # The words of questions themselves, whatever their frequency: verbs, filler, chat shorthand.
 _CHAT_WORDS = """
@@ -112,6 +116,10 @@ def is_chatter(word: str) -> bool:
     w = raw.lower()
     if raw.isupper() and len(raw) > 2 and w not in _SHOUTED_CHAT:
         return False  # "GREAT LAKES BUSINESS COMPANY": a name written in capitals
+    # "They're", "we'll", "isn't": a contraction of a question word is one.
+    head = _CONTRACTION.sub("", w)
+    if head != w and head in _CHAT:
+        return True
     # Kind-of-party words are generic only in lower case: "a university", not "University of X".
     generic = w in g.GENERIC and raw.islower()
     return (
@@ -120,6 +128,13 @@ def is_chatter(word: str) -> bool:
         or not any(ch.isalpha() for ch in w)
         or (raw.islower() and _typo_of_chatter(w))
     )
+
+
+_CONTRACTION = re.compile(r"(?:['’](?:re|s|ll|ve|d|m)|n['’]t)$")
+_CALENDAR = {
+    *(d.lower() for d in calendar.day_name),
+    *(m.lower() for m in calendar.month_name if m and m != "May"),  # "May" is also a verb
+}
 
 
 def _capitalised_name_word(raw: str) -> bool:
@@ -148,6 +163,8 @@ def _name_like(word: Word, first_in_sentence: bool) -> bool:
     if len(raw) <= 2 or re.fullmatch(r"[A-Z]{2,}s", raw):  # "DE", "GPUs", "FPGAs": not names
         return False
     if w.strip(".") in g.ABBREV:  # a legal form alone names no one
+        return False
+    if w in _CALENDAR:  # "next Tuesday", "by March": dates, not names
         return False
     if raw.islower():
         # Lower-case: only a word English does not know at all ("hikvison", not "oscilloscopes").
@@ -198,7 +215,11 @@ def _locate(text: str, phrase: str | None) -> tuple[int, int] | None:
 def edge_chatter(word: str) -> bool:
     """Chatter, or a very common lower-case word ("placed", "next"), at the end of a phrase."""
     raw = word.strip(".'’,")
-    return is_chatter(word) or (raw.islower() and _zipf(raw) >= EDGE_ZIPF)
+    return (
+        is_chatter(word)
+        or (raw.islower() and _zipf(raw) >= EDGE_ZIPF)
+        or raw.lower() in _CALENDAR  # "… next Tuesday"
+    )
 
 
 def _trim_chatter(words: Sequence[Word]) -> list[Word]:
@@ -463,6 +484,9 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         grammar_span = _trim_party(text, words, grammar_span)
         if grammar_span is not None:
             spans.append(grammar_span)
+            # "Hikvision says Northwest Institute of Nuclear Technology wants cameras": common
+            # lower-case words inside the phrase separate names; each is screened as well.
+            spans.extend(p for p in _pieces(text, words, grammar_span) if p not in spans)
     found_all = linker(text, words) if linker else []
     if grammar_span is not None:
         # "can we ship to A and B?": each party named is screened, and the phrase as a whole —
@@ -588,28 +612,39 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
             keep[i] = True
             if _legal(words[i + 1].text):
                 keep[i + 1] = True
-    for i in range(len(words)):
+
+    # "Two Harbors Investments Corp 7.25% Series C Fixed", "Lehman ABS 3.50 3.50% Adjustable …":
+    # numbers or short acronyms between two stretches of name words in one sentence are part of
+    # the name; so is "10x" / "CH4" written before one ("10x Genomics, Inc.").
+    def filler(i: int) -> bool:
         raw = words[i].text.strip(".,")
         short_caps = raw.isupper() and raw.isalpha() and len(raw) <= 3  # "SuperX AI Technology"
-        if keep[i] or covered[i] or not (short_caps or any(ch.isdigit() for ch in raw)):
+        return not keep[i] and not covered[i] and (short_caps or any(c.isdigit() for c in raw))
+
+    i = 0
+    while i < len(words):
+        if not filler(i):
+            i += 1
             continue
-        # "Two Harbors Investments Corp 7.25% Series C Fixed": a number or a short acronym
-        # between two stretches of name words in one sentence is part of the name; so is "10x" /
-        # "CH4" written before one ("10x Genomics, Inc.", "CH4 Natural Solutions").
+        j = i
+        while j + 1 < len(words) and words[j + 1].sentence == words[i].sentence and filler(j + 1):
+            j += 1
         sentence = words[i].sentence
         prev = i > 0 and words[i - 1].sentence == sentence and keep[i - 1]
-        nxt = i + 1 < len(words) and words[i + 1].sentence == sentence and keep[i + 1]
-        between = prev and nxt
+        nxt = j + 1 < len(words) and words[j + 1].sentence == sentence and keep[j + 1]
         leading = (
             nxt
             and not prev
+            and i == j
             and any(ch.isalpha() for ch in words[i].text)
-            and words[i + 1].text[:1].isupper()
+            and words[j + 1].text[:1].isupper()
             # ("12x SFP transceivers": a quantity before jargon, not a name)
-            and not _ACRONYM.fullmatch(words[i + 1].text.strip(".,"))
+            and not _ACRONYM.fullmatch(words[j + 1].text.strip(".,"))
         )
-        if between or leading:
-            keep[i] = True
+        if (prev and nxt) or leading:
+            for k in range(i, j + 1):
+                keep[k] = True
+        i = j + 1
     runs_left = _merge_dashed(text, _runs(words, keep))
     # A stretch right after a word that introduces a party ("via X", "c/o X", "consignee X")
     # is a party, not a doubt.
@@ -618,6 +653,16 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         if i > 0 and words[i - 1].text.lower().strip(":") in _PARTY_CUES:
             spans.append((r[0].start, r[-1].end))
             runs_left.remove(r)
+    # "Checking before I invoice …": one common word that begins a sentence is capitalised by
+    # grammar, not as a name; it is screened (a listed one would say so) but raises no doubt.
+    opening = [
+        r
+        for r in runs_left
+        if len(r) == 1
+        and words.index(r[0]) in first
+        and _zipf(_bare(r[0].text)) >= SENTENCE_START_ZIPF
+    ]
+    runs_left = [r for r in runs_left if r not in opening]
     leftover = [text[r[0].start : r[-1].end] for r in runs_left]
     parties = [text[s:e].strip(" ,;:") for s, e in spans]
     if parties:
@@ -630,6 +675,7 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
     # party: it is still screened (a listed one would say so), but raises no doubt of its own.
     minor = [w for w in leftover if _ACRONYM.fullmatch(w)] if len(leftover) > 1 or parties else []
     leftover = [w for w in leftover if w not in minor]
+    minor += [r[0].text.strip(".,") for r in opening]
     if not parties and len(leftover) == 1 and _looks_like_party(leftover[0]):
         # Nothing else in the message could be the party: read it as the party, and each part
         # of "A and B" too (the strictest stands), unless a listed name spans the "and".
@@ -687,6 +733,26 @@ def _located(before: str) -> bool:
     return m is not None and not is_chatter(m.group().split()[0])
 
 
+def _pieces(text: str, words: list[Word], span: tuple[int, int]) -> list[tuple[int, int]]:
+    """The stretches of name words inside a phrase split at common lower-case words ("says",
+    "wants"; connectors such as "of", "and", "de" stay inside), when there are two or more."""
+    inside = [w for w in words if span[0] <= w.start and w.end <= span[1]]
+    pieces: list[list[Word]] = [[]]
+    for w in inside:
+        raw = w.text.strip(".,'’")
+        if _SIGN_OFF.fullmatch(raw):
+            break  # "…, thanks Bob": the asker, not a party
+        if raw.islower() and raw not in _CONNECTORS and edge_chatter(w.text):
+            if pieces[-1]:
+                pieces.append([])
+            continue
+        pieces[-1].append(w)
+    named = [p for p in pieces if p and _has_name_word(text[p[0].start : p[-1].end])]
+    if len(named) < 2:
+        return []
+    return [(p[0].start, p[-1].end) for p in named]
+
+
 def _merge_dashed(text: str, runs: list[list[Word]]) -> list[list[Word]]:
     """Join two stretches of name words separated only by a dash: "inIT - Institut Industrial",
     "SUPSI - University of Applied Sciences" (a dash otherwise ends a stretch)."""
@@ -725,13 +791,12 @@ def _stands_alone(found: LinkedSpan) -> bool:
     matching near-exactly ("Rosoboronexport next week")."""
     if not found.identifying:
         return False
-    rare = [w for w in found.text.split() if not _legal(w) and _zipf(_bare(w)) < ALONE_ZIPF]
     if len(found.text.split()) > 1:
-        # Several words: screened beside the stretch when one of them is rare ("Hikvision
-        # Digital") or the match is near-exact; "Scientific Corporation" inside "Boston
-        # Scientific Corporation" is common words of another name, not a party of its own.
-        return bool(rare) or found.score >= ALONE_SCORE
-    return found.score >= ALONE_SCORE and bool(rare)
+        # Several words with an identifying one: screened beside the stretch (the strictest
+        # stands; a listed name followed by stray words must not hide in the stretch).
+        return True
+    rare = _zipf(_bare(found.text)) < ALONE_ZIPF
+    return found.score >= ALONE_SCORE and rare
 
 
 def _bare(word: str) -> str:
@@ -739,8 +804,11 @@ def _bare(word: str) -> str:
 
 
 def _only_common_words(text: str) -> bool:
-    return all(
-        _legal(w) or _zipf(w.strip(".,'’").lower()) >= COMMON_NAME_WORD_ZIPF for w in text.split()
+    """One common word, legal forms aside ("Institute", "Trade Limited Company"). A longer
+    stretch of common words can be a name ("Northwest Institute of Nuclear Technology")."""
+    words = [w for w in text.split() if not _legal(w) and w.lower() not in _CONNECTORS]
+    return len(words) <= 1 and all(
+        _zipf(w.strip(".,'’").lower()) >= COMMON_NAME_WORD_ZIPF for w in words
     )
 
 

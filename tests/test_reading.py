@@ -302,3 +302,49 @@ def test_a_quantity_before_jargon_is_no_name():
     reading = _read("ship-to: MBIA Inc., Texas / 12x SFP transceivers / PO#SO-2291 — ok?")
     assert reading.parties == ("MBIA Inc.",) and reading.understood
     assert reading.minor == ("SFP",)
+
+
+@pytest.mark.parametrize(
+    ("text", "party", "country"),
+    [
+        # A contraction of a question word is chatter, not a name.
+        (
+            "Can someone confirm Polaris Inc. is not restricted? They're in France.",
+            "Polaris Inc.",
+            "FR",
+        ),
+        # Days of the week are dates, not names.
+        (
+            "Any red flags for Forestar Group Inc? Deliver to Canada next Tuesday.",
+            "Forestar Group Inc",
+            "CA",
+        ),
+        # One common word opening a sentence is capitalised by grammar, not as a name.
+        (
+            "Checking before I invoice Karat Packaging Inc. in Australia for the support contract",
+            "Karat Packaging Inc.",
+            "AU",
+        ),
+    ],
+)
+def test_sentence_words_are_not_names(text, party, country):
+    reading = _read(text)
+    assert reading.parties == (party,)
+    assert reading.destination is not None and reading.destination.country == country
+    assert reading.understood
+
+
+def test_several_numbers_between_name_words_belong_to_the_name():
+    reading = _read(
+        "Can someone confirm Lehman ABS 3.50 3.50% Adjustable Corp Backed Tr Certs GS Cap I "
+        "is not restricted?"
+    )
+    assert reading.parties[0].startswith("Lehman ABS 3.50 3.50% Adjustable Corp")
+    assert reading.understood
+
+
+def test_a_long_name_of_common_words_beside_a_party_is_not_dropped(screener):
+    text = "Hikvision says Northwest Institute of Nuclear Technology wants cameras"
+    reading = read_message(text, parse_question(text), screener.linker())
+    screened = {*reading.parties, *reading.leftover, *reading.minor}
+    assert "Northwest Institute of Nuclear Technology" in screened
