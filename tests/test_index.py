@@ -536,3 +536,10 @@ def test_exact_key_does_not_match_other_names() -> None:
     # "BRC" is not "B R C D": the exact key is the whole name, not a prefix of it.
     hits = INDEX_EXACT.search("B R C D S.A.").hits
     assert all(h.score < 100.0 for h in hits if h.entry_key == 104)
+
+
+def test_the_name_as_written_is_the_matched_name() -> None:
+    # "Huawei Technology" (an alias) is the same record, but a spelling variant of the name
+    # asked about: the decision engine treats only the name as written as exact.
+    hit = INDEX_EXACT.search("Huawei Technologies Co., Ltd.").hits[0]
+    assert (hit.entry_key, hit.matched_name, hit.score) == (1, "Huawei Technologies Co., Ltd.", 100)

@@ -160,26 +160,16 @@ def _is_generic(token: str) -> bool:
     return is_stopword(token) or not remove_org_types(token).strip()
 
 
-@lru_cache(maxsize=65536)
-def _is_legal_form(token: str) -> bool:
-    return not remove_org_types(token).strip()
-
-
 def _key_hash(key: str) -> int:
     return int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
 
 
-def _exact_keys(name: str, normalized: str | None = None) -> tuple[str, ...]:
-    """A name without legal forms, spaces or punctuation, as normalized ("Co." and "Company"
-    give one key) and as written ("Opto-Electronics" and "Optoelectronics" give one key,
-    which the abbreviation of "electronics" in the normalized form would not): "B R C S.A.",
-    "BRC SA" and "B.R.C." give "brc"."""
-    norm = normalize_name(name) if normalized is None else normalized
-    keys = (
-        "".join(t for t in norm.split() if not _is_legal_form(t)),
-        "".join(remove_org_types(prepare(name)).split()),
-    )
-    return tuple(k for k in dict.fromkeys(keys) if k)
+def _exact_key(name: str) -> str:
+    """The name as written without legal forms, spaces or punctuation: "B R C S.A.", "BRC SA"
+    and "B.R.C." give "brc", "Opto-Electronics" and "Optoelectronics" one key. Spelling
+    variants ("Technology" for "Technologies") do not: the key is the name itself, and the
+    scoring ranks its variants."""
+    return "".join(remove_org_types(prepare(name)).split())
 
 
 @lru_cache(maxsize=65536)
@@ -222,7 +212,7 @@ class NameIndex(TypoTables):
         self._oov_weight = 1.0
         self._common = CommonWords({}, (), ())
         self._fuzzy_cache: dict[str, tuple[tuple[int, float], ...]] = {}
-        # Exact keys (:func:`_exact_keys`) as sorted 64-bit hashes with their name ids; a
+        # Exact keys (:func:`_exact_key`) as sorted 64-bit hashes with their name ids; a
         # hit is checked against the name before it counts.
         self._exact_hash: array = array("q")
         self._exact_name: array = array("I")
@@ -290,7 +280,7 @@ class NameIndex(TypoTables):
                 self._ntok.append(tid)
             self._noff.append(len(self._ntok))
             self._raw.append(row.name)
-            for ekey in _exact_keys(row.name, norm):
+            if ekey := _exact_key(row.name):
                 exact_pairs.append((_key_hash(ekey), name_id))
             self._entry.append(row.entry_key)
             if row.source not in src_ids:
@@ -613,20 +603,19 @@ class NameIndex(TypoTables):
         return qtokens, spellings, read
 
     def _exact_names(self, query: str) -> tuple[int, ...]:
-        """The names with an exact key (:func:`_exact_keys`) of the query's."""
-        keys = _exact_keys(query)
-        hashes, names = self._exact_hash, self._exact_name
-        found: dict[int, None] = {}
-        for key in keys:
-            h = _key_hash(key)
-            k = bisect_left(hashes, h)
-            while k < len(hashes) and hashes[k] == h:
-                found[names[k]] = None
-                k += 1
-        if not found:
+        """The names with the query's exact key (:func:`_exact_key`)."""
+        key = _exact_key(query)
+        if not key:
             return ()
-        want = set(keys)
-        return tuple(i for i in found if want.intersection(_exact_keys(self._raw[i])))
+        hashes, names, raw = self._exact_hash, self._exact_name, self._raw
+        h = _key_hash(key)
+        k = bisect_left(hashes, h)
+        found = []
+        while k < len(hashes) and hashes[k] == h:
+            if _exact_key(raw[names[k]]) == key:
+                found.append(names[k])
+            k += 1
+        return tuple(found)
 
     def search(self, query: str, *, country: str | None = None, limit: int = 10) -> SearchResult:
         """Best records for ``query`` (one hit per record), optionally near ``country``.
