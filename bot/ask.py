@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.countries import Destination
 from bot.decision import (
     AUTHORIZED,
     CLEAR,
@@ -30,6 +29,7 @@ from bot.decision import (
 )
 from bot.questions import EXAMPLE_SHIP, Question, parse_question
 from bot.reading import Reading, read_message
+from bot.screening.countries import Destination
 from bot.screening_service import Outcome, Requester, Screener, ScreeningRequest
 from bot.slackmarkup import to_plain_text
 

@@ -102,8 +102,8 @@ def _license_json(row: Any) -> dict[str, Any]:
 
 def cmd_license(args: argparse.Namespace) -> int:
     from bot.cli import UsageError
-    from bot.country_field import country_code
     from bot.licenses import LicenseError, LicenseExists, Licenses, Source
+    from bot.screening.country_field import country_code
 
     svc = _svc()
     lic = Licenses(svc.settings, svc.engine, svc.screener)

@@ -104,8 +104,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_counterparty(args: argparse.Namespace) -> int:
     from bot import counterparties as cps
     from bot.cli import UsageError
-    from bot.country_field import country_code
     from bot.extensions import Actor
+    from bot.screening.country_field import country_code
 
     actor = Actor(user=getpass.getuser(), kind="cli")
     svc = _services()

@@ -328,7 +328,7 @@ class Licenses:
     ) -> tuple[License, bool]:
         if not ann.number:
             raise LicenseError("the announcement has no license or application number")
-        from bot.country_field import country_code
+        from bot.screening.country_field import country_code
 
         return self.record(
             number=ann.number,

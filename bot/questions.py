@@ -25,7 +25,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot import question_grammar as g
-from bot.countries import Destination, match_place, resolve_destination
+from bot.screening.countries import Destination, match_place, resolve_destination
 from bot.slackmarkup import to_plain_text
 
 #: A question longer than this (after markup is removed) is refused rather than guessed at.

@@ -4,7 +4,7 @@
 write in many more ways, so this module reads the message as a whole on top of that parse:
 
 * **Places anywhere**: every country, region or major city named in the message is found
-  (`bot.countries.find_places`), not only the one the grammar took as the destination.
+  (`bot.screening.countries.find_places`), not only the one the grammar took as the destination.
 * **Parties anywhere**: every stretch of text around a word that identifies listed parties is
   linked against the name index (`bot.screening.spans`), so a listed name is found whatever words
   surround it, and the grammar's party phrase is trimmed of chatter ("good to go?", "thanks").
@@ -28,8 +28,8 @@ from rapidfuzz.distance import Levenshtein
 from wordfreq import zipf_frequency
 
 from bot import question_grammar as g
-from bot.countries import Destination, find_places, match_place
 from bot.questions import Question, normalise_text
+from bot.screening.countries import Destination, find_places, match_place
 from bot.screening.spans import LinkedSpan, Word, words_of
 
 __all__ = ["Linker", "Reading", "edge_chatter", "is_chatter", "read_message"]

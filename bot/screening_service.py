@@ -205,7 +205,7 @@ class OnRecord:
         """The policy for a destination; a region (UA-43) falls back to its country's."""
         if not code:
             return None
-        from bot.countries import country_name
+        from bot.screening.countries import country_name
 
         for candidate in [code] + ([code.split("-")[0]] if "-" in code else []):
             found = self.policies.get(candidate)

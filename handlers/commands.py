@@ -10,7 +10,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.ask import ask
 from bot.authz import NotAdmin, require_admin
-from bot.country_field import country_code
+from bot.screening.country_field import country_code
 from bot.screening_service import Requester, ScreeningRequest
 from bot.slashcmd import CommandSyntaxError, SlashCommand, parse_command
 from handlers import admin_commands, counterparty_commands, license_commands

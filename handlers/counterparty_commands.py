@@ -11,8 +11,8 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from bot import counterparties as cps
-from bot.country_field import country_code
 from bot.extensions import Actor
+from bot.screening.country_field import country_code
 from bot.slashcmd import SlashCommand
 from handlers.common import services
 from handlers.views import error_message, esc, section

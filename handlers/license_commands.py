@@ -19,9 +19,9 @@ from bot.authz import (
     remove_admin,
     user_id_from,
 )
-from bot.country_field import country_code
 from bot.licenses import Added, LicenseError, LicenseExists, Licenses, Source
 from bot.policies import PolicyError, set_policy
+from bot.screening.country_field import country_code
 from bot.slashcmd import CommandSyntaxError, SlashCommand, parse_command
 from bot.watch import set_watched, watched
 from handlers.announcements import license_summary

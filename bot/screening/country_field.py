@@ -6,7 +6,7 @@ import re
 
 import pycountry
 
-from bot.countries import resolve_destination
+from bot.screening.countries import resolve_destination
 
 
 def country_code(value: str | None) -> str | None:
