@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.deadlines import pending_count
-from bot.liststatus import human_age, read_list_status
+from bot.lists.status import human_age, read_list_status
 from bot.progress import progress_bar
 from bot.runtime import open_runtime
 from storage.csl import ListFormatError, ParsedList

@@ -52,8 +52,8 @@ def _alert_notifier(settings: Settings) -> Any:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from bot.alerts import deliver
     from bot.cli import UsageError
+    from bot.lists.alerts import deliver
     from bot.sync import sync
 
     url = args.url

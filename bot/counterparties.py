@@ -79,7 +79,7 @@ def _get_or_create(
     session: Session, *, name: str, key: str, country: str | None, origin: str, now: datetime
 ) -> tuple[Counterparty, dict[str, Any] | None]:
     """The row for `key`, locked, with `origin` added; and its state before (None if new)."""
-    from bot.alerts import upsert_ignore
+    from bot.lists.alerts import upsert_ignore
 
     row = _locked(session, key)
     before = snapshot(row) if row is not None else None

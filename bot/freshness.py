@@ -11,10 +11,10 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from bot.alerts import close_incident, open_incident
 from bot.authz import admin_ids
 from bot.config import Settings
-from bot.liststatus import human_age
+from bot.lists.alerts import close_incident, open_incident
+from bot.lists.status import human_age
 from bot.screening_service import list_status
 from storage.types import utcnow
 

@@ -5,7 +5,7 @@ schedulers); exactly-once delivery comes from the claims in bot/reminders.py, no
 scheduler, so any number of `canweship scheduler`, `run` and `tick` processes may run at once.
 The first tick runs at start, which posts (marked late) whatever fell due while all were down.
 The list jobs follow the same rule: the sync claims its interval in `sync_state`, and list
-changes and list alerts are claimed rows (bot/list_changes.py, bot/alerts.py).
+changes and list alerts are claimed rows (bot/list_changes.py, bot/lists/alerts.py).
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from bot.decision import (
     strip_footnotes,
     unavailable,
 )
-from bot.liststatus import ListStatus, human_age, read_list_status
+from bot.lists.status import ListStatus, human_age, read_list_status
 from bot.reading import edge_chatter, is_chatter
 from bot.screening.clean import Cleaned, clean_party
 from bot.screening.index import IndexedName, NameIndex, SearchResult
@@ -452,7 +452,7 @@ class Screener:
         return decision
 
     def _list_status(self, now: datetime) -> ListStatus:
-        """The list in use (cached per process, see bot/liststatus.py)."""
+        """The list in use (cached per process, see bot/lists/status.py)."""
         with Session(self.engine) as session:
             return read_list_status(session, now=now, stale_after=self.settings.stale_after)
 

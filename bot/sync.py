@@ -22,10 +22,10 @@ from typing import Any
 from sqlalchemy import Engine, or_, update
 from sqlmodel import Session
 
-from bot.alerts import close_incident, open_incident, upsert_ignore
 from bot.config import Settings
-from bot.fetch import DEFAULT_FETCH, FetchError, FetchOptions, fetch
-from bot.liststatus import human_age
+from bot.lists.alerts import close_incident, open_incident, upsert_ignore
+from bot.lists.fetch import DEFAULT_FETCH, FetchError, FetchOptions, fetch
+from bot.lists.status import human_age
 from storage.csl import ListFormatError, read_bytes
 from storage.db import writer
 from storage.importer import (
@@ -337,9 +337,9 @@ def list_upkeep(
 ) -> dict[str, Any]:
     """What every process does on each tick: notice staleness, process list changes (also those
     applied by `canweship import`), and post pending list alerts. All exactly-once."""
-    from bot.alerts import deliver
     from bot.freshness import check_freshness
     from bot.list_changes import note_current_change, process_changes
+    from bot.lists.alerts import deliver
 
     now = now or utcnow()
     freshness = check_freshness(engine, settings, now=now)

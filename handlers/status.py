@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.liststatus import human_age
+from bot.lists.status import human_age
 from bot.screening_service import list_status
 from bot.services import Services
 

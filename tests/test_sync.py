@@ -16,9 +16,9 @@ import pytest
 from slack_sdk import WebClient
 from sqlmodel import Session, select
 
-from bot.alerts import alert_counts, deliver
 from bot.ask import ask
 from bot.config import Settings
+from bot.lists.alerts import alert_counts, deliver
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.screening_service import Requester
 from bot.services import Services, build_services
