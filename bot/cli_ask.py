@@ -19,10 +19,10 @@ import sys
 from datetime import UTC, datetime, time
 from typing import TextIO
 
-from bot.ask import ANSWER, Answer, ask
+from bot.answers.ask import ANSWER, Answer, ask
+from bot.answers.screener import Requester, Screener
 from bot.cli_screen import print_outcome, read_input
 from bot.runtime import open_runtime
-from bot.screening_service import Requester, Screener
 
 #: Questions in one file at most: the same limit as a batch screen of names.
 MAX_QUESTIONS = 100_000

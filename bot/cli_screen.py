@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.decision import unavailable
+from bot.answers.screener import Outcome, Requester, Screener, ScreeningRequest
+from bot.answers.verdicts import unavailable
 from bot.progress import progress_bar
 from bot.runtime import open_runtime
 from bot.screening.country_field import country_code
-from bot.screening_service import Outcome, Requester, Screener, ScreeningRequest
 
 CSV_COLUMNS = (
     "name",

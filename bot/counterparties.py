@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, select, update
 from sqlmodel import Session
 
-from bot.decision import UNAVAILABLE, Decision
+from bot.answers.verdicts import UNAVAILABLE, Decision
 from bot.extensions import Actor
 from bot.screening.normalize import normalize_name
 from storage.db import upsert_insert, writer
@@ -131,7 +131,7 @@ def _audit(session: Session, actor: Actor, action: str, subject: str, **detail: 
 
 
 def _screen(screener: Any, name: str, country: str | None, now: datetime) -> Decision:
-    from bot.screening_service import Requester, ScreeningRequest
+    from bot.answers.screener import Requester, ScreeningRequest
 
     request = ScreeningRequest(party=name, country=country)
     return screener.screen(request, Requester("system", "system"), now=now, audit=False).decision

@@ -14,9 +14,9 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from bot.activities import covering_activity
+from bot.answers.verdicts import Match
 from bot.config import Settings
 from bot.deadlines import ReminderPolicy, close_deadline, open_deadline
-from bot.decision import Match
 from bot.screening.normalize import normalize_name
 from storage.db import writer
 from storage.models import AuditEvent, Deadline, Extension
@@ -47,7 +47,7 @@ def policy(settings: Settings) -> ReminderPolicy:
 
 def resolve_party(screener: Any, name: str) -> dict[str, Any]:
     """Tie a party name to the list: a family ("Huawei") or the records it strongly matches."""
-    from bot.screening_service import ScreeningRequest
+    from bot.answers.screener import ScreeningRequest
 
     name = name.strip()
     if not name:
@@ -73,7 +73,7 @@ def resolve_party(screener: Any, name: str) -> dict[str, Any]:
 
 
 def _system() -> Any:
-    from bot.screening_service import Requester
+    from bot.answers.screener import Requester
 
     return Requester(actor="system", kind="system")
 

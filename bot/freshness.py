@@ -1,8 +1,9 @@
 """Tell admins once when the list goes stale, and once when it is fresh again.
 
-Answers already fail closed on a stale list (bot/decision.py turns `clear` into `unavailable`);
-what this adds is that someone who can fix it hears about it, once per incident rather than once
-per question. It runs from the scheduler and whenever an answer came out `unavailable`.
+Answers already fail closed on a stale list (bot/answers/verdicts.py turns `clear` into
+`unavailable`); what this adds is that someone who can fix it hears about it, once per incident
+rather than once per question. It runs from the scheduler and whenever an answer came out
+`unavailable`.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from bot.answers.screener import list_status
 from bot.authz import admin_ids
 from bot.config import Settings
 from bot.lists.alerts import close_incident, open_incident
 from bot.lists.status import human_age
-from bot.screening_service import list_status
 from storage.types import utcnow
 
 STALE = "stale"

@@ -17,9 +17,9 @@ from sqlmodel import Session
 
 from bot.activities import keywords, within_scope
 from bot.announcements import Announcement
+from bot.answers.verdicts import Match
 from bot.config import Settings
 from bot.deadlines import ReminderPolicy, close_deadline, open_deadline
-from bot.decision import Match
 from bot.screening.normalize import normalize_name
 from storage.db import writer
 from storage.models import AuditEvent, Deadline

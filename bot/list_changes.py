@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import Engine, and_, or_, select, update
 from sqlmodel import Session
 
+from bot.answers.verdicts import LIST_NAMES
 from bot.config import Settings
-from bot.decision import LIST_NAMES
 from bot.lists.alerts import enqueue, upsert_ignore
 from storage.db import writer
 from storage.importer import current_snapshot

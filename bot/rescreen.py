@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 
+from bot.answers.verdicts import LIST_NAMES, Decision, Match
 from bot.config import Settings
 from bot.counterparties import _screen, result_fields
-from bot.decision import LIST_NAMES, Decision, Match
 from bot.list_changes import ChangeSet
 from bot.screening.index import IndexedName, NameIndex
 from storage.models import EntryName

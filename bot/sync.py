@@ -55,7 +55,7 @@ class SyncResult:
 def sync_due(engine: Engine, settings: Settings, *, now: datetime | None = None) -> bool:
     """A scheduled sync is due when the list in use was last confirmed an interval ago (or there
     is none). Keyed on the list, not on each process's clock: restarts do not download again."""
-    from bot.screening_service import list_status
+    from bot.answers.screener import list_status
 
     status = list_status(engine, settings, now or utcnow())
     return status.empty or status.age is None or status.age >= settings.sync_interval
@@ -234,7 +234,7 @@ def _record_run(
 
 
 def _list_payload(engine: Engine, settings: Settings, url: str) -> dict[str, Any]:
-    from bot.screening_service import list_status
+    from bot.answers.screener import list_status
 
     status = list_status(engine, settings)
     return {"url": url, "version": status.version, "age": human_age(status.age)}

@@ -51,7 +51,7 @@ def _json(start_response: Any, status: str, doc: dict[str, Any]) -> Iterable[byt
 
 def healthz(services: Services) -> tuple[str, dict[str, Any]]:
     """Ready when the store answers; reports the list version (no secrets)."""
-    from bot.screening_service import list_status
+    from bot.answers.screener import list_status
 
     try:
         with services.engine.connect() as conn:

@@ -13,7 +13,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.decision import LIST_NAMES
+from bot.answers.verdicts import LIST_NAMES
 from bot.lists.alerts import AlertNotice
 from handlers.views import VERDICT_LABELS, context, esc, header, section
 

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from bot.decision import AUTHORIZED, DestinationPolicy, Family, Match, Thresholds, decide
+from bot.answers.verdicts import AUTHORIZED, DestinationPolicy, Family, Match, Thresholds, decide
 from bot.extensions import ExtensionAuthorization
 from bot.licenses import LicenseAuthorization
 from storage.models import Extension

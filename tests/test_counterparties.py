@@ -13,8 +13,9 @@ from slack_sdk import WebClient
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
+from bot.answers.ask import ask
+from bot.answers.screener import Requester
 from bot.app import create_app
-from bot.ask import ask
 from bot.cli import main
 from bot.config import Settings
 from bot.counterparties import list_counterparties
@@ -23,7 +24,6 @@ from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.rescreen import rescreen
 from bot.screening.normalize import normalize_name
-from bot.screening_service import Requester
 from bot.services import build_services
 from storage.importer import current_snapshot
 from storage.models import AuditEvent

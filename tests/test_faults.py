@@ -37,15 +37,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session
 
+from bot.answers.ask import ask
+from bot.answers.screener import Requester
 from bot.app import create_app, make_client
-from bot.ask import ask
 from bot.cli import main
 from bot.config import Settings
 from bot.extensions import Actor, Extensions
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.reminders import reminder_counts, tick
-from bot.screening_service import Requester
 from bot.services import build_services
 from handlers.reminders import SlackNotifier
 from storage.events import claim_event, complete_event

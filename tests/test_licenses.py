@@ -13,13 +13,13 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlmodel import Session
 
+from bot.answers.ask import ask
+from bot.answers.screener import Requester
 from bot.app import create_app
-from bot.ask import ask
 from bot.cli import main
 from bot.config import Settings
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
-from bot.screening_service import Requester
 from bot.services import build_services
 from storage.models import AuditEvent, Deadline
 from storage.models_licenses import License, PendingAnnouncement
@@ -360,8 +360,8 @@ def test_a_withdrawal_elsewhere_invalidates_the_cached_authorization(svc, slack)
     back-dated clock; the cached authorization must not survive it."""
     from datetime import UTC, datetime
 
+    from bot.answers.screener import Screener
     from bot.licenses import Licenses, Source
-    from bot.screening_service import Screener
 
     slack.say(GRANT)
     who = Requester(actor="U1", kind="slack")

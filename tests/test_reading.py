@@ -10,10 +10,10 @@ import json
 
 import pytest
 
-from bot.ask import ANSWER, NOT_UNDERSTOOD, ask
+from bot.answers.ask import ANSWER, NOT_UNDERSTOOD, ask
+from bot.answers.screener import Requester
 from bot.cli import main
 from bot.localslack import wire
-from bot.screening_service import Requester
 from tests import test_handlers
 from tests.test_handlers import SECRET, dispatch, dm, make_app
 

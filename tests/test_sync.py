@@ -16,11 +16,11 @@ import pytest
 from slack_sdk import WebClient
 from sqlmodel import Session, select
 
-from bot.ask import ask
+from bot.answers.ask import ask
+from bot.answers.screener import Requester
 from bot.config import Settings
 from bot.lists.alerts import alert_counts, deliver
 from bot.localslack.fake_api import FakeSlackAPI
-from bot.screening_service import Requester
 from bot.services import Services, build_services
 from bot.sync import FetchOptions, list_upkeep, sync
 from handlers.list_alerts import SlackAlertNotifier

@@ -3,9 +3,9 @@
 Used by every conversational surface (DMs, mentions, `/canweship`, the local shell, `canweship
 ask`). No Slack here: the text arrives plain, and the result is a plain object handlers render.
 
-The path: the grammar (`bot.questions`) parses the usual ways of asking; the reader
-(`bot.reading`) then reads the whole message against the list in use, finding every party and
-place wherever they stand and the words it could not account for. Every party found is screened
+The path: the grammar (`bot.answers.questions`) parses the usual ways of asking; the reader
+(`bot.answers.reading`) then reads the whole message against the list in use, finding every party
+and place wherever they stand and the words it could not account for. Every party found is screened
 and the answer is the strictest verdict among them. The bot never answers `clear` when it is
 unsure: words left over that could be a party, or an embargoed country named anywhere in the
 message, make it ask back or answer `review` at best.
@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.decision import (
+from bot.answers.questions import EXAMPLE_SHIP, Question, parse_question
+from bot.answers.reading import Reading, read_message
+from bot.answers.screener import Outcome, Requester, Screener, ScreeningRequest
+from bot.answers.verdicts import (
     AUTHORIZED,
     CLEAR,
     LICENSE_REQUIRED,
@@ -27,10 +30,7 @@ from bot.decision import (
     UNAVAILABLE,
     Decision,
 )
-from bot.questions import EXAMPLE_SHIP, Question, parse_question
-from bot.reading import Reading, read_message
 from bot.screening.countries import Destination
-from bot.screening_service import Outcome, Requester, Screener, ScreeningRequest
 from bot.slackmarkup import to_plain_text
 
 ANSWER = "answer"

@@ -1,4 +1,4 @@
-"""The words and patterns of the question grammar in `bot.questions`, kept apart from the logic.
+"""The words and patterns of the question grammar (`bot.answers.questions`), apart from the logic.
 
 Everything here is data: vocabularies and compiled regular expressions. Patterns that may see a
 whole message are written without nested repetition (or with possessive quantifiers), so that no

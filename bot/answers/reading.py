@@ -1,6 +1,6 @@
 """Read a whole message: every party and place in it, and whether anything was left unread.
 
-`bot.questions` parses the usual ways of asking into one party, item and destination. People
+`bot.answers.questions` parses the usual ways of asking into one party, item and destination. People
 write in many more ways, so this module reads the message as a whole on top of that parse:
 
 * **Places anywhere**: every country, region or major city named in the message is found
@@ -27,8 +27,8 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 from wordfreq import zipf_frequency
 
-from bot import question_grammar as g
-from bot.questions import Question, normalise_text
+from bot.answers import grammar as g
+from bot.answers.questions import Question, normalise_text
 from bot.screening.countries import Destination, find_places, match_place
 from bot.screening.spans import LinkedSpan, Word, words_of
 

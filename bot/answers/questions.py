@@ -24,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot import question_grammar as g
+from bot.answers import grammar as g
 from bot.screening.countries import Destination, match_place, resolve_destination
 from bot.slackmarkup import to_plain_text
 

@@ -19,8 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot import licenses
-from bot.config import Settings
-from bot.decision import (
+from bot.answers.reading import edge_chatter, is_chatter
+from bot.answers.verdicts import (
     Decision,
     DestinationPolicy,
     Match,
@@ -31,8 +31,8 @@ from bot.decision import (
     strip_footnotes,
     unavailable,
 )
+from bot.config import Settings
 from bot.lists.status import ListStatus, human_age, read_list_status
-from bot.reading import edge_chatter, is_chatter
 from bot.screening.clean import Cleaned, clean_party
 from bot.screening.index import IndexedName, NameIndex, SearchResult
 from bot.screening.normalize import NORMALIZER_VERSION
