@@ -124,7 +124,7 @@ def cmd_extension(args: argparse.Namespace) -> int:
 
 
 def cmd_deadlines(args: argparse.Namespace) -> int:
-    from bot.deadlines import days_left, upcoming
+    from bot.deadlines.schedule import days_left, upcoming
     from bot.extension_text import deadline_line
 
     svc = _services()
@@ -175,7 +175,7 @@ def make_notifier(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def cmd_tick(args: argparse.Namespace) -> int:
-    from bot.reminders import tick
+    from bot.deadlines.reminders import tick
 
     svc = _services()
     if not svc.settings.slack_bot_token:

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from bot.config import Settings
-from bot.deadlines import pending_count
+from bot.deadlines.schedule import pending_count
 from bot.lists.status import human_age, read_list_status
 from bot.progress import progress_bar
 from bot.runtime import open_runtime

@@ -2,7 +2,7 @@
 
 A reminder printed on a terminal reached nobody, so local mode only reads: nothing is claimed
 or marked sent, and a process with Slack credentials still posts every reminder shown here
-(bot/reminders.py `preview_due`). Every block of output says "(local, not sent to Slack)".
+(bot/deadlines/reminders.py `preview_due`). Every block of output says "(local, not sent to Slack)".
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import threading
 from typing import TextIO
 
 from bot.config import Settings
+from bot.deadlines.reminders import DueReminder, preview_due
 from bot.localslack.render import LOCAL_MARK, Renderer
-from bot.reminders import DueReminder, preview_due
 from bot.services import Services
 
 NOT_SET = "CANWESHIP_ALERT_CHANNEL (not set: a real tick would leave it pending)"

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.config import Settings
-from bot.deadlines import days_left
+from bot.deadlines.schedule import days_left
 from storage.models import Deadline, Extension
 
 

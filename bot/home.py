@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.deadlines import upcoming
+from bot.deadlines.schedule import upcoming
 from bot.extension_text import deadline_line
 from storage.models import AuditEvent
 

@@ -2,7 +2,7 @@
 
 One record per license or application number: a repeated announcement, a retried event or an
 edit updates it (before and after go to the audit log); a deleted message or an Undo withdraws it.
-A granted license's expiry joins the reminders (bot/deadlines.py).
+A granted license's expiry joins the reminders (bot/deadlines/schedule.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from bot.activities import keywords, within_scope
 from bot.announcements import Announcement
 from bot.answers.verdicts import Match
 from bot.config import Settings
-from bot.deadlines import ReminderPolicy, close_deadline, open_deadline
+from bot.deadlines.schedule import ReminderPolicy, close_deadline, open_deadline
 from bot.screening.normalize import normalize_name
 from storage.db import writer
 from storage.models import AuditEvent, Deadline

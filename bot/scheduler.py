@@ -1,7 +1,7 @@
 """Run reminder ticks on a timer with APScheduler 3.x.
 
 Each process keeps its own in-memory job store (a job store must never be shared between
-schedulers); exactly-once delivery comes from the claims in bot/reminders.py, not from the
+schedulers); exactly-once delivery comes from the claims in bot/deadlines/reminders.py, not from the
 scheduler, so any number of `canweship scheduler`, `run` and `tick` processes may run at once.
 The first tick runs at start, which posts (marked late) whatever fell due while all were down.
 The list jobs follow the same rule: the sync claims its interval in `sync_state`, and list
@@ -19,7 +19,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.reminders import Notifier, tick
+from bot.deadlines.reminders import Notifier, tick
 from bot.services import Services
 from bot.sync import claim_scheduled_sync, list_upkeep, sync, sync_due
 

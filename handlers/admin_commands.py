@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import BoltContext
 from sqlmodel import Session
 
-from bot.deadlines import upcoming
+from bot.deadlines.schedule import upcoming
 from bot.extension_text import deadline_line, extension_line
 from bot.extensions import Actor, ExtensionError, Extensions
 from bot.slashcmd import SlashCommand

@@ -42,10 +42,10 @@ from bot.answers.screener import Requester
 from bot.app import create_app, make_client
 from bot.cli import main
 from bot.config import Settings
+from bot.deadlines.reminders import reminder_counts, tick
 from bot.extensions import Actor, Extensions
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
-from bot.reminders import reminder_counts, tick
 from bot.services import build_services
 from handlers.reminders import SlackNotifier
 from storage.events import claim_event, complete_event

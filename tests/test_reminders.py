@@ -20,10 +20,10 @@ from bot.answers.ask import ask
 from bot.answers.screener import Requester
 from bot.cli import main
 from bot.config import Settings
-from bot.deadlines import ReminderPolicy, open_deadline, reminder_time
+from bot.deadlines.reminders import ReminderNotice, reminder_counts, tick
+from bot.deadlines.schedule import ReminderPolicy, open_deadline, reminder_time
 from bot.extensions import Actor, Extensions
 from bot.localslack.fake_api import FakeSlackAPI
-from bot.reminders import ReminderNotice, reminder_counts, tick
 from bot.services import build_services
 from storage.db import writer
 from storage.models import Reminder

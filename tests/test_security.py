@@ -39,9 +39,9 @@ import storage.models_sync  # noqa: F401  (every table is in the metadata)
 from bot.app import create_app, make_client
 from bot.cli import main
 from bot.config import Settings
+from bot.deadlines.reminders import ReminderNotice
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
-from bot.reminders import ReminderNotice
 from bot.services import build_services
 from bot.slashcmd import parse_command
 from handlers import admin_commands, commands, counterparty_commands

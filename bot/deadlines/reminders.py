@@ -21,7 +21,7 @@ from sqlalchemy import Engine, and_, or_, select, text, update
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.deadlines import days_left
+from bot.deadlines.schedule import days_left
 from storage.db import writer
 from storage.models import AuditEvent, Deadline, Extension, Reminder
 from storage.types import utcnow
