@@ -102,8 +102,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_counterparty(args: argparse.Namespace) -> int:
-    from bot import counterparties as cps
     from bot.cli import UsageError
+    from bot.counterparties import registry as cps
     from bot.extensions import Actor
     from bot.screening.country_field import country_code
 

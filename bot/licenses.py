@@ -308,7 +308,7 @@ class Licenses:
 
     def _remember_counterparty(self, party: str, destination: str | None, source: Source) -> None:
         """A licensed party is a counterparty: re-screened whenever the list changes."""
-        from bot.counterparties import record_licensed
+        from bot.counterparties.registry import record_licensed
         from bot.extensions import Actor
 
         try:

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from bot.answers.verdicts import LIST_NAMES, Decision, Match
 from bot.config import Settings
-from bot.counterparties import _screen, result_fields
+from bot.counterparties.registry import _screen, result_fields
 from bot.list_changes import ChangeSet
 from bot.screening.index import IndexedName, NameIndex
 from storage.models import EntryName

@@ -10,7 +10,7 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from bot import counterparties as cps
+from bot.counterparties import registry as cps
 from bot.extensions import Actor
 from bot.screening.country_field import country_code
 from bot.slashcmd import SlashCommand

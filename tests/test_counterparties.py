@@ -18,7 +18,7 @@ from bot.answers.screener import Requester
 from bot.app import create_app
 from bot.cli import main
 from bot.config import Settings
-from bot.counterparties import list_counterparties
+from bot.counterparties.registry import list_counterparties
 from bot.list_changes import compute_changes, process_changes
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
@@ -117,7 +117,7 @@ def test_every_answer_remembers_the_party_and_who_asked(svc):
 
 def test_a_failed_counterparty_write_keeps_the_answer_and_its_audit_row(svc, monkeypatch):
     """On PostgreSQL a failed statement aborts the transaction: the savepoint must hold it."""
-    import bot.counterparties as counterparties
+    import bot.counterparties.registry as counterparties
 
     def broken(conn, *args):
         conn.exec_driver_sql("INSERT INTO no_such_table VALUES (1)")

@@ -346,7 +346,7 @@ class Screener:
             return [
                 Outcome(request=r, decision=withheld, audit_id=None, at=now) for r, _ in decided
             ]
-        from bot.counterparties import after_answer
+        from bot.counterparties.registry import after_answer
 
         for _, decision in decided:
             after_answer(self, decision, now)
@@ -534,7 +534,7 @@ class Screener:
         the answer its audit row. PostgreSQL aborts a transaction on any failed statement, so there
         it runs inside a savepoint; SQLite undoes only the failed statement, so it needs none.
         """
-        from bot.counterparties import record_asked_in
+        from bot.counterparties.registry import record_asked_in
 
         guard = conn.begin_nested if conn.dialect.name == "postgresql" else nullcontext
         for (request, decision), audit_id in zip(answers, ids, strict=True):
