@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.announcements import Announcement, parse_announcement
-from bot.licenses import LicenseError, Licenses, Source
+from bot.licensing.licenses import LicenseError, Licenses, Source
 from storage.db import writer
 from storage.models import AuditEvent
 from storage.models_licenses import License, PendingAnnouncement

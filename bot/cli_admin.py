@@ -66,15 +66,15 @@ def _services():  # type: ignore[no-untyped-def]
 
 
 def _actor():  # type: ignore[no-untyped-def]
-    from bot.extensions import Actor
+    from bot.licensing.extensions import Actor
 
     return Actor(user=getpass.getuser(), kind="cli")
 
 
 def cmd_extension(args: argparse.Namespace) -> int:
     from bot.cli import UsageError
-    from bot.extension_text import extension_json, extension_line
-    from bot.extensions import ExtensionError, Extensions
+    from bot.licensing.extension_text import extension_json, extension_line
+    from bot.licensing.extensions import ExtensionError, Extensions
 
     svc = _services()
     ext = Extensions(svc.settings, svc.engine, svc.screener)
@@ -125,7 +125,7 @@ def cmd_extension(args: argparse.Namespace) -> int:
 
 def cmd_deadlines(args: argparse.Namespace) -> int:
     from bot.deadlines.schedule import days_left, upcoming
-    from bot.extension_text import deadline_line
+    from bot.licensing.extension_text import deadline_line
 
     svc = _services()
     now = datetime.now(UTC)
@@ -212,9 +212,9 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from bot import tgl
     from bot.cli import UsageError
-    from bot.extensions import ExtensionError, Extensions
+    from bot.licensing import huawei_tgl as tgl
+    from bot.licensing.extensions import ExtensionError, Extensions
 
     svc = _services()
     try:

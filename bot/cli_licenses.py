@@ -91,7 +91,7 @@ def _date(text: str | None, flag: str) -> date | None:
 
 
 def _license_json(row: Any) -> dict[str, Any]:
-    from bot.licenses import snapshot
+    from bot.licensing.licenses import snapshot
 
     doc = snapshot(row) or {}
     doc["id"] = row.id
@@ -102,7 +102,7 @@ def _license_json(row: Any) -> dict[str, Any]:
 
 def cmd_license(args: argparse.Namespace) -> int:
     from bot.cli import UsageError
-    from bot.licenses import LicenseError, LicenseExists, Licenses, Source
+    from bot.licensing.licenses import LicenseError, LicenseExists, Licenses, Source
     from bot.screening.country_field import country_code
 
     svc = _svc()
@@ -227,7 +227,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 def cmd_country(args: argparse.Namespace) -> int:
     from bot.cli import UsageError
-    from bot.policies import PolicyError, list_policies, set_policy
+    from bot.licensing.destinations import PolicyError, list_policies, set_policy
 
     svc = _svc()
     if args.action == "list":

@@ -104,7 +104,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_counterparty(args: argparse.Namespace) -> int:
     from bot.cli import UsageError
     from bot.counterparties import registry as cps
-    from bot.extensions import Actor
+    from bot.licensing.extensions import Actor
     from bot.screening.country_field import country_code
 
     actor = Actor(user=getpass.getuser(), kind="cli")

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.deadlines.schedule import upcoming
-from bot.extension_text import deadline_line
+from bot.licensing.extension_text import deadline_line
 from storage.models import AuditEvent
 
 

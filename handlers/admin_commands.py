@@ -9,8 +9,8 @@ from slack_bolt import BoltContext
 from sqlmodel import Session
 
 from bot.deadlines.schedule import upcoming
-from bot.extension_text import deadline_line, extension_line
-from bot.extensions import Actor, ExtensionError, Extensions
+from bot.licensing.extension_text import deadline_line, extension_line
+from bot.licensing.extensions import Actor, ExtensionError, Extensions
 from bot.slashcmd import SlashCommand
 from handlers.common import services
 from handlers.views import error_message, esc, section

@@ -19,7 +19,7 @@ from bot.announce_service import (
 )
 from bot.announcements import Announcement
 from bot.authz import NotAdmin, require_admin
-from bot.licenses import LicenseError, Licenses, Source
+from bot.licensing.licenses import LicenseError, Licenses, Source
 from bot.watch import is_watched
 from handlers.common import admin_or_refuse, once, post, services
 from handlers.views import button, esc, section
@@ -349,7 +349,7 @@ def on_edit_submitted(
         "valid_until": value("valid_until"),
     }
     try:
-        from bot.licenses import normalize_number
+        from bot.licensing.licenses import normalize_number
 
         overrides["number"] = normalize_number(overrides["number"] or "")
         handled = _service(context).decide_pending(

@@ -11,7 +11,7 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from bot.counterparties import registry as cps
-from bot.extensions import Actor
+from bot.licensing.extensions import Actor
 from bot.screening.country_field import country_code
 from bot.slashcmd import SlashCommand
 from handlers.common import services

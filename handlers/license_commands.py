@@ -19,8 +19,8 @@ from bot.authz import (
     remove_admin,
     user_id_from,
 )
-from bot.licenses import Added, LicenseError, LicenseExists, Licenses, Source
-from bot.policies import PolicyError, set_policy
+from bot.licensing.destinations import PolicyError, set_policy
+from bot.licensing.licenses import Added, LicenseError, LicenseExists, Licenses, Source
 from bot.screening.country_field import country_code
 from bot.slashcmd import CommandSyntaxError, SlashCommand, parse_command
 from bot.watch import set_watched, watched

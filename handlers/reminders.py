@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from bot.authz import NotAdmin, require_admin
 from bot.deadlines.reminders import ReminderNotice
 from bot.deadlines.schedule import snooze
-from bot.extensions import Actor, ExtensionError, Extensions, deadline_extension
+from bot.licensing.extensions import Actor, ExtensionError, Extensions, deadline_extension
 from handlers.common import admin_or_refuse, services
 from handlers.views import button, context, esc, header, section
 from storage.models import Extension

@@ -43,7 +43,7 @@ from bot.app import create_app, make_client
 from bot.cli import main
 from bot.config import Settings
 from bot.deadlines.reminders import reminder_counts, tick
-from bot.extensions import Actor, Extensions
+from bot.licensing.extensions import Actor, Extensions
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.services import build_services

@@ -361,7 +361,7 @@ def test_a_withdrawal_elsewhere_invalidates_the_cached_authorization(svc, slack)
     from datetime import UTC, datetime
 
     from bot.answers.screener import Screener
-    from bot.licenses import Licenses, Source
+    from bot.licensing.licenses import Licenses, Source
 
     slack.say(GRANT)
     who = Requester(actor="U1", kind="slack")
@@ -456,7 +456,7 @@ def test_a_party_never_tied_to_list_records_authorizes_nothing(svc):
     records the license names, so it authorizes nothing (fail closed)."""
     from datetime import date
 
-    from bot.licenses import Licenses, Source
+    from bot.licensing.licenses import Licenses, Source
 
     Licenses(svc.settings, svc.engine).record(
         number="D4444444",

@@ -15,7 +15,7 @@ from bot.cli import main
 from bot.cli_local import cmd_local_scheduler, local_tick
 from bot.config import Settings
 from bot.deadlines.reminders import preview_due, reminder_counts
-from bot.extensions import Actor, Extensions
+from bot.licensing.extensions import Actor, Extensions
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.localslack.render import LOCAL_MARK
 from bot.services import build_services

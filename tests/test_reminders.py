@@ -15,14 +15,14 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from bot import tgl
 from bot.answers.ask import ask
 from bot.answers.screener import Requester
 from bot.cli import main
 from bot.config import Settings
 from bot.deadlines.reminders import ReminderNotice, reminder_counts, tick
 from bot.deadlines.schedule import ReminderPolicy, open_deadline, reminder_time
-from bot.extensions import Actor, Extensions
+from bot.licensing import huawei_tgl as tgl
+from bot.licensing.extensions import Actor, Extensions
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.services import build_services
 from storage.db import writer

@@ -18,7 +18,6 @@ from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from bot import licenses
 from bot.answers.reading import edge_chatter, is_chatter
 from bot.answers.verdicts import (
     Decision,
@@ -32,6 +31,7 @@ from bot.answers.verdicts import (
     unavailable,
 )
 from bot.config import Settings
+from bot.licensing import licenses
 from bot.lists.status import ListStatus, human_age, read_list_status
 from bot.screening.clean import Cleaned, clean_party
 from bot.screening.index import IndexedName, NameIndex, SearchResult
@@ -261,7 +261,7 @@ class Screener:
             else engine
         )
         self.cache = cache or IndexCache()
-        from bot import extensions
+        from bot.licensing import extensions
 
         # Callables (session, today) -> authorizations in force that day.
         self.authorization_sources: list[Any] = [

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, delete, select, update
 from sqlmodel import Session
 
 from bot.answers.verdicts import UNAVAILABLE, Decision
-from bot.extensions import Actor
+from bot.licensing.extensions import Actor
 from bot.screening.normalize import normalize_name
 from storage.db import upsert_insert, writer
 from storage.models import AuditEvent

@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from bot.activities import covering_activity
 from bot.answers.verdicts import Match
 from bot.config import Settings
 from bot.deadlines.schedule import ReminderPolicy, close_deadline, open_deadline
+from bot.licensing.activities import covering_activity
 from bot.screening.normalize import normalize_name
 from storage.db import writer
 from storage.models import AuditEvent, Deadline, Extension

@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from bot.activities import keywords, within_scope
 from bot.announcements import Announcement
 from bot.answers.verdicts import Match
 from bot.config import Settings
 from bot.deadlines.schedule import ReminderPolicy, close_deadline, open_deadline
+from bot.licensing.activities import keywords, within_scope
 from bot.screening.normalize import normalize_name
 from storage.db import writer
 from storage.models import AuditEvent, Deadline
@@ -130,7 +130,7 @@ def _party_links(screener: Any, party: str | None) -> list[dict[str, Any]]:
     """Link the party to list records when it is on the list; an unlisted party stays as text."""
     if not party or screener is None:
         return []
-    from bot.extensions import ExtensionError, resolve_party
+    from bot.licensing.extensions import ExtensionError, resolve_party
 
     try:
         return [resolve_party(screener, party)]
@@ -309,7 +309,7 @@ class Licenses:
     def _remember_counterparty(self, party: str, destination: str | None, source: Source) -> None:
         """A licensed party is a counterparty: re-screened whenever the list changes."""
         from bot.counterparties.registry import record_licensed
-        from bot.extensions import Actor
+        from bot.licensing.extensions import Actor
 
         try:
             record_licensed(
