@@ -209,8 +209,8 @@ def cmd_admins(args: argparse.Namespace) -> int:
 def cmd_watch(args: argparse.Namespace) -> int:
     import re
 
+    from bot.announcements.watch import set_watched
     from bot.cli import UsageError
-    from bot.watch import set_watched
 
     if not re.fullmatch(r"[CG][A-Z0-9]{2,}", args.channel):
         raise UsageError(f"{args.channel!r} is not a Slack channel id (e.g. C0123ABCD)")

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
-from bot.announcements import Announcement, parse_announcement
+from bot.announcements.parse import Announcement, parse_announcement
 from bot.answers import questions
 from bot.answers.questions import Question, parse_question
 from bot.app import create_app

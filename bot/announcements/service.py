@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot.announcements import Announcement, parse_announcement
+from bot.announcements.parse import Announcement, parse_announcement
 from bot.licensing.licenses import LicenseError, Licenses, Source
 from storage.db import writer
 from storage.models import AuditEvent

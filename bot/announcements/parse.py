@@ -27,8 +27,8 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from bot import announce_fields as fields
-from bot import announce_patterns as pat
+from bot.announcements import fields
+from bot.announcements import patterns as pat
 
 __all__ = ["Announcement", "parse_announcement"]
 
