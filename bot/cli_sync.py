@@ -54,7 +54,7 @@ def _alert_notifier(settings: Settings) -> Any:
 def cmd_sync(args: argparse.Namespace) -> int:
     from bot.cli import UsageError
     from bot.lists.alerts import deliver
-    from bot.sync import sync
+    from bot.upkeep.sync import sync
 
     url = args.url
     if url is not None and not url.startswith(("http://", "https://")):

@@ -5,7 +5,7 @@ schedulers); exactly-once delivery comes from the claims in bot/deadlines/remind
 scheduler, so any number of `canweship scheduler`, `run` and `tick` processes may run at once.
 The first tick runs at start, which posts (marked late) whatever fell due while all were down.
 The list jobs follow the same rule: the sync claims its interval in `sync_state`, and list
-changes and list alerts are claimed rows (bot/list_changes.py, bot/lists/alerts.py).
+changes and list alerts are claimed rows (bot/upkeep/changes.py, bot/lists/alerts.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.deadlines.reminders import Notifier, tick
 from bot.services import Services
-from bot.sync import claim_scheduled_sync, list_upkeep, sync, sync_due
+from bot.upkeep.sync import claim_scheduled_sync, list_upkeep, sync, sync_due
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def _tick_job(services: Services, notifier: Notifier) -> None:
 
 
 def _sync_job(services: Services) -> None:
-    """Every minute: download the list if it is due and no other process is at it (bot/sync.py)."""
+    """Every minute: download the list if due and no other process is at it (bot/upkeep/sync.py)."""
     settings = services.settings
     try:
         if sync_due(services.engine, settings) and claim_scheduled_sync(

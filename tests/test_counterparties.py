@@ -19,12 +19,12 @@ from bot.app import create_app
 from bot.cli import main
 from bot.config import Settings
 from bot.counterparties.registry import list_counterparties
-from bot.list_changes import compute_changes, process_changes
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
-from bot.rescreen import rescreen
 from bot.screening.normalize import normalize_name
 from bot.services import build_services
+from bot.upkeep.changes import compute_changes, process_changes
+from bot.upkeep.rescreen import rescreen
 from storage.importer import current_snapshot
 from storage.models import AuditEvent
 from storage.models_sync import Counterparty, CounterpartyAsker
@@ -200,7 +200,7 @@ def test_rescreening_looks_only_at_parties_a_change_could_be(svc, tmp_path):
     doc = demo_doc()
     doc["results"].append(el_record("el-wayne", "Wayne Enterprises Ltd"))
     apply(svc, tmp_path, doc)
-    from bot.list_changes import note_current_change
+    from bot.upkeep.changes import note_current_change
 
     assert note_current_change(svc.engine)
     (summary,) = process_changes(svc.engine, svc.settings, svc.screener, owner="t")

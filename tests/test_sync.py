@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.lists.alerts import alert_counts, deliver
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.services import Services, build_services
-from bot.sync import FetchOptions, list_upkeep, sync
+from bot.upkeep.sync import FetchOptions, list_upkeep, sync
 from handlers.list_alerts import SlackAlertNotifier
 from storage.importer import current_snapshot
 from storage.models import AuditEvent, ImportRun

@@ -1,6 +1,6 @@
 """The parties the company deals with: asked about, licensed, or registered by admins.
 
-They are kept so that a list change can be checked against them (bot/rescreen.py) instead of
+They are kept so that a list change can be checked against them (bot/upkeep/rescreen.py) instead of
 waiting for someone to ask again. Each keeps its last known screening result, which is what makes
 "new or stronger hit" decidable, and who asked about it, which is who gets told.
 """
@@ -313,7 +313,7 @@ def after_answer(screener: Any, decision: Decision, now: datetime) -> None:
     if decision.verdict != UNAVAILABLE:
         return
     try:
-        from bot.freshness import check_freshness
+        from bot.upkeep.staleness import check_freshness
 
         check_freshness(screener.engine, screener.settings, now=now)
     except Exception:

@@ -1,7 +1,7 @@
 """Download a list with a conditional GET, retrying what is worth retrying.
 
 Only the transport lives here: timeouts, HTTP status, cut connections, backoff. Whether the bytes
-are a usable list is bot/sync.py's question.
+are a usable list is bot/upkeep/sync.py's question.
 """
 
 from __future__ import annotations

@@ -151,7 +151,7 @@ def sync(
     _recovered(engine, settings, url, now)
     result = SyncResult(report.status, url, f"{url}: {report.status} ({report.version})", report)
     if report.status == "applied" and report.snapshot_id is not None:
-        from bot.list_changes import process_changes, record_change
+        from bot.upkeep.changes import process_changes, record_change
 
         previous = _snapshot_id(report.previous_version)
         if previous is not None:
@@ -160,7 +160,7 @@ def sync(
             )
         if screener is not None:
             result.changes = process_changes(engine, settings, screener, owner=owner, now=now)
-    from bot.freshness import check_freshness
+    from bot.upkeep.staleness import check_freshness
 
     check_freshness(engine, settings, now=now)
     return result
@@ -337,9 +337,9 @@ def list_upkeep(
 ) -> dict[str, Any]:
     """What every process does on each tick: notice staleness, process list changes (also those
     applied by `canweship import`), and post pending list alerts. All exactly-once."""
-    from bot.freshness import check_freshness
-    from bot.list_changes import note_current_change, process_changes
     from bot.lists.alerts import deliver
+    from bot.upkeep.changes import note_current_change, process_changes
+    from bot.upkeep.staleness import check_freshness
 
     now = now or utcnow()
     freshness = check_freshness(engine, settings, now=now)

@@ -215,7 +215,7 @@ def process_changes(
     max_changes: int = 5,
 ) -> list[dict[str, Any]]:
     """Process pending list changes (bounded); returns each one's summary."""
-    from bot.rescreen import finding_alerts, rescreen
+    from bot.upkeep.rescreen import finding_alerts, rescreen
 
     now = now or utcnow()
     done: list[dict[str, Any]] = []

@@ -22,8 +22,8 @@ from sqlmodel import Session
 from bot.answers.verdicts import LIST_NAMES, Decision, Match
 from bot.config import Settings
 from bot.counterparties.registry import _screen, result_fields
-from bot.list_changes import ChangeSet
 from bot.screening.index import IndexedName, NameIndex
+from bot.upkeep.changes import ChangeSet
 from storage.models import EntryName
 from storage.models_sync import Counterparty, CounterpartyAsker
 
