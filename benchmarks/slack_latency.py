@@ -466,7 +466,7 @@ def run_baseline(env: dict[str, str], questions: list[str]) -> tuple[Result, flo
     from bot.answers.ask import ask
     from bot.answers.screener import Requester, Screener
     from bot.config import Settings
-    from bot.runtime import open_runtime
+    from bot.runtime.store import open_runtime
     from storage.db import session_scope
     from storage.importer import current_snapshot
 

@@ -166,7 +166,7 @@ def make_notifier(settings: Settings):  # type: ignore[no-untyped-def]
         )
     if not settings.alert_channel:
         raise UsageError("CANWESHIP_ALERT_CHANNEL is not set: reminders have nowhere to go")
-    from bot.app import make_client
+    from bot.runtime.app import make_client
     from handlers.reminders import SlackNotifier
 
     return SlackNotifier(
@@ -194,7 +194,7 @@ def cmd_tick(args: argparse.Namespace) -> int:
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
-    from bot.scheduler import build_scheduler
+    from bot.runtime.scheduler import build_scheduler
 
     svc = _services()
     if not svc.settings.slack_bot_token:

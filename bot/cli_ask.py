@@ -22,7 +22,7 @@ from typing import TextIO
 from bot.answers.ask import ANSWER, Answer, ask
 from bot.answers.screener import Requester, Screener
 from bot.cli_screen import print_outcome, read_input
-from bot.runtime import open_runtime
+from bot.runtime.store import open_runtime
 
 #: Questions in one file at most: the same limit as a batch screen of names.
 MAX_QUESTIONS = 100_000

@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.deadlines.schedule import pending_count
 from bot.lists.status import human_age, read_list_status
 from bot.progress import progress_bar
-from bot.runtime import open_runtime
+from bot.runtime.store import open_runtime
 from storage.csl import ListFormatError, ParsedList
 from storage.db import current_revision, session_scope
 from storage.importer import (

@@ -41,7 +41,7 @@ def _require(settings: Settings, *names: str) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.cli_local import prepare_local_serve, serve_mode
-    from bot.runtime import open_runtime
+    from bot.runtime.store import open_runtime
 
     settings = Settings.from_env()
     mode = serve_mode(settings)
@@ -68,7 +68,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "--respawn-failed-workers",
         "--workers-kill-timeout", "20",
         "--access-log" if settings.access_log else "--no-access-log",
-        "bot.wsgi:application",
+        "bot.runtime.wsgi:application",
     ]  # fmt: skip
     sys.stdout.flush()
     os.execv(sys.executable, argv)
@@ -137,7 +137,7 @@ def _location(settings: Settings) -> str:
 def _socket_mode(settings: Settings) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.app import create_app
+    from bot.runtime.app import create_app
     from bot.services import build_services
 
     services = build_services(settings)
@@ -145,7 +145,7 @@ def _socket_mode(settings: Settings) -> int:
     app = create_app(services)
     if settings.alert_channel:
         # This process ticks reminders too; claims keep delivery exactly-once alongside others.
-        from bot.scheduler import build_scheduler
+        from bot.runtime.scheduler import build_scheduler
         from handlers.reminders import SlackNotifier
 
         notifier = SlackNotifier(app.client, settings.timezone)

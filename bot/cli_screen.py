@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from bot.answers.screener import Outcome, Requester, Screener, ScreeningRequest
 from bot.answers.verdicts import unavailable
 from bot.progress import progress_bar
-from bot.runtime import open_runtime
+from bot.runtime.store import open_runtime
 from bot.screening.country_field import country_code
 
 CSV_COLUMNS = (

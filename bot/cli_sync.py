@@ -45,7 +45,7 @@ def _alert_notifier(settings: Settings) -> Any:
     """Post alerts now when this process can reach Slack; otherwise they wait in the outbox."""
     if not (settings.slack_bot_token and settings.alert_channel):
         return None
-    from bot.app import make_client
+    from bot.runtime.app import make_client
     from handlers.list_alerts import SlackAlertNotifier
 
     return SlackAlertNotifier(make_client(settings.slack_bot_token, settings.slack_api_url))

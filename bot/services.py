@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from bot.answers.screener import Screener
 from bot.config import Settings
-from bot.runtime import open_runtime
+from bot.runtime.store import open_runtime
 from storage.events import Completions
 
 

@@ -19,11 +19,11 @@ from typing import Any, TextIO
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
-from bot.app import create_app
 from bot.localslack import shell_commands, wire
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.localslack.render import Renderer, ShownButton
 from bot.localslack.shell_commands import HELP, ShellUsage
+from bot.runtime.app import create_app
 from bot.services import Services
 
 

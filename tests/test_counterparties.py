@@ -15,12 +15,12 @@ from sqlmodel import Session, select
 
 from bot.answers.ask import ask
 from bot.answers.screener import Requester
-from bot.app import create_app
 from bot.cli import main
 from bot.config import Settings
 from bot.counterparties.registry import list_counterparties
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
+from bot.runtime.app import create_app
 from bot.screening.normalize import normalize_name
 from bot.services import build_services
 from bot.upkeep.changes import compute_changes, process_changes

@@ -21,11 +21,11 @@ from slack_sdk import WebClient
 from bot.announcements.parse import Announcement, parse_announcement
 from bot.answers import questions
 from bot.answers.questions import Question, parse_question
-from bot.app import create_app
 from bot.cli import main
 from bot.config import Settings
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
+from bot.runtime.app import create_app
 from bot.services import build_services
 from bot.slashcmd import CommandSyntaxError, SlashCommand, parse_command
 from storage.csl import ListFormatError, ParsedList, read_bytes

@@ -15,11 +15,11 @@ from sqlmodel import Session
 
 from bot.answers.ask import ask
 from bot.answers.screener import Requester
-from bot.app import create_app
 from bot.cli import main
 from bot.config import Settings
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
+from bot.runtime.app import create_app
 from bot.services import build_services
 from storage.models import AuditEvent, Deadline
 from storage.models_licenses import License, PendingAnnouncement

@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
-from bot.app import create_app
+from bot.runtime.app import create_app
 from bot.services import Services, build_services
 
 # Writers to the SQLite store take turns on one lock, and every statement releases the GIL while

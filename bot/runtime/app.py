@@ -15,9 +15,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 import handlers
+from bot.runtime.siblings import CountingExecutor
+from bot.runtime.webclient import KeepAliveWebClient
 from bot.services import Services
-from bot.siblings import CountingExecutor
-from bot.webclient import KeepAliveWebClient
 from handlers import hand_off
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,8 @@ def create_app(
     hand_off_group: int | None = None,
 ) -> App:
     """The app. With `hand_off_group` (the workers of one HTTP server; its main process id), a
-    worker with more answers queued than a sibling passes new events to it (bot/siblings.py)."""
+    worker with more answers queued than a sibling passes new events to it
+    (bot/runtime/siblings.py)."""
     settings = services.settings
     # Bolt's own pool and size (5 threads), counted: its queue is what the hand-off balances.
     executor = CountingExecutor(5) if hand_off_group is not None else None
