@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from bot.authz import USER_ID_SHAPE, BadUserId, user_id_from
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import Settings
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI

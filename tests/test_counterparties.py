@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from bot.answers.ask import ask
 from bot.answers.screener import Requester
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import Settings
 from bot.counterparties.registry import list_counterparties
 from bot.localslack import wire

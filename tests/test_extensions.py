@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlmodel import Session
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import Settings
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI

@@ -39,7 +39,7 @@ from sqlmodel import Session
 
 from bot.answers.ask import ask
 from bot.answers.screener import Requester
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import Settings
 from bot.deadlines.reminders import reminder_counts, tick
 from bot.licensing.extensions import Actor, Extensions

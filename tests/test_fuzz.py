@@ -21,7 +21,7 @@ from slack_sdk import WebClient
 from bot.announcements.parse import Announcement, parse_announcement
 from bot.answers import questions
 from bot.answers.questions import Question, parse_question
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import Settings
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI

@@ -10,7 +10,7 @@ import pytest
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import Settings
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from bot.answers.ask import ask
 from bot.answers.screener import Requester
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import Settings
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from bot.cli import main
-from bot.cli_local import cmd_local_scheduler, local_tick
+from bot.cli.local import cmd_local_scheduler, local_tick
+from bot.cli.main import main
 from bot.config import Settings
 from bot.deadlines.reminders import preview_due, reminder_counts
 from bot.licensing.extensions import Actor, Extensions

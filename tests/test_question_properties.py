@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from bot.answers.ask import ask
 from bot.answers.screener import Requester
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import Settings
 from bot.services import build_services
 from tests.conftest import FIXTURE_LIST

@@ -12,7 +12,7 @@ import pytest
 
 from bot.answers.ask import ANSWER, NOT_UNDERSTOOD, ask
 from bot.answers.screener import Requester
-from bot.cli import main
+from bot.cli.main import main
 from bot.localslack import wire
 from tests import test_handlers
 from tests.test_handlers import SECRET, dispatch, dm, make_app

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from bot.answers.ask import ask
 from bot.answers.screener import Requester
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import Settings
 from bot.deadlines.reminders import ReminderNotice, reminder_counts, tick
 from bot.deadlines.schedule import ReminderPolicy, open_deadline, reminder_time

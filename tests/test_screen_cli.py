@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from bot.answers.screener import Requester, Screener, ScreeningRequest
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import Settings
 from storage.db import get_engine
 from storage.models import AuditEvent

@@ -36,7 +36,7 @@ from sqlmodel import Session, SQLModel
 import storage.models
 import storage.models_licenses
 import storage.models_sync  # noqa: F401  (every table is in the metadata)
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import Settings
 from bot.deadlines.reminders import ReminderNotice
 from bot.localslack import wire

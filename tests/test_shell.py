@@ -114,7 +114,7 @@ ANNOUNCEMENT = (
 
 @pytest.fixture
 def shell(database_url, monkeypatch, capsys):
-    from bot.cli import main
+    from bot.cli.main import main
     from bot.config import Settings
     from bot.services import build_services
     from bot.shell import LocalShell

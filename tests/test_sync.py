@@ -205,7 +205,7 @@ def test_an_added_record_matching_an_earlier_clear_answer_alerts_the_asker(svc, 
 
 
 def test_a_list_applied_by_import_is_announced_by_the_scheduler_upkeep(svc, server, fake, tmp_path):
-    from bot.cli import main
+    from bot.cli.main import main
 
     run_sync(svc)
     doc = demo_doc()

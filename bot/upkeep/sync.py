@@ -125,7 +125,7 @@ def sync(
     reason = shrink_refusal(parsed, snap, ratio=settings.min_record_ratio, origin=url)
     if reason is not None:
         return _quarantine(engine, settings, url, actor, download.body, reason, snap, now)
-    from bot.cli_commands import normalizer
+    from bot.cli.commands import normalizer
 
     normalize, version = normalizer()
     report = apply_list(

@@ -8,10 +8,10 @@ import sys
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from bot.cli.progress import progress_bar
 from bot.config import Settings
 from bot.deadlines.schedule import pending_count
 from bot.lists.status import human_age, read_list_status
-from bot.progress import progress_bar
 from bot.runtime.store import open_runtime
 from storage.csl import ListFormatError, ParsedList
 from storage.db import current_revision, session_scope
@@ -52,7 +52,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=cmd_status)
 
-    from bot import cli_admin, cli_ask, cli_licenses, cli_run, cli_screen, cli_sync
+    from bot.cli import admin as cli_admin
+    from bot.cli import ask as cli_ask
+    from bot.cli import licenses as cli_licenses
+    from bot.cli import run as cli_run
+    from bot.cli import screen as cli_screen
+    from bot.cli import sync as cli_sync
 
     for module in (cli_screen, cli_ask, cli_run, cli_admin, cli_licenses, cli_sync):
         module.register(sub)
@@ -73,7 +78,7 @@ def normalizer() -> tuple[Any, str]:
 def _stated(args: argparse.Namespace, parsed: ParsedList) -> datetime | None:
     """The publication date given with --published, else the one the file states."""
     if args.published:
-        from bot.cli import UsageError
+        from bot.cli.main import UsageError
 
         try:
             day = date.fromisoformat(args.published)
@@ -104,7 +109,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         parsed, in_use, ratio=runtime.settings.min_record_ratio, origin=args.source
     )
     if reason is not None and not args.force:
-        from bot.cli import UsageError
+        from bot.cli.main import UsageError
 
         record_failure(engine=runtime.engine, origin=args.source, error=reason)
         raise UsageError(f"{reason}; the list in use was kept (--force applies it anyway)")

@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _require(settings: Settings, *names: str) -> None:
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
 
     missing = [n for n in names if not getattr(settings, n.lower())]
     if missing:
@@ -40,14 +40,14 @@ def _require(settings: Settings, *names: str) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bot.cli_local import prepare_local_serve, serve_mode
+    from bot.cli.local import prepare_local_serve, serve_mode
     from bot.runtime.store import open_runtime
 
     settings = Settings.from_env()
     mode = serve_mode(settings)
     if mode == "real":
         _require(settings, "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
-    else:  # no token: a local fake Web API, a signing secret still required (bot/cli_local.py)
+    else:  # no token: a local fake Web API, a signing secret still required (bot/cli/local.py)
         os.environ.update(prepare_local_serve(settings, mode))
     # A local run answers only this machine unless told otherwise: it is for trying, not serving.
     host = args.host or ("0.0.0.0" if mode == "real" else "127.0.0.1")
@@ -87,7 +87,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
 def _load_demo_if_empty(services) -> None:  # type: ignore[no-untyped-def]
     from pathlib import Path
 
-    from bot.cli_commands import normalizer
+    from bot.cli.commands import normalizer
     from storage.db import session_scope
     from storage.importer import apply_list, current_snapshot, load_list
 

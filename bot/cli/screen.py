@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from bot.answers.screener import Outcome, Requester, Screener, ScreeningRequest
 from bot.answers.verdicts import unavailable
-from bot.progress import progress_bar
+from bot.cli.progress import progress_bar
 from bot.runtime.store import open_runtime
 from bot.screening.country_field import country_code
 
@@ -45,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _country(value: str | None, *, where: str) -> str | None:
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
 
     if value is None or not value.strip():
         return None
@@ -58,7 +58,7 @@ def _country(value: str | None, *, where: str) -> str | None:
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
 
     if args.file and args.name:
         raise UsageError("give either NAME or --file, not both")
@@ -93,7 +93,7 @@ def _cell(text: str | None) -> str:
 
 def read_input(path: str) -> bytes:
     """The bytes of an input file, or a one-line UsageError saying why it cannot be read."""
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
 
     try:
         return Path(path).read_bytes()
@@ -111,7 +111,7 @@ def _read_batch(path: str) -> list[ScreeningRequest | str]:
     list, one name a line. A row with more cells than the header, or bytes that are not
     UTF-8, is reported for that row instead of shifting the rows after it.
     """
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
 
     raw = read_input(path)
     text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")

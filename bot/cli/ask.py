@@ -21,7 +21,7 @@ from typing import TextIO
 
 from bot.answers.ask import ANSWER, Answer, ask
 from bot.answers.screener import Requester, Screener
-from bot.cli_screen import print_outcome, read_input
+from bot.cli.screen import print_outcome, read_input
 from bot.runtime.store import open_runtime
 
 #: Questions in one file at most: the same limit as a batch screen of names.
@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _when(value: str | None) -> datetime | None:
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
 
     if not value:
         return None
@@ -52,7 +52,7 @@ def _when(value: str | None) -> datetime | None:
 
 def read_questions(path: str) -> list[str]:
     """The questions in a file: a CSV with a `question` column, else one per line."""
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
 
     raw = read_input(path)
     try:
@@ -83,7 +83,7 @@ def read_questions(path: str) -> list[str]:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
 
     if args.file and args.text:
         raise UsageError("give either TEXT or --file, not both")

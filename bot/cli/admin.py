@@ -72,7 +72,7 @@ def _actor():  # type: ignore[no-untyped-def]
 
 
 def cmd_extension(args: argparse.Namespace) -> int:
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
     from bot.licensing.extension_text import extension_json, extension_line
     from bot.licensing.extensions import ExtensionError, Extensions
 
@@ -155,9 +155,9 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
 
 
 def make_notifier(settings: Settings):  # type: ignore[no-untyped-def]
-    """The Slack notifier. Without a token, tick/scheduler print instead (bot/cli_local.py) and
+    """The Slack notifier. Without a token, tick/scheduler print instead (bot/cli/local.py) and
     reminders stay pending (never 'sent')."""
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
 
     if not settings.slack_bot_token:
         raise UsageError(
@@ -179,7 +179,7 @@ def cmd_tick(args: argparse.Namespace) -> int:
 
     svc = _services()
     if not svc.settings.slack_bot_token:
-        from bot.cli_local import cmd_local_tick
+        from bot.cli.local import cmd_local_tick
 
         return cmd_local_tick(svc)
     notifier = make_notifier(svc.settings)
@@ -198,7 +198,7 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
     svc = _services()
     if not svc.settings.slack_bot_token:
-        from bot.cli_local import cmd_local_scheduler
+        from bot.cli.local import cmd_local_scheduler
 
         return cmd_local_scheduler(svc)
     notifier = make_notifier(svc.settings)
@@ -212,7 +212,7 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
     from bot.licensing import huawei_tgl as tgl
     from bot.licensing.extensions import ExtensionError, Extensions
 

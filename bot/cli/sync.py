@@ -52,7 +52,7 @@ def _alert_notifier(settings: Settings) -> Any:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
     from bot.lists.alerts import deliver
     from bot.upkeep.sync import sync
 
@@ -102,7 +102,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_counterparty(args: argparse.Namespace) -> int:
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
     from bot.counterparties import registry as cps
     from bot.licensing.extensions import Actor
     from bot.screening.country_field import country_code
@@ -134,7 +134,7 @@ def cmd_counterparty(args: argparse.Namespace) -> int:
             row = cps.remove(svc.engine, name=args.name, actor=actor)
             print(f"removed: {row.name}")
             return 0
-        from bot.progress import progress_bar
+        from bot.cli.progress import progress_bar
 
         rows_in = cps.read_csv(Path(args.file), country_code)
         with progress_bar(f"screening {len(rows_in):,} counterparties") as update:

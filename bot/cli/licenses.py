@@ -80,7 +80,7 @@ def _svc():  # type: ignore[no-untyped-def]
 
 
 def _date(text: str | None, flag: str) -> date | None:
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
 
     if not text:
         return None
@@ -101,7 +101,7 @@ def _license_json(row: Any) -> dict[str, Any]:
 
 
 def cmd_license(args: argparse.Namespace) -> int:
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
     from bot.licensing.licenses import LicenseError, LicenseExists, Licenses, Source
     from bot.screening.country_field import country_code
 
@@ -178,7 +178,7 @@ def cmd_license(args: argparse.Namespace) -> int:
 
 def cmd_admins(args: argparse.Namespace) -> int:
     from bot.authz import BadUserId, NotAdmin, add_admin, admin_ids, remove_admin, user_id_from
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
 
     if args.action == "add":
         try:
@@ -210,7 +210,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     import re
 
     from bot.announcements.watch import set_watched
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
 
     if not re.fullmatch(r"[CG][A-Z0-9]{2,}", args.channel):
         raise UsageError(f"{args.channel!r} is not a Slack channel id (e.g. C0123ABCD)")
@@ -226,7 +226,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_country(args: argparse.Namespace) -> int:
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
     from bot.licensing.destinations import PolicyError, list_policies, set_policy
 
     svc = _svc()
@@ -252,7 +252,7 @@ def cmd_country(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     from bot.audit_export import export_csv, parse_since_words
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
 
     try:
         since = parse_since_words(args.since)

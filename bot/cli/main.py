@@ -23,7 +23,8 @@ class UsageError(ValueError):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from bot import __version__, cli_commands
+    from bot import __version__
+    from bot.cli import commands as cli_commands
 
     parser = argparse.ArgumentParser(
         prog="canweship",

@@ -102,7 +102,7 @@ def serve_mode(settings: Settings) -> str:
     Local only without a token. A signing secret with no token and Slack's own API URL looks like
     a deployment that lost its token: that is refused, not quietly answered into a fake.
     """
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
 
     if settings.slack_bot_token:
         return "real"
@@ -160,7 +160,7 @@ def _start_fake(out: TextIO) -> str:
     import subprocess
     import time
 
-    from bot.cli import UsageError
+    from bot.cli.main import UsageError
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
