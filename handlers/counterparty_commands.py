@@ -13,8 +13,8 @@ from slack_bolt import BoltContext
 from bot.counterparties import registry as cps
 from bot.licensing.extensions import Actor
 from bot.screening.country_field import country_code
-from bot.slashcmd import SlashCommand
 from handlers.common import services
+from handlers.slashcmd import SlashCommand
 from handlers.views import error_message, esc, section
 
 Reply = tuple[str, list[dict[str, Any]]]

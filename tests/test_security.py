@@ -43,8 +43,8 @@ from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.runtime.app import create_app, make_client
 from bot.services import build_services
-from bot.slashcmd import parse_command
 from handlers import admin_commands, commands, counterparty_commands
+from handlers.slashcmd import parse_command
 from storage.models import Deadline
 from storage.models_licenses import PendingAnnouncement
 from tests.conftest import FIXTURE_LIST, REPO

@@ -116,8 +116,8 @@ ANNOUNCEMENT = (
 def shell(database_url, monkeypatch, capsys):
     from bot.cli.main import main
     from bot.config import Settings
+    from bot.localslack.shell import LocalShell
     from bot.services import build_services
-    from bot.shell import LocalShell
     from tests.conftest import FIXTURE_LIST
 
     monkeypatch.setenv("DATABASE_URL", database_url)

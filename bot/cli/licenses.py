@@ -251,7 +251,7 @@ def cmd_country(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from bot.audit_export import export_csv, parse_since_words
+    from bot.audit import export_csv, parse_since_words
     from bot.cli.main import UsageError
 
     try:

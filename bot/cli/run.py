@@ -76,8 +76,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_shell(args: argparse.Namespace) -> int:
+    from bot.localslack.shell import run_shell
     from bot.services import build_services
-    from bot.shell import run_shell
 
     services = build_services()
     _load_demo_if_empty(services)
