@@ -11,7 +11,7 @@ A false record is worse than a missed one, so the parser is deliberately conserv
 * ``"uncertain"`` otherwise (no number, hedged wording, several numbers, conflicting decisions,
   unreadable dates ...); the bot asks "Record this?" and shows ``reasons``.
 
-Number pattern accepted (see ``announce_patterns.NUMBER``): ``D`` + 6 or 7 digits is a license,
+Number pattern accepted (see ``patterns.NUMBER``): ``D`` + 6 or 7 digits is a license,
 ``Z`` + 6 or 7 digits an application control number, optionally written with a hyphen
 (``D-123456``), in any case; stored upper-case without the hyphen.
 
