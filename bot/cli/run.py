@@ -94,7 +94,7 @@ def _load_demo_if_empty(services) -> None:  # type: ignore[no-untyped-def]
     with session_scope(services.engine) as session:
         if current_snapshot(session) is not None:
             return
-    fixture = Path(__file__).resolve().parents[1] / FIXTURE
+    fixture = Path(__file__).resolve().parents[2] / FIXTURE
     normalize, version = normalizer()
     apply_list(
         engine=services.engine,
