@@ -219,7 +219,7 @@ def test_a_question_that_is_not_understood_gets_a_hint_and_no_verdict(bot):
 
 
 def test_a_license_announced_in_a_watched_channel_authorizes_the_next_answer(bot):
-    bot.cli.main("watch", "C0LIC")
+    bot.cli("watch", "C0LIC")
     text = (
         "BIS approved license D1234567 for Huawei Technologies Co., Ltd. — LTE spare parts "
         "for existing networks, destination China, valid until 2099-11-20"
@@ -227,7 +227,7 @@ def test_a_license_announced_in_a_watched_channel_authorizes_the_next_answer(bot
     event = wire.channel_message(text, user="U0ANNOUNCER", channel="C0LIC")
     assert bot.post(*wire.event_callback(event, secret=SECRET))[0] == 200
     bot.fake.wait_for("reactions.add")
-    (record,) = json.loads(bot.cli.main("licenses", "list", "--json"))
+    (record,) = json.loads(bot.cli("licenses", "list", "--json"))
     assert (record["number"], record["decision"], record["valid_until"]) == (
         "D1234567",
         "granted",
@@ -255,11 +255,9 @@ def test_a_license_announced_in_a_watched_channel_authorizes_the_next_answer(bot
     bot.post(refused_body, refused_headers)
     reply = bot.fake.wait_for("response_url")[0]
     assert reply.params["text"].startswith("Only canweship admins can add licenses")
-    assert [r["number"] for r in json.loads(bot.cli.main("licenses", "list", "--json"))] == [
-        "D1234567"
-    ]
+    assert [r["number"] for r in json.loads(bot.cli("licenses", "list", "--json"))] == ["D1234567"]
 
-    audit = bot.cli.main("audit", "export")
+    audit = bot.cli("audit", "export")
     for action in ("watch.add", "license.record", "screen"):
         assert f",{action}," in audit, action
     assert "D7777777" not in audit
