@@ -12,9 +12,9 @@ import random
 import sys
 
 from benchmarks._data import indexed_names, load_negatives, load_records
+from bot.answers.screener import _search_all
 from bot.screening.clean import clean_party
 from bot.screening.index import NameIndex
-from bot.screening_service import _search_all
 
 REVIEW = 80.0
 _LOOK = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441", "x": "\u0445"}

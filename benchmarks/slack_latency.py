@@ -21,9 +21,9 @@ matched to its question by channel:
 
 Every question must get exactly one answer (none lost, none doubled) or the run fails. The
 baseline, printed side by side, is the same sequential questions answered in-process by
-`bot.ask.ask` with a `Screener` on the same store (no HTTP, no Slack): the difference is the cost
-of HTTP, Bolt, the exactly-once claim and the Web API call. The target is p99 <= 300 ms at 50
-concurrent questions on 2 cores; the table shows p99 / target.
+`bot.answers.ask.ask` with a `Screener` on the same store (no HTTP, no Slack): the difference is
+the cost of HTTP, Bolt, the exactly-once claim and the Web API call. The target is p99 <= 300 ms at
+50 concurrent questions on 2 cores; the table shows p99 / target.
 """
 
 from __future__ import annotations
@@ -58,13 +58,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks._data import load_negatives, load_records, shared_data_dir  # noqa: E402
-from bot.countries import country_name  # noqa: E402
 from bot.localslack import wire  # noqa: E402
 from bot.localslack.fake_api import Call, FakeSlackAPI  # noqa: E402
+from bot.screening.countries import country_name  # noqa: E402
 from handlers.common import SORRY  # noqa: E402
 
 # Answers that mean nothing was screened because of the bot, not the question: a crash in the
-# listener, or a store that could not be read or written (see bot/screening_service.py).
+# listener, or a store that could not be read or written (see bot/answers/screener.py).
 _FAILURE_MARKERS = (
     SORRY[:40],
     "screening store cannot be read",
@@ -460,11 +460,13 @@ def warm_up(bot: Bot, questions: list[str], workers: int, log_path: Path) -> int
 
 
 def run_baseline(env: dict[str, str], questions: list[str]) -> tuple[Result, float]:
-    """`bot.ask.ask` on the same store in this process, sequential; returns (result, build s)."""
-    from bot.ask import ask
+    """`bot.answers.ask.ask` on the same store in this process, sequential.
+
+    Returns (result, build s)."""
+    from bot.answers.ask import ask
+    from bot.answers.screener import Requester, Screener
     from bot.config import Settings
-    from bot.runtime import open_runtime
-    from bot.screening_service import Requester, Screener
+    from bot.runtime.store import open_runtime
     from storage.db import session_scope
     from storage.importer import current_snapshot
 

@@ -90,7 +90,7 @@ def naive_tick(engine, now: datetime) -> int:  # type: ignore[no-untyped-def]
 
 def run(url: str, n: int) -> list[tuple[str, float]]:
     from bot.config import Settings
-    from bot.reminders import tick
+    from bot.deadlines.reminders import tick
     from storage.db import get_engine, upgrade
 
     settings = Settings.from_env(env={"DATABASE_URL": url, "CANWESHIP_ALERT_CHANNEL": "C0ALERTS"})

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from bot.answers.screener import Screener
 from bot.config import Settings
-from bot.runtime import open_runtime
-from bot.screening_service import Screener
+from bot.runtime.store import open_runtime
 from storage.events import Completions
 
 

@@ -8,11 +8,11 @@ from typing import Any
 from slack_bolt import BoltContext
 from sqlmodel import Session
 
-from bot.deadlines import upcoming
-from bot.extension_text import deadline_line, extension_line
-from bot.extensions import Actor, ExtensionError, Extensions
-from bot.slashcmd import SlashCommand
+from bot.deadlines.schedule import upcoming
+from bot.licensing.extension_text import deadline_line, extension_line
+from bot.licensing.extensions import Actor, ExtensionError, Extensions
 from handlers.common import services
+from handlers.slashcmd import SlashCommand
 from handlers.views import error_message, esc, section
 
 Reply = tuple[str, list[dict[str, Any]]]

@@ -9,7 +9,8 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.announce_service import (
+from bot.announcements.parse import Announcement
+from bot.announcements.service import (
     PROMPT,
     RECORDED,
     UPDATED,
@@ -17,10 +18,9 @@ from bot.announce_service import (
     AnnouncementService,
     announcement_from_json,
 )
-from bot.announcements import Announcement
+from bot.announcements.watch import is_watched
 from bot.authz import NotAdmin, require_admin
-from bot.licenses import LicenseError, Licenses, Source
-from bot.watch import is_watched
+from bot.licensing.licenses import LicenseError, Licenses, Source
 from handlers.common import admin_or_refuse, once, post, services
 from handlers.views import button, esc, section
 from handlers.views import context as context_block
@@ -349,7 +349,7 @@ def on_edit_submitted(
         "valid_until": value("valid_until"),
     }
     try:
-        from bot.licenses import normalize_number
+        from bot.licensing.licenses import normalize_number
 
         overrides["number"] = normalize_number(overrides["number"] or "")
         handled = _service(context).decide_pending(

@@ -8,13 +8,13 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.ask import ask
+from bot.answers.ask import ask
+from bot.answers.screener import Requester, ScreeningRequest
 from bot.authz import NotAdmin, require_admin
-from bot.country_field import country_code
-from bot.screening_service import Requester, ScreeningRequest
-from bot.slashcmd import CommandSyntaxError, SlashCommand, parse_command
+from bot.screening.country_field import country_code
 from handlers import admin_commands, counterparty_commands, license_commands
 from handlers.common import SORRY, services
+from handlers.slashcmd import CommandSyntaxError, SlashCommand, parse_command
 from handlers.status import list_status_line
 from handlers.views import answer_message, error_message, help_message, render_answer, section
 

@@ -11,9 +11,9 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.ask import ANSWER, ask
-from bot.reading import Reading
-from bot.screening_service import Requester, ScreeningRequest
+from bot.answers.ask import ANSWER, ask
+from bot.answers.reading import Reading
+from bot.answers.screener import Requester, ScreeningRequest
 from handlers.common import SORRY, EventOnce, post, post_ephemeral, services
 from handlers.views import SCREEN_GUESS, answer_message, error_message, render_answer
 from storage.events import AlreadyHandled

@@ -10,11 +10,11 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from bot import counterparties as cps
-from bot.country_field import country_code
-from bot.extensions import Actor
-from bot.slashcmd import SlashCommand
+from bot.counterparties import registry as cps
+from bot.licensing.extensions import Actor
+from bot.screening.country_field import country_code
 from handlers.common import services
+from handlers.slashcmd import SlashCommand
 from handlers.views import error_message, esc, section
 
 Reply = tuple[str, list[dict[str, Any]]]

@@ -1,4 +1,4 @@
-"""Events passed between the workers of one server (the transport is bot/siblings.py).
+"""Events passed between the workers of one server (the transport is bot/runtime/siblings.py).
 
 A worker with more answers queued than a sibling hands a new event to it instead of queueing
 it; the sibling runs the event through its own app, Slack's signature checked again.
@@ -14,7 +14,7 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from bot.siblings import CountingExecutor, Siblings
+from bot.runtime.siblings import CountingExecutor, Siblings
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.home import home_data
+from bot.overview import home_data
 from handlers.common import services
 from handlers.status import list_status_line
 from handlers.views import home_view

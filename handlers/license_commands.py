@@ -9,7 +9,8 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk.errors import SlackApiError
 
-from bot.audit_export import SINCE_USAGE, export_csv, parse_since_words
+from bot.announcements.watch import set_watched, watched
+from bot.audit import SINCE_USAGE, export_csv, parse_since_words
 from bot.authz import (
     FIRST_ADMIN_HINT,
     BadUserId,
@@ -19,13 +20,12 @@ from bot.authz import (
     remove_admin,
     user_id_from,
 )
-from bot.country_field import country_code
-from bot.licenses import Added, LicenseError, LicenseExists, Licenses, Source
-from bot.policies import PolicyError, set_policy
-from bot.slashcmd import CommandSyntaxError, SlashCommand, parse_command
-from bot.watch import set_watched, watched
+from bot.licensing.destinations import PolicyError, set_policy
+from bot.licensing.licenses import Added, LicenseError, LicenseExists, Licenses, Source
+from bot.screening.country_field import country_code
 from handlers.announcements import license_summary
 from handlers.common import admin_or_refuse, services
+from handlers.slashcmd import CommandSyntaxError, SlashCommand, parse_command
 from handlers.views import button, error_message, esc, section
 
 Reply = tuple[str, list[dict[str, Any]]]

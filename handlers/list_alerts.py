@@ -1,6 +1,6 @@
 """List alerts in Slack: how they look and how they are posted.
 
-bot/alerts.py decides what to say and guarantees each message is posted once; this module only
+bot/lists/alerts.py decides what to say and guarantees each message is posted once; this module only
 renders (Block Kit with a text fallback; everything from the list or from people escaped) and
 posts. Long lists of names go in the thread: ten in the message, the rest below it.
 """
@@ -13,8 +13,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.alerts import AlertNotice
-from bot.decision import LIST_NAMES
+from bot.answers.verdicts import LIST_NAMES
+from bot.lists.alerts import AlertNotice
 from handlers.views import VERDICT_LABELS, context, esc, header, section
 
 log = logging.getLogger(__name__)

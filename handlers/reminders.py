@@ -1,8 +1,8 @@
 """Reminders in Slack: how they look, how they are posted, and their buttons and modal.
 
-The scheduler (bot/reminders.py) decides what is due and guarantees exactly-once delivery; this
-module only renders and posts, and handles "Extended — record new expiry", "Let it lapse" and
-"Snooze" (admins only).
+The scheduler (bot/deadlines/reminders.py) decides what is due and guarantees exactly-once
+delivery; this module only renders and posts, and handles "Extended — record new expiry", "Let it
+lapse" and "Snooze" (admins only).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.authz import NotAdmin, require_admin
-from bot.deadlines import snooze
-from bot.extensions import Actor, ExtensionError, Extensions, deadline_extension
-from bot.reminders import ReminderNotice
+from bot.deadlines.reminders import ReminderNotice
+from bot.deadlines.schedule import snooze
+from bot.licensing.extensions import Actor, ExtensionError, Extensions, deadline_extension
 from handlers.common import admin_or_refuse, services
 from handlers.views import button, context, esc, header, section
 from storage.models import Extension

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.liststatus import human_age
-from bot.screening_service import list_status
+from bot.answers.screener import list_status
+from bot.lists.status import human_age
 from bot.services import Services
 
 

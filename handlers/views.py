@@ -10,9 +10,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from bot.ask import Answer
-from bot.decision import LIST_NAMES, Decision, Match, normalize_policy
-from bot.screening_service import Outcome
+from bot.answers.ask import Answer
+from bot.answers.screener import Outcome
+from bot.answers.verdicts import LIST_NAMES, Decision, Match, normalize_policy
 from bot.slackmarkup import escape_mrkdwn, escape_plain
 
 Blocks = list[dict[str, Any]]

@@ -2,7 +2,7 @@
 transaction.
 
 Screening caches what authorizes shipments and what each destination's policy is
-(bot/screening_service.py) and re-reads them only when this counter moved. Hooking the ORM flush
+(bot/answers/screener.py) and re-reads them only when this counter moved. Hooking the ORM flush
 makes every code path that changes those rows bump it, including ones written later.
 """
 

@@ -13,12 +13,12 @@ from slack_sdk import WebClient
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from bot.app import create_app
 from bot.authz import USER_ID_SHAPE, BadUserId, user_id_from
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import Settings
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
+from bot.runtime.app import create_app
 from bot.services import build_services
 from storage.models import Admin, AuditEvent
 from tests.conftest import FIXTURE_LIST

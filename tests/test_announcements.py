@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.announcements import Announcement, parse_announcement
+from bot.announcements.parse import Announcement, parse_announcement
 
 TODAY = dt.date(2024, 6, 1)
 D = dt.date

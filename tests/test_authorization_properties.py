@@ -13,9 +13,9 @@ from datetime import date, timedelta
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from bot.decision import AUTHORIZED, DestinationPolicy, Family, Match, Thresholds, decide
-from bot.extensions import ExtensionAuthorization
-from bot.licenses import LicenseAuthorization
+from bot.answers.verdicts import AUTHORIZED, DestinationPolicy, Family, Match, Thresholds, decide
+from bot.licensing.extensions import ExtensionAuthorization
+from bot.licensing.licenses import LicenseAuthorization
 from storage.models import Extension
 from storage.models_licenses import License
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from tests.conftest import FIXTURE_LIST
 
 pytestmark = pytest.mark.usefixtures("store_env")

@@ -13,18 +13,18 @@ from slack_sdk import WebClient
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from bot.app import create_app
-from bot.ask import ask
-from bot.cli import main
+from bot.answers.ask import ask
+from bot.answers.screener import Requester
+from bot.cli.main import main
 from bot.config import Settings
-from bot.counterparties import list_counterparties
-from bot.list_changes import compute_changes, process_changes
+from bot.counterparties.registry import list_counterparties
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
-from bot.rescreen import rescreen
+from bot.runtime.app import create_app
 from bot.screening.normalize import normalize_name
-from bot.screening_service import Requester
 from bot.services import build_services
+from bot.upkeep.changes import compute_changes, process_changes
+from bot.upkeep.rescreen import rescreen
 from storage.importer import current_snapshot
 from storage.models import AuditEvent
 from storage.models_sync import Counterparty, CounterpartyAsker
@@ -117,7 +117,7 @@ def test_every_answer_remembers_the_party_and_who_asked(svc):
 
 def test_a_failed_counterparty_write_keeps_the_answer_and_its_audit_row(svc, monkeypatch):
     """On PostgreSQL a failed statement aborts the transaction: the savepoint must hold it."""
-    import bot.counterparties as counterparties
+    import bot.counterparties.registry as counterparties
 
     def broken(conn, *args):
         conn.exec_driver_sql("INSERT INTO no_such_table VALUES (1)")
@@ -200,7 +200,7 @@ def test_rescreening_looks_only_at_parties_a_change_could_be(svc, tmp_path):
     doc = demo_doc()
     doc["results"].append(el_record("el-wayne", "Wayne Enterprises Ltd"))
     apply(svc, tmp_path, doc)
-    from bot.list_changes import note_current_change
+    from bot.upkeep.changes import note_current_change
 
     assert note_current_change(svc.engine)
     (summary,) = process_changes(svc.engine, svc.settings, svc.screener, owner="t")

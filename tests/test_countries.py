@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.countries import Destination, country_name, find_places, match_place, resolve_destination
+from bot.screening.countries import (
+    Destination,
+    country_name,
+    find_places,
+    match_place,
+    resolve_destination,
+)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from bot.decision import (
+from bot.answers.verdicts import (
     Decision,
     DestinationPolicy,
     Family,

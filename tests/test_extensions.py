@@ -10,11 +10,11 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlmodel import Session
 
-from bot.app import create_app
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import Settings
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
+from bot.runtime.app import create_app
 from bot.services import build_services
 from storage.models import AuditEvent, Deadline, Extension, Reminder
 from tests.conftest import FIXTURE_LIST

@@ -37,15 +37,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session
 
-from bot.app import create_app, make_client
-from bot.ask import ask
-from bot.cli import main
+from bot.answers.ask import ask
+from bot.answers.screener import Requester
+from bot.cli.main import main
 from bot.config import Settings
-from bot.extensions import Actor, Extensions
+from bot.deadlines.reminders import reminder_counts, tick
+from bot.licensing.extensions import Actor, Extensions
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
-from bot.reminders import reminder_counts, tick
-from bot.screening_service import Requester
+from bot.runtime.app import create_app, make_client
 from bot.services import build_services
 from handlers.reminders import SlackNotifier
 from storage.events import claim_event, complete_event
@@ -227,7 +227,7 @@ def test_store_unreachable_mid_run_fails_closed_then_recovers(outage, fake, tmp_
     for said in posted:  # ...which says the store is down, and is never a verdict
         assert said.startswith("Unavailable"), said
         assert not said.startswith(("Clear", "License required"))
-    from bot.wsgi import healthz
+    from bot.runtime.wsgi import healthz
 
     assert healthz(svc)[0].startswith("503")
 

@@ -18,16 +18,16 @@ from hypothesis import strategies as st
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
-from bot import questions
-from bot.announcements import Announcement, parse_announcement
-from bot.app import create_app
-from bot.cli import main
+from bot.announcements.parse import Announcement, parse_announcement
+from bot.answers import questions
+from bot.answers.questions import Question, parse_question
+from bot.cli.main import main
 from bot.config import Settings
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
-from bot.questions import Question, parse_question
+from bot.runtime.app import create_app
 from bot.services import build_services
-from bot.slashcmd import CommandSyntaxError, SlashCommand, parse_command
+from handlers.slashcmd import CommandSyntaxError, SlashCommand, parse_command
 from storage.csl import ListFormatError, ParsedList, read_bytes
 from tests.conftest import FIXTURE_LIST, SHARED_DATA
 

@@ -10,11 +10,11 @@ import pytest
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
-from bot.app import create_app
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import Settings
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
+from bot.runtime.app import create_app
 from bot.services import build_services
 from tests.conftest import FIXTURE_LIST
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from bot.cli import main
+from bot.cli.main import main
 from storage.db import get_engine
 from storage.models import AuditEvent, Entry, EntryName, ImportRun, ListSnapshot
 from tests.conftest import FIXTURE_LIST

@@ -13,13 +13,13 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlmodel import Session
 
-from bot.app import create_app
-from bot.ask import ask
-from bot.cli import main
+from bot.answers.ask import ask
+from bot.answers.screener import Requester
+from bot.cli.main import main
 from bot.config import Settings
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
-from bot.screening_service import Requester
+from bot.runtime.app import create_app
 from bot.services import build_services
 from storage.models import AuditEvent, Deadline
 from storage.models_licenses import License, PendingAnnouncement
@@ -360,8 +360,8 @@ def test_a_withdrawal_elsewhere_invalidates_the_cached_authorization(svc, slack)
     back-dated clock; the cached authorization must not survive it."""
     from datetime import UTC, datetime
 
-    from bot.licenses import Licenses, Source
-    from bot.screening_service import Screener
+    from bot.answers.screener import Screener
+    from bot.licensing.licenses import Licenses, Source
 
     slack.say(GRANT)
     who = Requester(actor="U1", kind="slack")
@@ -456,7 +456,7 @@ def test_a_party_never_tied_to_list_records_authorizes_nothing(svc):
     records the license names, so it authorizes nothing (fail closed)."""
     from datetime import date
 
-    from bot.licenses import Licenses, Source
+    from bot.licensing.licenses import Licenses, Source
 
     Licenses(svc.settings, svc.engine).record(
         number="D4444444",

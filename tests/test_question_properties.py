@@ -3,7 +3,7 @@
 Against the demo list (storage/fixtures/demo_csl.json, real public Entity List / DPL / SDN / UVL /
 MEU names) with the default destination policies. Every listed name the fixture holds, any
 embargoed destination the store knows by default, embedded in random chatter (greetings, emoji,
-punctuation, PO numbers, words before and after): `bot.ask.ask` may ask back or answer any
+punctuation, PO numbers, words before and after): `bot.answers.ask.ask` may ask back or answer any
 verdict but `clear`.
 """
 
@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.ask import ask
-from bot.cli import main
+from bot.answers.ask import ask
+from bot.answers.screener import Requester
+from bot.cli.main import main
 from bot.config import Settings
-from bot.screening_service import Requester
 from bot.services import build_services
 from tests.conftest import FIXTURE_LIST
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import questions
-from bot.questions import EXAMPLE_SHIP, INTENTS, Question, parse_question
+from bot.answers import questions
+from bot.answers.questions import EXAMPLE_SHIP, INTENTS, Question, parse_question
 
 # (message, intent, party, item, destination code, understood)
 TABLE: list[tuple[str, str, str | None, str | None, str | None, bool]] = [

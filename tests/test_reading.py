@@ -10,12 +10,12 @@ import json
 
 import pytest
 
-from bot.ask import ANSWER, NOT_UNDERSTOOD, ask
-from bot.cli import main
+from bot.answers.ask import ANSWER, NOT_UNDERSTOOD, ask
+from bot.answers.questions import parse_question
+from bot.answers.reading import read_message
+from bot.answers.screener import Requester
+from bot.cli.main import main
 from bot.localslack import wire
-from bot.questions import parse_question
-from bot.reading import read_message
-from bot.screening_service import Requester
 from tests import test_handlers
 from tests.test_handlers import SECRET, dispatch, dm, make_app
 
@@ -272,9 +272,9 @@ def test_an_embargoed_place_after_the_party_decides(screener):
 def test_a_listed_acronym_inside_a_longer_name_is_review_at_most():
     """ "AIAI Holdings Corporation" around the listed acronym "AIAI" (an SDN alias): the acronym
     is screened beside the whole name, and its answer is capped at review."""
-    from bot.ask import _fragments
+    from bot.answers.ask import _fragments
+    from bot.answers.screener import ScreeningRequest
     from bot.screening.spans import LinkedSpan
-    from bot.screening_service import ScreeningRequest
     from tests.test_decision import match, run
 
     text = "fyi AIAI Holdings Corporation from Canada placed an order, ok?"

@@ -15,15 +15,15 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from bot import tgl
-from bot.ask import ask
-from bot.cli import main
+from bot.answers.ask import ask
+from bot.answers.screener import Requester
+from bot.cli.main import main
 from bot.config import Settings
-from bot.deadlines import ReminderPolicy, open_deadline, reminder_time
-from bot.extensions import Actor, Extensions
+from bot.deadlines.reminders import ReminderNotice, reminder_counts, tick
+from bot.deadlines.schedule import ReminderPolicy, open_deadline, reminder_time
+from bot.licensing import huawei_tgl as tgl
+from bot.licensing.extensions import Actor, Extensions
 from bot.localslack.fake_api import FakeSlackAPI
-from bot.reminders import ReminderNotice, reminder_counts, tick
-from bot.screening_service import Requester
 from bot.services import build_services
 from storage.db import writer
 from storage.models import Reminder

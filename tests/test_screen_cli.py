@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from bot.cli import main
+from bot.answers.screener import Requester, Screener, ScreeningRequest
+from bot.cli.main import main
 from bot.config import Settings
-from bot.screening_service import Requester, Screener, ScreeningRequest
 from storage.db import get_engine
 from storage.models import AuditEvent
 from tests.conftest import FIXTURE_LIST
@@ -205,7 +205,7 @@ def test_an_unreadable_store_is_unavailable(capsys, demo, store_env, monkeypatch
     def broken(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
-    monkeypatch.setattr("bot.screening_service.read_list_status", broken)
+    monkeypatch.setattr("bot.answers.screener.read_list_status", broken)
     outcome = screener.screen(ScreeningRequest(party="Acme"), Requester(actor="t", kind="cli"))
     assert outcome.decision.verdict == "unavailable"
     assert "cannot be read" in outcome.decision.reasons[0]

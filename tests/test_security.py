@@ -36,15 +36,15 @@ from sqlmodel import Session, SQLModel
 import storage.models
 import storage.models_licenses
 import storage.models_sync  # noqa: F401  (every table is in the metadata)
-from bot.app import create_app, make_client
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import Settings
+from bot.deadlines.reminders import ReminderNotice
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
-from bot.reminders import ReminderNotice
+from bot.runtime.app import create_app, make_client
 from bot.services import build_services
-from bot.slashcmd import parse_command
 from handlers import admin_commands, commands, counterparty_commands
+from handlers.slashcmd import parse_command
 from storage.models import Deadline
 from storage.models_licenses import PendingAnnouncement
 from tests.conftest import FIXTURE_LIST, REPO
@@ -151,7 +151,7 @@ def store_contents(engine) -> dict[str, list[str]]:
 
 @pytest.fixture
 def wsgi_app(database_url, monkeypatch, capsys):
-    from bot import wsgi
+    from bot.runtime import wsgi
 
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)

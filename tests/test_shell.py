@@ -114,10 +114,10 @@ ANNOUNCEMENT = (
 
 @pytest.fixture
 def shell(database_url, monkeypatch, capsys):
-    from bot.cli import main
+    from bot.cli.main import main
     from bot.config import Settings
+    from bot.localslack.shell import LocalShell
     from bot.services import build_services
-    from bot.shell import LocalShell
     from tests.conftest import FIXTURE_LIST
 
     monkeypatch.setenv("DATABASE_URL", database_url)
@@ -139,7 +139,7 @@ def run(sh, out, *lines: str) -> str:
 
 
 def test_say_posts_a_plain_message_so_a_watched_channel_records_an_announcement(shell):
-    from bot.licenses import Licenses
+    from bot.licensing.licenses import Licenses
 
     sh, out = shell
     # Not watched yet: a plain message (no mention) is not a question, so the bot stays quiet.
@@ -225,7 +225,7 @@ def test_each_reply_is_printed_once_with_the_line_that_caused_it(shell, lines):
 
 
 def test_submit_sends_the_modal_shown_last_with_its_inputs_and_changes(shell):
-    from bot.licenses import Licenses
+    from bot.licensing.licenses import Licenses
 
     sh, out = shell
     run(sh, out, ":as U0ADMIN", "/canweship watch #C0LIC", f":say #C0LIC {ANNOUNCEMENT}")

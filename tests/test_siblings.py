@@ -1,5 +1,6 @@
-"""Hand-off between the workers of one server (bot/siblings.py): a worker with answers queued
-passes new events to a less busy sibling, which checks Slack's signature again and answers."""
+"""Hand-off between the workers of one server (bot/runtime/siblings.py): a worker with answers
+queued passes new events to a less busy sibling, which checks Slack's signature again and
+answers."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ import time
 
 from slack_sdk import WebClient
 
-from bot.app import create_app
 from bot.localslack import wire
-from bot.siblings import MARGIN, MAX_DATAGRAM, Siblings
+from bot.runtime.app import create_app
+from bot.runtime.siblings import MARGIN, MAX_DATAGRAM, Siblings
 from tests.test_handlers import SECRET, dispatch, dm, fake, services  # noqa: F401  (fixtures)
 
 

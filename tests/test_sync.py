@@ -16,13 +16,13 @@ import pytest
 from slack_sdk import WebClient
 from sqlmodel import Session, select
 
-from bot.alerts import alert_counts, deliver
-from bot.ask import ask
+from bot.answers.ask import ask
+from bot.answers.screener import Requester
 from bot.config import Settings
+from bot.lists.alerts import alert_counts, deliver
 from bot.localslack.fake_api import FakeSlackAPI
-from bot.screening_service import Requester
 from bot.services import Services, build_services
-from bot.sync import FetchOptions, list_upkeep, sync
+from bot.upkeep.sync import FetchOptions, list_upkeep, sync
 from handlers.list_alerts import SlackAlertNotifier
 from storage.importer import current_snapshot
 from storage.models import AuditEvent, ImportRun
@@ -205,7 +205,7 @@ def test_an_added_record_matching_an_earlier_clear_answer_alerts_the_asker(svc, 
 
 
 def test_a_list_applied_by_import_is_announced_by_the_scheduler_upkeep(svc, server, fake, tmp_path):
-    from bot.cli import main
+    from bot.cli.main import main
 
     run_sync(svc)
     doc = demo_doc()

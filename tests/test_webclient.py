@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from slack_sdk.errors import SlackApiError
 
-from bot.app import make_client
 from bot.localslack import FakeSlackAPI
-from bot.webclient import KeepAliveWebClient
+from bot.runtime.app import make_client
+from bot.runtime.webclient import KeepAliveWebClient
 
 
 class Recorder:
@@ -137,9 +137,9 @@ def test_bolt_listeners_answer_over_the_keep_alive_client(recorder, tmp_path):
     """Bolt makes a plain WebClient per request; the app swaps in the keep-alive one."""
     from slack_bolt import BoltRequest
 
-    from bot.app import create_app
     from bot.config import Settings
     from bot.localslack import wire
+    from bot.runtime.app import create_app
     from bot.services import build_services
 
     env = {

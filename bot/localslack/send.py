@@ -18,7 +18,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from bot.cli_local import API_URL_FILE, SECRET_FILE
+from bot.cli.local import API_URL_FILE, SECRET_FILE
 from bot.config import Settings
 from bot.localslack import wire
 

@@ -2,7 +2,7 @@
 
 Each builds the payload Slack itself would send (a plain channel `message`, a `block_actions`
 click, an `app_home_opened` event) with the wire builders, so the listeners met in the shell are
-the ones met in Slack. Parsing is here, dispatching stays in bot/shell.py.
+the ones met in Slack. Parsing is here, dispatching stays in bot/localslack/shell.py.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ _SUFFIXES = re.compile(
 
 @cache
 def place_tokens() -> frozenset[str]:
-    from bot.countries import _PLACES  # the question parser's city table
+    from bot.screening.countries import _PLACES  # the question parser's city table
 
     names: set[str] = set()
     for sub in pycountry.subdivisions:

@@ -1,0 +1,1 @@
+"""Announcements read from watched channels: parsing, fields, patterns, recording."""

@@ -1,0 +1,1 @@
+"""From a question to a verdict: reading the question, screening it, deciding."""

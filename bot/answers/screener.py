@@ -1,0 +1,571 @@
+"""Screen a question against the list in use, decide, and write the answer to the audit log.
+
+The one path every surface uses: Slack handlers, the CLI and the local shell all call
+`Screener.screen`. The name index is built once per list version and shared by all threads.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from bot.answers.reading import edge_chatter, is_chatter
+from bot.answers.verdicts import (
+    Decision,
+    DestinationPolicy,
+    Match,
+    Thresholds,
+    decide,
+    family_from_sources,
+    no_party_named,
+    strip_footnotes,
+    unavailable,
+)
+from bot.config import Settings
+from bot.licensing import licenses
+from bot.lists.status import ListStatus, human_age, read_list_status
+from bot.screening.clean import Cleaned, clean_party
+from bot.screening.index import IndexedName, NameIndex, SearchResult
+from bot.screening.normalize import NORMALIZER_VERSION
+from bot.screening.spans import link_spans
+from storage.db import writer
+from storage.events import AlreadyHandled, EventRef, claim_in
+from storage.models import AuditEvent, CountryPolicy, Entry, EntryName, ListSnapshot
+from storage.versioning import version_query
+
+VERSION_QUERY = version_query()
+_AUDIT = AuditEvent.__table__  # type: ignore[attr-defined]
+AUDIT_INSERT = insert(_AUDIT).returning(_AUDIT.c.id, sort_by_parameter_order=True)
+
+log = logging.getLogger(__name__)
+
+STORE_UNREADABLE = (
+    "The screening store cannot be read right now, so nothing was checked. "
+    "Do not ship on this answer; try again in a few minutes or ask compliance."
+)
+AUDIT_UNWRITABLE = (
+    "The answer could not be recorded in the audit log, so it is withheld. "
+    "Try again in a few minutes or ask compliance."
+)
+
+
+@dataclass(frozen=True)
+class ScreeningRequest:
+    party: str | None
+    country: str | None = None  # ISO-2, or ISO 3166-2 for regions (UA-43)
+    item: str | None = None
+    purpose: str | None = None
+    text: str | None = None  # the question as asked, for the audit log
+
+
+@dataclass(frozen=True)
+class Requester:
+    actor: str
+    kind: str  # "slack" | "cli" | "system"
+    channel: str | None = None
+    permalink: str | None = None
+    # The Slack event being answered: claimed in the audit transaction, so the answer's audit
+    # row and the exactly-once claim commit together (AlreadyHandled when another has it).
+    event: EventRef | None = None
+
+
+@dataclass
+class Outcome:
+    request: ScreeningRequest
+    decision: Decision
+    audit_id: int | None
+    at: datetime
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        d = self.decision
+        out: dict[str, Any] = {
+            "query": {
+                "name": self.request.party,
+                "country": self.request.country,
+                "item": self.request.item,
+            },
+            "verdict": d.verdict,
+            "reasons": d.reasons + d.notes,
+            "list_version": d.list_version,
+            "matches": [m.as_json() for m in d.matches],
+        }
+        if d.authorization:
+            out["authorization"] = d.authorization
+        if d.family:
+            out["family"] = {
+                "token": d.family.token,
+                "count": d.family.count,
+                "by_source": d.family.by_source,
+            }
+        if d.destination:
+            out["destination"] = {
+                "code": d.destination.code,
+                "policy": d.destination.policy,
+                "reason": d.destination.reason,
+                "cite": d.destination.cite,
+            }
+        return out
+
+
+@dataclass
+class _LoadedIndex:
+    snapshot_id: int
+    index: NameIndex
+    entries: dict[int, Entry]
+
+
+class IndexCache:
+    """One NameIndex per list version, built on first use and shared."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded: _LoadedIndex | None = None
+
+    def get(self, engine: Engine, snapshot_id: int) -> _LoadedIndex:
+        loaded = self._loaded
+        if loaded is not None and loaded.snapshot_id == snapshot_id:
+            return loaded
+        with self._lock:
+            loaded = self._loaded
+            if loaded is None or loaded.snapshot_id != snapshot_id:
+                loaded = self._build(engine, snapshot_id)
+                self._loaded = loaded
+                # The index is a few hundred thousand long-lived objects: every full collection
+                # of the cyclic GC would walk them all (about 120 ms with the composite list,
+                # every thread stopped). Freeze them out of its reach; they hold no cycles, so
+                # reference counting still frees an old index when the list changes.
+                gc.freeze()
+            return loaded
+
+    @staticmethod
+    def _build(engine: Engine, snapshot_id: int) -> _LoadedIndex:
+        started = datetime.now(UTC)
+        with Session(engine) as session:
+            entries = {
+                e.id: e
+                for e in session.execute(select(Entry).where(Entry.snapshot_id == snapshot_id))
+                .scalars()
+                .all()
+            }
+            for e in entries.values():
+                session.expunge(e)
+            snapshot = session.get(ListSnapshot, snapshot_id)
+            # Names normalized by an older normalizer are normalized again, here, once per list.
+            stored_ok = snapshot is not None and snapshot.normalizer_version == NORMALIZER_VERSION
+            rows = session.execute(
+                select(
+                    EntryName.entry_id, EntryName.name, EntryName.normalized, EntryName.is_primary
+                )
+                .where(EntryName.snapshot_id == snapshot_id)
+                .order_by(EntryName.id)
+            ).all()
+        names = [
+            IndexedName(
+                entry_key=entry_id,
+                name=name,
+                source=entries[entry_id].source,
+                countries=tuple(entries[entry_id].countries or ()),
+                is_primary=primary,
+                entity_type=entries[entry_id].type,
+                normalized=normalized if stored_ok else None,
+            )
+            for entry_id, name, normalized, primary in rows
+            if entry_id in entries
+        ]
+        index = NameIndex.build(names)
+        log.info(
+            "built name index for snapshot %s: %d names, %d records in %.2fs",
+            snapshot_id,
+            len(names),
+            len(entries),
+            (datetime.now(UTC) - started).total_seconds(),
+        )
+        return _LoadedIndex(snapshot_id=snapshot_id, index=index, entries=entries)
+
+
+@dataclass(frozen=True)
+class OnRecord:
+    """What the store says besides the list: authorizations, denials, destination policies."""
+
+    authorizations: list[Any]
+    denied: list[Any]
+    policies: dict[str, tuple[str, str, str | None]]  # code -> (policy, reason, cite)
+
+    def destination(self, code: str | None) -> DestinationPolicy | None:
+        """The policy for a destination; a region (UA-43) falls back to its country's."""
+        if not code:
+            return None
+        from bot.screening.countries import country_name
+
+        for candidate in [code] + ([code.split("-")[0]] if "-" in code else []):
+            found = self.policies.get(candidate)
+            if found is not None:
+                policy, reason, cite = found
+                return DestinationPolicy(
+                    code=code, name=country_name(code), policy=policy, reason=reason, cite=cite
+                )
+        return DestinationPolicy(
+            code=code, name=country_name(code), policy="none", reason="no restriction on record"
+        )
+
+
+@dataclass(frozen=True)
+class _FamilyEvidence:
+    """A family member no name hit reached: shown by its own name, with no score."""
+
+    matched_name: str
+    score: float = 0.0
+    country_match: bool | None = None
+
+
+def _match(entry: Entry, hit: Any) -> Match:
+    return Match(
+        entry_key=entry.id or 0,
+        entry_id=entry.list_id,
+        source=entry.source,
+        name=entry.name,
+        matched_name=hit.matched_name,
+        score=float(hit.score),
+        countries=tuple(entry.countries or ()),
+        license_requirement=strip_footnotes(entry.license_requirement),
+        license_policy=strip_footnotes(entry.license_policy),
+        federal_register_notice=entry.federal_register_notice,
+        end_date=entry.end_date,
+        entity_type=entry.type,
+        country_match=hit.country_match,
+    )
+
+
+class Screener:
+    """Answers screening requests against the store, failing closed on any doubt."""
+
+    def __init__(self, settings: Settings, engine: Engine, cache: IndexCache | None = None):
+        self.settings = settings
+        self.engine = engine
+        # The per-answer version read is one statement: on PostgreSQL, run it outside a
+        # transaction (no BEGIN/ROLLBACK round trips). SQLite transactions are local and managed
+        # by storage.db's own BEGIN, which an isolation-level switch would undo.
+        self._autocommit = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else engine
+        )
+        self.cache = cache or IndexCache()
+        from bot.licensing import extensions
+
+        # Callables (session, today) -> authorizations in force that day.
+        self.authorization_sources: list[Any] = [
+            extensions.active_authorizations,
+            licenses.active_authorizations,
+        ]
+        self._auth_cache: tuple[Any, OnRecord] | None = None
+        self._auth_lock = threading.Lock()
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return Thresholds(strong=self.settings.strong_match, review=self.settings.review_match)
+
+    def screen(
+        self,
+        request: ScreeningRequest,
+        requester: Requester,
+        *,
+        now: datetime | None = None,
+        audit: bool = True,
+    ) -> Outcome:
+        now = now or datetime.now(UTC)
+        try:
+            decision = self._decide(request, now)
+        except SQLAlchemyError as exc:
+            log.error("screening store unreadable: %s", exc)
+            return Outcome(
+                request=request, decision=unavailable(STORE_UNREADABLE), audit_id=None, at=now
+            )
+        if not audit:
+            return Outcome(request=request, decision=decision, audit_id=None, at=now)
+        return self.record([(request, decision)], requester, now)[0]
+
+    def linker(self, now: datetime | None = None) -> Any:
+        """A span linker bound to the list in use (see bot/screening/spans.py), or None when
+        there is no usable list (the answer then says so)."""
+        try:
+            status = self._list_status(now or datetime.now(UTC))
+        except SQLAlchemyError:
+            return None
+        if status.empty or status.snapshot is None or status.snapshot.id is None:
+            return None
+        index = self.cache.get(self.engine, status.snapshot.id).index
+        threshold = self.settings.review_match
+
+        def link(text: str, words: Any) -> Any:
+            return link_spans(
+                text,
+                index,
+                is_chatter=is_chatter,
+                is_edge_chatter=edge_chatter,
+                threshold=threshold,
+                words=words,
+            )
+
+        return link
+
+    def destination_policy(self, code: str | None, now: datetime) -> DestinationPolicy | None:
+        """The store's policy for a destination (or its country), as the decision would use."""
+        return self._on_record(now.astimezone(self.settings.tz).date()).destination(code)
+
+    def decide_all(self, requests: list[ScreeningRequest], now: datetime) -> list[Decision]:
+        """Decisions for several requests, unaudited; `unavailable` if the store cannot be read."""
+        try:
+            return [self._decide(r, now) for r in requests]
+        except SQLAlchemyError as exc:
+            log.error("screening store unreadable: %s", exc)
+            return [unavailable(STORE_UNREADABLE) for _ in requests]
+
+    def record(
+        self,
+        decided: list[tuple[ScreeningRequest, Decision]],
+        requester: Requester,
+        now: datetime,
+    ) -> list[Outcome]:
+        """Write decided answers to the audit log in one transaction (one event claim)."""
+        try:
+            ids = self._audit(decided, requester, now)
+        except SQLAlchemyError as exc:
+            log.error("could not write the audit record: %s", exc)
+            withheld = unavailable(AUDIT_UNWRITABLE)
+            return [
+                Outcome(request=r, decision=withheld, audit_id=None, at=now) for r, _ in decided
+            ]
+        from bot.counterparties.registry import after_answer
+
+        for _, decision in decided:
+            after_answer(self, decision, now)
+        return [
+            Outcome(request=r, decision=d, audit_id=i, at=now)
+            for (r, d), i in zip(decided, ids, strict=True)
+        ]
+
+    def screen_batch(
+        self,
+        requests: list[ScreeningRequest],
+        requester: Requester,
+        *,
+        now: datetime | None = None,
+        progress: Any = None,
+        chunk: int = 500,
+    ) -> list[Outcome]:
+        """Screen many requests in order; audit rows are written a chunk per transaction."""
+        now = now or datetime.now(UTC)
+        outcomes: list[Outcome] = []
+        for start in range(0, len(requests), chunk):
+            part = requests[start : start + chunk]
+            decided = [(r, self._decide(r, now)) for r in part]
+            ids = self._audit(decided, requester, now)
+            outcomes.extend(
+                Outcome(request=r, decision=d, audit_id=i, at=now)
+                for (r, d), i in zip(decided, ids, strict=True)
+            )
+            if progress:
+                progress(len(outcomes), len(requests))
+        return outcomes
+
+    def _decide(self, request: ScreeningRequest, now: datetime) -> Decision:
+        today = now.astimezone(self.settings.tz).date()
+        status = self._list_status(now)
+        on_record = self._on_record(today)
+        matches: list[Match] = []
+        family = None
+        cleaned = clean_party(request.party or "")
+        if cleaned.text and not status.empty:
+            assert status.snapshot is not None and status.snapshot.id is not None
+            loaded = self.cache.get(self.engine, status.snapshot.id)
+            country = (request.country or "").split("-")[0] or None
+            result = _search_all(loaded.index, cleaned, country)
+            matches = [
+                _match(loaded.entries[h.entry_key], h)
+                for h in result.hits
+                if h.entry_key in loaded.entries
+            ]
+            if result.family is not None:
+                sources = [
+                    loaded.entries[k].source
+                    for k in result.family.entry_keys
+                    if k in loaded.entries
+                ]
+                members = set(result.family.entry_keys)
+                hit = next(
+                    (
+                        h
+                        for h in result.hits
+                        if h.entry_key in members and h.entry_key in loaded.entries
+                    ),
+                    None,
+                )
+                lead = hit.entry_key if hit is not None else None
+                if lead is None:
+                    lead = next((k for k in result.family.entry_keys if k in loaded.entries), None)
+                lead_match = None
+                if lead is not None:
+                    entry = loaded.entries[lead]
+                    lead_match = _match(
+                        entry,
+                        hit or _FamilyEvidence(entry.name),
+                    )
+                family = family_from_sources(
+                    result.family.token,
+                    sources,
+                    lead_match.name if lead_match else None,
+                    exact=result.family.exact,
+                    lead=lead_match,
+                )
+        notes = licenses.denial_notes_for(on_record.denied, matches) if matches else []
+        decision = decide(
+            party=cleaned.text,
+            matches=matches,
+            destination=on_record.destination(request.country),
+            item=request.item,
+            purpose=request.purpose,
+            authorizations=on_record.authorizations,
+            list_version=status.version,
+            list_age=human_age(status.age) if status.age is not None else None,
+            list_problem=status.problem,
+            list_empty=status.empty,
+            thresholds=self.thresholds,
+            today=today,
+            family=family,
+        )
+        decision.notes.extend(notes)
+        if request.party and request.party.strip() and not cleaned.text:
+            return no_party_named(decision, request.party)
+        if cleaned.notes and cleaned.text:
+            decision.notes.append(f"Screened '{cleaned.text}' ({'; '.join(cleaned.notes)}).")
+        return decision
+
+    def _list_status(self, now: datetime) -> ListStatus:
+        """The list in use (cached per process, see bot/lists/status.py)."""
+        with Session(self.engine) as session:
+            return read_list_status(session, now=now, stale_after=self.settings.stale_after)
+
+    def _on_record(self, today: date) -> OnRecord:
+        """Authorizations in force today, earlier denials and destination policies.
+
+        Re-read only on change: every change to licenses, extensions or destination policies,
+        in any process, bumps a counter in the same transaction (storage/versioning.py), and one
+        small query per answer compares it, so a withdrawn license never authorizes from a stale
+        cache. That query also proves the store answers; when it does not, the answer is
+        `unavailable`.
+        """
+        with self._autocommit.connect() as conn:
+            key = (conn.execute(VERSION_QUERY).scalar(), today)
+        with self._auth_lock:
+            if self._auth_cache is not None and self._auth_cache[0] == key:
+                return self._auth_cache[1]
+        with Session(self.engine) as session:
+            found: list[Any] = []
+            for source in self.authorization_sources:
+                found.extend(source(session, today))
+            denied = licenses.denials(session)
+            policies = {
+                row.code: (row.policy, row.reason, row.cite)
+                for row in session.execute(select(CountryPolicy)).scalars()
+            }
+            for row in {id(a.row): a.row for a in found}.values():
+                session.expunge(row)
+            for row in denied:
+                if row in session:
+                    session.expunge(row)
+        loaded = OnRecord(authorizations=found, denied=denied, policies=policies)
+        with self._auth_lock:
+            self._auth_cache = (key, loaded)
+        return loaded
+
+    def _audit(
+        self,
+        answers: list[tuple[ScreeningRequest, Decision]],
+        requester: Requester,
+        now: datetime,
+    ) -> list[int | None]:
+        rows = [
+            {
+                "at": now,
+                "actor": requester.actor,
+                "actor_kind": requester.kind,
+                "action": "screen",
+                "channel": requester.channel,
+                "permalink": requester.permalink,
+                "subject": request.text or request.party,
+                "verdict": decision.verdict,
+                "list_version": decision.list_version,
+                "detail": Outcome(
+                    request=request, decision=decision, audit_id=None, at=now
+                ).as_json(),
+            }
+            for request, decision in answers
+        ]
+        # Core statements built once, in one write transaction with the counterparty upsert.
+        with writer(self.engine).begin() as conn:
+            if requester.event is not None and not claim_in(conn, requester.event):
+                raise AlreadyHandled(requester.event.event_id)
+            ids = list(conn.execute(AUDIT_INSERT, rows).scalars())
+            self._remember_parties(conn, answers, ids, requester, now)
+        return ids
+
+    @staticmethod
+    def _remember_parties(
+        conn: Connection,
+        answers: list[tuple[ScreeningRequest, Decision]],
+        ids: list[int],
+        requester: Requester,
+        now: datetime,
+    ) -> None:
+        """Every party asked about becomes a counterparty, re-screened when the list changes.
+
+        Same transaction as the audit rows (one commit per answer); a failure here must not cost
+        the answer its audit row. PostgreSQL aborts a transaction on any failed statement, so there
+        it runs inside a savepoint; SQLite undoes only the failed statement, so it needs none.
+        """
+        from bot.counterparties.registry import record_asked_in
+
+        guard = conn.begin_nested if conn.dialect.name == "postgresql" else nullcontext
+        for (request, decision), audit_id in zip(answers, ids, strict=True):
+            if not request.party:
+                continue
+            try:
+                with guard():
+                    record_asked_in(conn, request, requester, decision, audit_id, now)
+            except Exception:
+                log.exception("could not record the counterparty of an answer")
+
+
+def list_status(engine: Engine, settings: Settings, now: datetime | None = None) -> ListStatus:
+    with Session(engine) as session:
+        return read_list_status(
+            session, now=now or datetime.now(UTC), stale_after=settings.stale_after
+        )
+
+
+def _search_all(index: NameIndex, cleaned: Cleaned, country: str | None) -> SearchResult:
+    """Search the cleaned name and its variants (pinyin); keep the best hit per record."""
+    result = index.search(cleaned.text, country=country, limit=10)
+    if not cleaned.variants:
+        return result
+    best = {h.entry_key: h for h in result.hits}
+    family = result.family
+    for variant in cleaned.variants:
+        extra = index.search(variant, country=country, limit=10)
+        family = family or extra.family
+        for h in extra.hits:
+            if h.entry_key not in best or h.score > best[h.entry_key].score:
+                best[h.entry_key] = h
+    hits = sorted(best.values(), key=lambda h: -h.score)[:10]
+    return SearchResult(hits=hits, family=family)

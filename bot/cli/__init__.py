@@ -1,0 +1,1 @@
+"""The `canweship` command line: the parser and one module per command family."""

@@ -1,0 +1,1 @@
+"""The parties we deal with, remembered from questions and records."""

@@ -1,0 +1,1 @@
+"""Deadlines on record and the reminders sent before they pass."""

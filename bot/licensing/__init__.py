@@ -1,0 +1,1 @@
+"""Licenses, extensions, activities and destination policies on record."""

@@ -1,0 +1,1 @@
+"""The list in use: its status, fetching it, and the alerts outbox."""

@@ -1,0 +1,1 @@
+"""The running bot: the store, the Slack app, the web server, the scheduler."""

@@ -1,0 +1,1 @@
+"""Keeping the list current: sync, list changes, re-screening, staleness."""

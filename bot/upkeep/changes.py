@@ -1,0 +1,275 @@
+"""Each applied list change is processed once: a change alert, then re-screening counterparties.
+
+The change is a `list_change` row keyed by the new snapshot. Whoever applied the list creates it;
+the scheduler also creates one for a list applied another way (`canweship import`). Processing
+claims the row with a conditional UPDATE and a lease, computes the diff from the store, re-screens
+counterparties against what changed, and enqueues the alerts (unique keys) in the same transaction
+that marks the row done. A process that dies half-way leaves a claim another one retries, and
+retrying cannot post twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, and_, or_, select, update
+from sqlmodel import Session
+
+from bot.answers.verdicts import LIST_NAMES
+from bot.config import Settings
+from bot.lists.alerts import enqueue, upsert_ignore
+from storage.db import writer
+from storage.importer import current_snapshot
+from storage.models import Entry, ListSnapshot
+from storage.models_sync import ListChange
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+MAX_LISTED = 500  # names shown per change alert (10 in the message, the rest in the thread)
+
+
+@dataclass(frozen=True)
+class ChangedRecord:
+    kind: str  # "added" | "removed" | "changed"
+    source: str
+    list_id: str
+    name: str
+    cite: str | None
+    entry_key: int | None  # store id in the new snapshot (None when removed)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "source": self.source,
+            "list": LIST_NAMES.get(self.source, self.source),
+            "list_id": self.list_id,
+            "name": self.name,
+            "cite": self.cite,
+        }
+
+
+@dataclass
+class ChangeSet:
+    snapshot_id: int
+    previous_snapshot_id: int | None
+    version: str | None
+    previous_version: str | None
+    records: list[ChangedRecord] = field(default_factory=list)
+
+    @property
+    def hit_keys(self) -> set[tuple[str, str]]:
+        """Records that can make a counterparty's result new or stronger."""
+        return {(r.source, r.list_id) for r in self.records if r.kind != "removed"}
+
+    @property
+    def removed_keys(self) -> set[tuple[str, str]]:
+        return {(r.source, r.list_id) for r in self.records if r.kind == "removed"}
+
+    def by_source(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for r in self.records:
+            counts = out.setdefault(r.source, {"added": 0, "removed": 0, "changed": 0})
+            counts[r.kind] += 1
+        return dict(sorted(out.items()))
+
+
+def record_change(
+    engine: Engine, *, snapshot_id: int, previous_snapshot_id: int | None, now: datetime
+) -> bool:
+    """Note an applied change for processing; harmless if already noted."""
+    with Session(writer(engine)) as session:
+        created = upsert_ignore(
+            session,
+            ListChange,
+            {
+                "snapshot_id": snapshot_id,
+                "previous_snapshot_id": previous_snapshot_id,
+                "status": "pending",
+                "created_at": now,
+            },
+            ["snapshot_id"],
+        )
+        session.commit()
+    return created
+
+
+def note_current_change(engine: Engine, *, now: datetime | None = None) -> bool:
+    """Catch up with a list applied without a sync (e.g. `canweship import`): only the list in
+    use, and only when the one before it is still stored to compare with."""
+    now = now or utcnow()
+    with Session(engine) as session:
+        snap = current_snapshot(session)
+        if snap is None or session.get(ListChange, snap.id) is not None:
+            return False
+        previous = session.execute(
+            select(ListSnapshot.id)
+            .where(ListSnapshot.id < snap.id)  # type: ignore[operator]
+            .order_by(ListSnapshot.id.desc())  # type: ignore[union-attr]
+            .limit(1)
+        ).scalar_one_or_none()
+    if previous is None or snap.id is None:
+        return False
+    return record_change(engine, snapshot_id=snap.id, previous_snapshot_id=previous, now=now)
+
+
+def compute_changes(engine: Engine, snapshot_id: int, previous_id: int | None) -> ChangeSet:
+    """Diff two stored snapshots by record fingerprint."""
+    with Session(engine) as session:
+        new = session.get(ListSnapshot, snapshot_id)
+        old = session.get(ListSnapshot, previous_id) if previous_id else None
+        if previous_id and old is None:
+            # Pruned already (CANWESHIP_KEEP_SNAPSHOTS=1): diffing against nothing would call
+            # every record "added" and re-screen everyone, so the change is not itemized.
+            log.warning(
+                "list %s: previous snapshot %s is gone; no change alert", snapshot_id, previous_id
+            )
+            return ChangeSet(snapshot_id, previous_id, new.version if new else None, None)
+        columns = (
+            Entry.source,
+            Entry.list_id,
+            Entry.fingerprint,
+            Entry.id,
+            Entry.name,
+            Entry.federal_register_notice,
+        )
+        rows_new = {
+            (s, i): (fp, eid, name, cite)
+            for s, i, fp, eid, name, cite in session.execute(
+                select(*columns).where(Entry.snapshot_id == snapshot_id)
+            )
+        }
+        rows_old = (
+            {
+                (s, i): (fp, eid, name, cite)
+                for s, i, fp, eid, name, cite in session.execute(
+                    select(*columns).where(Entry.snapshot_id == previous_id)
+                )
+            }
+            if old is not None
+            else {}
+        )
+    changes = ChangeSet(
+        snapshot_id=snapshot_id,
+        previous_snapshot_id=previous_id,
+        version=new.version if new else None,
+        previous_version=old.version if old else None,
+    )
+    for key, (fp, eid, name, cite) in rows_new.items():
+        before = rows_old.get(key)
+        if before is None or before[0] != fp:
+            kind = "added" if before is None else "changed"
+            changes.records.append(ChangedRecord(kind, key[0], key[1], name, cite, eid))
+    for key, (_, _, name, cite) in rows_old.items():
+        if key not in rows_new:
+            changes.records.append(ChangedRecord("removed", key[0], key[1], name, cite, None))
+    order = {"added": 0, "changed": 1, "removed": 2}
+    changes.records.sort(key=lambda r: (r.source, order[r.kind], r.name.casefold()))
+    return changes
+
+
+def claim_change(engine: Engine, *, owner: str, now: datetime, lease: Any) -> int | None:
+    """Claim the oldest unprocessed change; the snapshot id, or None."""
+    table = ListChange.__table__  # type: ignore[attr-defined]
+    due = or_(
+        table.c.status == "pending",
+        and_(table.c.status == "claimed", table.c.claimed_at < now - lease),
+    )
+    with Session(writer(engine)) as session:
+        candidate = select(table.c.snapshot_id).where(due).order_by(table.c.snapshot_id).limit(1)
+        if engine.dialect.name == "postgresql":
+            candidate = candidate.with_for_update(skip_locked=True)
+        claimed = session.execute(
+            update(table)
+            .where(table.c.snapshot_id.in_(candidate.scalar_subquery()))
+            .where(due)
+            .values(status="claimed", claimed_by=owner, claimed_at=now)
+            .returning(table.c.snapshot_id)
+        ).scalar_one_or_none()
+        session.commit()
+    return claimed
+
+
+def change_payload(changes: ChangeSet, origin: str | None) -> dict[str, Any]:
+    shown = changes.records[:MAX_LISTED]
+    return {
+        "version": changes.version,
+        "previous_version": changes.previous_version,
+        "origin": origin,
+        "by_source": changes.by_source(),
+        "records": [r.as_json() for r in shown],
+        "not_listed": len(changes.records) - len(shown),
+    }
+
+
+def process_changes(
+    engine: Engine,
+    settings: Settings,
+    screener: Any,
+    *,
+    owner: str,
+    now: datetime | None = None,
+    max_changes: int = 5,
+) -> list[dict[str, Any]]:
+    """Process pending list changes (bounded); returns each one's summary."""
+    from bot.upkeep.rescreen import finding_alerts, rescreen
+
+    now = now or utcnow()
+    done: list[dict[str, Any]] = []
+    with Session(engine) as session:  # most ticks have nothing to do: no write lock for that
+        waiting = session.execute(
+            select(ListChange.snapshot_id).where(ListChange.status != "done").limit(1)
+        ).first()
+    if waiting is None:
+        return done
+    for _ in range(max_changes):
+        snapshot_id = claim_change(engine, owner=owner, now=now, lease=settings.claim_lease)
+        if snapshot_id is None:
+            break
+        with Session(engine) as session:
+            row = session.get(ListChange, snapshot_id)
+            snap = session.get(ListSnapshot, snapshot_id)
+            previous_id = row.previous_snapshot_id if row else None
+            origin = snap.origin if snap else None
+        started = time.perf_counter()
+        changes = compute_changes(engine, snapshot_id, previous_id)
+        report = rescreen(engine, settings, screener, changes, now=now)
+        summary = {
+            "version": changes.version,
+            "previous_version": changes.previous_version,
+            "by_source": changes.by_source(),
+            "candidates": report.candidates,
+            "counterparties": report.counterparties,
+            "findings": len(report.findings),
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+        with Session(writer(engine)) as session:
+            still_mine = session.execute(
+                update(ListChange)
+                .where(ListChange.snapshot_id == snapshot_id)
+                .where(ListChange.status == "claimed", ListChange.claimed_by == owner)
+                .values(status="done", done_at=utcnow(), summary=summary)
+            ).rowcount  # type: ignore[attr-defined]
+            if not still_mine:
+                session.rollback()  # our lease ran out and someone else took over
+                continue
+            if changes.records and changes.previous_snapshot_id is not None:
+                enqueue(
+                    session,
+                    key=f"change:{snapshot_id}",
+                    kind="list_change",
+                    target=settings.alert_channel,
+                    payload=change_payload(changes, origin),
+                    now=now,
+                )
+            for key, kind, target, payload in finding_alerts(changes, report.findings):
+                target = target or settings.alert_channel
+                enqueue(session, key=key, kind=kind, target=target, payload=payload, now=now)
+            report.apply(session)
+            session.commit()
+        log.info("list change %s processed: %s", changes.version, summary)
+        done.append(summary)
+    return done
