@@ -46,8 +46,8 @@ def main() -> int:
 
     from benchmarks.synth import synth_names
     from bot.config import Settings
+    from bot.runtime.wiring import build_services
     from bot.screening.normalize import NORMALIZER_VERSION, normalize_name
-    from bot.services import build_services
     from bot.upkeep.changes import note_current_change, process_changes
     from storage.csl import read_bytes
     from storage.importer import apply_list

@@ -464,14 +464,15 @@ def run_baseline(env: dict[str, str], questions: list[str]) -> tuple[Result, flo
 
     Returns (result, build s)."""
     from bot.answers.ask import ask
-    from bot.answers.screener import Requester, Screener
+    from bot.answers.screener import Requester
     from bot.config import Settings
     from bot.runtime.store import open_runtime
+    from bot.runtime.wiring import build_screener
     from storage.db import session_scope
     from storage.importer import current_snapshot
 
     runtime = open_runtime(Settings.from_env(env=env))
-    screener = Screener(runtime.settings, runtime.engine)
+    screener = build_screener(runtime.settings, runtime.engine)
     t = time.perf_counter()
     with session_scope(runtime.engine) as session:
         snapshot = current_snapshot(session)

@@ -1,4 +1,5 @@
-"""The audit log as CSV: every answer, recording, change and reminder, oldest first."""
+"""The audit log: who did what (`Actor`), and the log as CSV — every answer, recording, change and
+reminder, oldest first."""
 
 from __future__ import annotations
 
@@ -6,12 +7,23 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from storage.models import AuditEvent
+
+
+@dataclass
+class Actor:
+    """Who made a change: a Slack user or an OS user at the command line."""
+
+    user: str
+    kind: str  # "slack" | "cli"
+    channel: str | None = None
+
 
 COLUMNS = (
     "id",

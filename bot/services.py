@@ -12,7 +12,6 @@ from sqlalchemy import Engine
 
 from bot.answers.screener import Screener
 from bot.config import Settings
-from bot.runtime.store import open_runtime
 from storage.events import Completions
 
 
@@ -49,12 +48,3 @@ class Services:
         thread = threading.Thread(target=build, name="index-warm-up", daemon=True)
         thread.start()
         return thread
-
-
-def build_services(settings: Settings | None = None) -> Services:
-    runtime = open_runtime(settings)
-    return Services(
-        settings=runtime.settings,
-        engine=runtime.engine,
-        screener=Screener(runtime.settings, runtime.engine),
-    )

@@ -8,9 +8,10 @@ from typing import Any
 from slack_bolt import BoltContext
 from sqlmodel import Session
 
+from bot.audit import Actor
 from bot.deadlines.schedule import upcoming
 from bot.licensing.extension_text import deadline_line, extension_line
-from bot.licensing.extensions import Actor, ExtensionError, Extensions
+from bot.licensing.extensions import ExtensionError, Extensions
 from handlers.common import services
 from handlers.slashcmd import SlashCommand
 from handlers.views import error_message, esc, section

@@ -132,7 +132,7 @@ def _handle(event: dict[str, Any], client: WebClient, ctx: BoltContext, channel:
 
 
 def _plain(text: str) -> str:
-    from bot.slackmarkup import to_plain_text
+    from handlers.markup import to_plain_text
 
     return to_plain_text(text)
 

@@ -15,6 +15,7 @@ from bot.answers.ask import ANSWER, ask
 from bot.answers.reading import Reading
 from bot.answers.screener import Requester, ScreeningRequest
 from handlers.common import SORRY, EventOnce, post, post_ephemeral, services
+from handlers.markup import to_plain_text
 from handlers.views import SCREEN_GUESS, answer_message, error_message, render_answer
 from storage.events import AlreadyHandled
 
@@ -76,7 +77,7 @@ def _answer(
     try:
         answer = ask(
             services(context).screener,
-            event.get("text") or "",
+            to_plain_text(event.get("text") or ""),
             Requester(actor=user, kind="slack", channel=channel, event=handling.ref),
             previous=THREADS.get(key) if key[1] or in_dm else None,
         )

@@ -10,8 +10,8 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
+from bot.audit import Actor
 from bot.counterparties import registry as cps
-from bot.licensing.extensions import Actor
 from bot.screening.country_field import country_code
 from handlers.common import services
 from handlers.slashcmd import SlashCommand

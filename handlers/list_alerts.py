@@ -13,9 +13,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answers.verdicts import LIST_NAMES
 from bot.lists.alerts import AlertNotice
 from handlers.views import VERDICT_LABELS, context, esc, header, section
+from storage.csl import LIST_NAMES
 
 log = logging.getLogger(__name__)
 Blocks = list[dict[str, Any]]

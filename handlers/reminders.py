@@ -13,10 +13,11 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.audit import Actor
 from bot.authz import NotAdmin, require_admin
 from bot.deadlines.reminders import ReminderNotice
 from bot.deadlines.schedule import snooze
-from bot.licensing.extensions import Actor, ExtensionError, Extensions, deadline_extension
+from bot.licensing.extensions import ExtensionError, Extensions, deadline_extension
 from handlers.common import admin_or_refuse, services
 from handlers.views import button, context, esc, header, section
 from storage.models import Extension

@@ -12,8 +12,9 @@ from typing import Any
 
 from bot.answers.ask import Answer
 from bot.answers.screener import Outcome
-from bot.answers.verdicts import LIST_NAMES, Decision, Match, normalize_policy
-from bot.slackmarkup import escape_mrkdwn, escape_plain
+from bot.answers.verdicts import Decision, Match, normalize_policy
+from handlers.markup import escape_mrkdwn, escape_plain
+from storage.csl import LIST_NAMES
 
 Blocks = list[dict[str, Any]]
 

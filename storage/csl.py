@@ -54,6 +54,23 @@ _SOURCE_CODE = re.compile(r"\(([^)]+)\)")
 _ISO2 = re.compile(r"^[A-Z]{2}$")
 KNOWN_SOURCES = ("EL", "DPL", "UVL", "MEU", "ISN", "DTC", "SDN", "SSI", "FSE", "PLC", "CAP", "CMIC")
 
+#: The lists of the Consolidated Screening List by source code, as people name them.
+LIST_NAMES = {
+    "EL": "Entity List",
+    "MEU": "Military End-User List",
+    "DPL": "Denied Persons List",
+    "UVL": "Unverified List",
+    "SDN": "Specially Designated Nationals List",
+    "ISN": "Nonproliferation Sanctions",
+    "DTC": "ITAR Debarred List",
+    "SSI": "Sectoral Sanctions Identifications List",
+    "FSE": "Foreign Sanctions Evaders List",
+    "PLC": "Palestinian Legislative Council List",
+    "CAP": "Correspondent Account or Payable-Through Account Sanctions (CAPTA) List",
+    "CMIC": "Non-SDN Chinese Military-Industrial Complex Companies List",
+    "MBS": "Non-SDN Menu-Based Sanctions List",
+}
+
 
 class ListFormatError(ValueError):
     """The file is not a usable CSL; the message names the file and the record or line at fault."""

@@ -21,8 +21,8 @@ from bot.counterparties.registry import list_counterparties
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.runtime.app import create_app
+from bot.runtime.wiring import build_services
 from bot.screening.normalize import normalize_name
-from bot.services import build_services
 from bot.upkeep.changes import compute_changes, process_changes
 from bot.upkeep.rescreen import rescreen
 from storage.importer import current_snapshot
@@ -117,14 +117,16 @@ def test_every_answer_remembers_the_party_and_who_asked(svc):
 
 def test_a_failed_counterparty_write_keeps_the_answer_and_its_audit_row(svc, monkeypatch):
     """On PostgreSQL a failed statement aborts the transaction: the savepoint must hold it."""
-    import bot.counterparties.registry as counterparties
+    import dataclasses
 
     def broken(conn, *args):
         conn.exec_driver_sql("INSERT INTO no_such_table VALUES (1)")
 
     question = "can we ship laptops to Globex Trading LLC?"
     with monkeypatch.context() as patch:
-        patch.setattr(counterparties, "record_asked_in", broken)
+        # The screener is handed record_asked_in by the wiring (bot/runtime/wiring.py).
+        hooks = dataclasses.replace(svc.screener.hooks, record_asked_in=broken)
+        patch.setattr(svc.screener, "hooks", hooks)
         outcome = ask(svc.screener, question, Requester("U123", "slack")).outcome
     assert outcome.decision.verdict == "clear" and outcome.audit_id is not None
     with Session(svc.engine) as session:

@@ -39,14 +39,15 @@ from sqlmodel import Session
 
 from bot.answers.ask import ask
 from bot.answers.screener import Requester
+from bot.audit import Actor
 from bot.cli.main import main
 from bot.config import Settings
 from bot.deadlines.reminders import reminder_counts, tick
-from bot.licensing.extensions import Actor, Extensions
+from bot.licensing.extensions import Extensions
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.runtime.app import create_app, make_client
-from bot.services import build_services
+from bot.runtime.wiring import build_services
 from handlers.reminders import SlackNotifier
 from storage.events import claim_event, complete_event
 from storage.models import Entry, EntryName, ListSnapshot

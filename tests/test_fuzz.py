@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.runtime.app import create_app
-from bot.services import build_services
+from bot.runtime.wiring import build_services
 from handlers.slashcmd import CommandSyntaxError, SlashCommand, parse_command
 from storage.csl import ListFormatError, ParsedList, read_bytes
 from tests.conftest import FIXTURE_LIST, SHARED_DATA

@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.runtime.app import create_app
-from bot.services import build_services
+from bot.runtime.wiring import build_services
 from storage.models import AuditEvent, Deadline
 from storage.models_licenses import License, PendingAnnouncement
 from tests.conftest import FIXTURE_LIST
@@ -360,14 +360,14 @@ def test_a_withdrawal_elsewhere_invalidates_the_cached_authorization(svc, slack)
     back-dated clock; the cached authorization must not survive it."""
     from datetime import UTC, datetime
 
-    from bot.answers.screener import Screener
     from bot.licensing.licenses import Licenses, Source
+    from bot.runtime.wiring import build_screener
 
     slack.say(GRANT)
     who = Requester(actor="U1", kind="slack")
     question = "can we ship LTE spare parts to Huawei Technologies in China for existing networks?"
     assert ask(svc.screener, question, who).outcome.decision.verdict == "authorized"
-    elsewhere = Licenses(svc.settings, svc.engine, Screener(svc.settings, svc.engine))
+    elsewhere = Licenses(svc.settings, svc.engine, build_screener(svc.settings, svc.engine))
     elsewhere.withdraw(
         number="D1234567",
         source=Source(user="U0ADMIN", kind="cli"),

@@ -11,14 +11,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from bot.audit import Actor
 from bot.cli.local import cmd_local_scheduler, local_tick
 from bot.cli.main import main
 from bot.config import Settings
 from bot.deadlines.reminders import preview_due, reminder_counts
-from bot.licensing.extensions import Actor, Extensions
+from bot.licensing.extensions import Extensions
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.localslack.render import LOCAL_MARK
-from bot.services import build_services
+from bot.runtime.wiring import build_services
 from storage.models import AuditEvent
 from tests.conftest import FIXTURE_LIST
 

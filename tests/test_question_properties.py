@@ -19,7 +19,7 @@ from bot.answers.ask import ask
 from bot.answers.screener import Requester
 from bot.cli.main import main
 from bot.config import Settings
-from bot.services import build_services
+from bot.runtime.wiring import build_services
 from tests.conftest import FIXTURE_LIST
 
 ME = Requester(actor="U1", kind="cli")

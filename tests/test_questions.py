@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot.answers import questions
 from bot.answers.questions import EXAMPLE_SHIP, INTENTS, Question, parse_question
+from handlers.markup import to_plain_text
 
 # (message, intent, party, item, destination code, understood)
 TABLE: list[tuple[str, str, str | None, str | None, str | None, bool]] = [
@@ -142,7 +143,8 @@ TABLE: list[tuple[str, str, str | None, str | None, str | None, bool]] = [
 def test_table(
     text: str, intent: str, party: str | None, item: str | None, code: str | None, understood: bool
 ) -> None:
-    q = parse_question(text)
+    # As a Slack message reaches the engine: its markup turned into plain text by the handler.
+    q = parse_question(to_plain_text(text))
     got = (q.intent, q.party, q.item, q.destination.code if q.destination else None, q.understood)
     assert got == (intent, party, item, code, understood)
     assert (q.problem is None) == understood or q.intent == "help"

@@ -17,14 +17,15 @@ from sqlmodel import Session, select
 
 from bot.answers.ask import ask
 from bot.answers.screener import Requester
+from bot.audit import Actor
 from bot.cli.main import main
 from bot.config import Settings
 from bot.deadlines.reminders import ReminderNotice, reminder_counts, tick
 from bot.deadlines.schedule import ReminderPolicy, open_deadline, reminder_time
 from bot.licensing import huawei_tgl as tgl
-from bot.licensing.extensions import Actor, Extensions
+from bot.licensing.extensions import Extensions
 from bot.localslack.fake_api import FakeSlackAPI
-from bot.services import build_services
+from bot.runtime.wiring import build_services
 from storage.db import writer
 from storage.models import Reminder
 from tests.conftest import FIXTURE_LIST, REPO

@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from bot.answers.screener import Requester, Screener, ScreeningRequest
+from bot.answers.screener import Requester, ScreeningRequest
 from bot.cli.main import main
 from bot.config import Settings
+from bot.runtime.wiring import build_screener
 from storage.db import get_engine
 from storage.models import AuditEvent
 from tests.conftest import FIXTURE_LIST
@@ -183,7 +184,7 @@ def test_batch_with_a_bad_country_names_the_line(capsys, demo, tmp_path):
 
 def test_a_stale_list_turns_clear_into_unavailable_but_keeps_hits(capsys, demo, store_env):
     settings = Settings.from_env()
-    screener = Screener(settings, get_engine(store_env))
+    screener = build_screener(settings, get_engine(store_env))
     who = Requester(actor="test", kind="cli")
     later = datetime.now(UTC) + settings.stale_after + timedelta(hours=1)
     clear = screener.screen(ScreeningRequest(party="Acme Widgets Inc"), who, now=later)
@@ -200,7 +201,7 @@ def test_an_unreadable_store_is_unavailable(capsys, demo, store_env, monkeypatch
     from sqlalchemy.exc import OperationalError
 
     settings = Settings.from_env()
-    screener = Screener(settings, get_engine(store_env))
+    screener = build_screener(settings, get_engine(store_env))
 
     def broken(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))

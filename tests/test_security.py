@@ -42,7 +42,7 @@ from bot.deadlines.reminders import ReminderNotice
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.runtime.app import create_app, make_client
-from bot.services import build_services
+from bot.runtime.wiring import build_services
 from handlers import admin_commands, commands, counterparty_commands
 from handlers.slashcmd import parse_command
 from storage.models import Deadline

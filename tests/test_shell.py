@@ -117,7 +117,7 @@ def shell(database_url, monkeypatch, capsys):
     from bot.cli.main import main
     from bot.config import Settings
     from bot.localslack.shell import LocalShell
-    from bot.services import build_services
+    from bot.runtime.wiring import build_services
     from tests.conftest import FIXTURE_LIST
 
     monkeypatch.setenv("DATABASE_URL", database_url)

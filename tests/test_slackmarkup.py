@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.slackmarkup import (
+from handlers.markup import (
     MAX_INPUT_CHARS,
     escape_mrkdwn,
     escape_plain,

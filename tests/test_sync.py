@@ -21,7 +21,8 @@ from bot.answers.screener import Requester
 from bot.config import Settings
 from bot.lists.alerts import alert_counts, deliver
 from bot.localslack.fake_api import FakeSlackAPI
-from bot.services import Services, build_services
+from bot.runtime.wiring import build_services
+from bot.services import Services
 from bot.upkeep.sync import FetchOptions, list_upkeep, sync
 from handlers.list_alerts import SlackAlertNotifier
 from storage.importer import current_snapshot

@@ -140,7 +140,7 @@ def test_bolt_listeners_answer_over_the_keep_alive_client(recorder, tmp_path):
     from bot.config import Settings
     from bot.localslack import wire
     from bot.runtime.app import create_app
-    from bot.services import build_services
+    from bot.runtime.wiring import build_services
 
     env = {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}",

@@ -8,7 +8,7 @@ chatter and is left alone. Edits update the record, deletions withdraw it.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from bot.announcements.parse import Announcement, parse_announcement
 from bot.licensing.licenses import LicenseError, Licenses, Source
+from bot.screening.country_field import country_code
 from storage.db import writer
 from storage.models import AuditEvent
 from storage.models_licenses import License, PendingAnnouncement
@@ -58,6 +59,26 @@ class AnnouncementService:
         self.licenses = licenses
         self.engine = licenses.engine
 
+    def _record(
+        self, ann: Announcement, *, source: Source, confidence: str, now: datetime | None = None
+    ) -> tuple[License, bool]:
+        """Record what an announcement says (an edit or a repeat updates the same number)."""
+        if not ann.number:
+            raise LicenseError("the announcement has no license or application number")
+        return self.licenses.record(
+            number=ann.number,
+            decision=ann.decision,
+            source=source,
+            party=ann.party,
+            scope=ann.scope,
+            destination=country_code(ann.destination) if ann.destination else None,
+            valid_from=ann.valid_from,
+            valid_until=ann.valid_until,
+            conditions=ann.conditions,
+            confidence=confidence,
+            now=now,
+        )
+
     def on_message(
         self, *, channel: str, ts: str, user: str, text: str, permalink: str | None = None
     ) -> Handled:
@@ -66,7 +87,7 @@ class AnnouncementService:
             return Handled(IGNORED)
         source = Source(user=user, kind="slack", channel=channel, ts=ts, permalink=permalink)
         if ann.confidence == "clear" and ann.number:
-            row, created = self.licenses.record_announcement(ann, source=source, confidence="clear")
+            row, created = self._record(ann, source=source, confidence="clear")
             return Handled(RECORDED if created else UPDATED, ann, row)
         return self._ask(channel=channel, ts=ts, user=user, text=text, ann=ann)
 
@@ -121,9 +142,7 @@ class AnnouncementService:
             self.licenses.withdraw(
                 number=existing.number, source=source, reason=f"the message now names {ann.number}"
             )
-        row, _ = self.licenses.record_announcement(
-            ann, source=source, confidence=existing.confidence
-        )
+        row, _ = self._record(ann, source=source, confidence=existing.confidence)
         return Handled(UPDATED, ann, row)
 
     def on_delete(self, *, channel: str, ts: str, user: str) -> Handled:
@@ -175,5 +194,5 @@ class AnnouncementService:
         if not confirm:
             return Handled(IGNORED, ann, pending=pending)
         source = Source(user=user, kind="slack", channel=pending.channel, ts=pending.ts)
-        row, created = self.licenses.record_announcement(ann, source=source, confidence="confirmed")
+        row, created = self._record(ann, source=source, confidence="confirmed")
         return Handled(RECORDED if created else UPDATED, ann, row, pending)

@@ -31,7 +31,7 @@ from bot.answers.verdicts import (
     Decision,
 )
 from bot.screening.countries import Destination
-from bot.slackmarkup import to_plain_text
+from bot.screening.text import plain_text
 
 ANSWER = "answer"
 NOT_UNDERSTOOD = "not_understood"
@@ -164,7 +164,7 @@ def ask(
 ) -> Answer:
     """One question in, one answer out: a verdict with evidence, or what is missing."""
     now = now or datetime.now(UTC)
-    plain = to_plain_text(text or "")
+    plain = plain_text(text or "")
     question = parse_question(plain)
     if question.intent == "help" and not any(ch.isalnum() for ch in plain):
         return Answer(kind=HELP, question=question, problem=question.problem)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from bot.answers import grammar as g
 from bot.screening.countries import Destination, match_place, resolve_destination
-from bot.slackmarkup import to_plain_text
+from bot.screening.text import plain_text
 
 #: A question longer than this (after markup is removed) is refused rather than guessed at.
 MAX_QUESTION_CHARS = 1000
@@ -61,7 +61,7 @@ def _keep(ch: str) -> bool:
 
 def normalise_text(text: str) -> str:
     """Plain text without emoji or compatibility forms (full-width brackets become ASCII)."""
-    text = re.sub(r":[a-z0-9_+'\-]+:", " ", to_plain_text(text))
+    text = re.sub(r":[a-z0-9_+'\-]+:", " ", plain_text(text))
     text = unicodedata.normalize("NFKC", "".join(ch for ch in text if _keep(ch)))
     return " ".join(text.split())
 

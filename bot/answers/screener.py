@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -31,7 +32,6 @@ from bot.answers.verdicts import (
     unavailable,
 )
 from bot.config import Settings
-from bot.licensing import licenses
 from bot.lists.status import ListStatus, human_age, read_list_status
 from bot.screening.clean import Cleaned, clean_party
 from bot.screening.index import IndexedName, NameIndex, SearchResult
@@ -246,12 +246,41 @@ def _match(entry: Entry, hit: Any) -> Match:
     )
 
 
+@dataclass(frozen=True)
+class Hooks:
+    """What the screener is handed from the layers above it (bot/runtime/wiring.py builds the
+    real ones), so that answering never imports licensing, counterparties or upkeep.
+
+    The defaults fail closed: nothing on record authorizes (no answer is `authorized`), no
+    denial notes, nothing remembered, no staleness incident opened.
+    """
+
+    #: Callables (session, today) -> authorizations in force that day (licenses, extensions).
+    authorization_sources: tuple[Callable[[Session, date], list[Any]], ...] = ()
+    #: (session) -> license denials on record; (denied, matches) -> notes for the answer.
+    denials: Callable[[Session], list[Any]] = lambda _session: []
+    denial_notes_for: Callable[[list[Any], list[Match]], list[str]] = lambda _rows, _m: []
+    #: Remember the party of an answer, in the audit transaction (conn, request, requester,
+    #: decision, audit id, now).
+    record_asked_in: Callable[..., None] | None = None
+    #: After answers are recorded (screener, decision, now): e.g. the stale-list check.
+    after_answer: Callable[[Any, Decision, datetime], None] | None = None
+
+
 class Screener:
     """Answers screening requests against the store, failing closed on any doubt."""
 
-    def __init__(self, settings: Settings, engine: Engine, cache: IndexCache | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        cache: IndexCache | None = None,
+        *,
+        hooks: Hooks | None = None,
+    ):
         self.settings = settings
         self.engine = engine
+        self.hooks = hooks or Hooks()
         # The per-answer version read is one statement: on PostgreSQL, run it outside a
         # transaction (no BEGIN/ROLLBACK round trips). SQLite transactions are local and managed
         # by storage.db's own BEGIN, which an isolation-level switch would undo.
@@ -261,13 +290,8 @@ class Screener:
             else engine
         )
         self.cache = cache or IndexCache()
-        from bot.licensing import extensions
-
         # Callables (session, today) -> authorizations in force that day.
-        self.authorization_sources: list[Any] = [
-            extensions.active_authorizations,
-            licenses.active_authorizations,
-        ]
+        self.authorization_sources: list[Any] = list(self.hooks.authorization_sources)
         self._auth_cache: tuple[Any, OnRecord] | None = None
         self._auth_lock = threading.Lock()
 
@@ -346,10 +370,9 @@ class Screener:
             return [
                 Outcome(request=r, decision=withheld, audit_id=None, at=now) for r, _ in decided
             ]
-        from bot.counterparties.registry import after_answer
-
-        for _, decision in decided:
-            after_answer(self, decision, now)
+        if self.hooks.after_answer is not None:
+            for _, decision in decided:
+                self.hooks.after_answer(self, decision, now)
         return [
             Outcome(request=r, decision=d, audit_id=i, at=now)
             for (r, d), i in zip(decided, ids, strict=True)
@@ -428,7 +451,7 @@ class Screener:
                     exact=result.family.exact,
                     lead=lead_match,
                 )
-        notes = licenses.denial_notes_for(on_record.denied, matches) if matches else []
+        notes = self.hooks.denial_notes_for(on_record.denied, matches) if matches else []
         decision = decide(
             party=cleaned.text,
             matches=matches,
@@ -474,7 +497,7 @@ class Screener:
             found: list[Any] = []
             for source in self.authorization_sources:
                 found.extend(source(session, today))
-            denied = licenses.denials(session)
+            denied = self.hooks.denials(session)
             policies = {
                 row.code: (row.policy, row.reason, row.cite)
                 for row in session.execute(select(CountryPolicy)).scalars()
@@ -520,8 +543,8 @@ class Screener:
             self._remember_parties(conn, answers, ids, requester, now)
         return ids
 
-    @staticmethod
     def _remember_parties(
+        self,
         conn: Connection,
         answers: list[tuple[ScreeningRequest, Decision]],
         ids: list[int],
@@ -534,8 +557,9 @@ class Screener:
         the answer its audit row. PostgreSQL aborts a transaction on any failed statement, so there
         it runs inside a savepoint; SQLite undoes only the failed statement, so it needs none.
         """
-        from bot.counterparties.registry import record_asked_in
-
+        record_asked_in = self.hooks.record_asked_in
+        if record_asked_in is None:
+            return
         guard = conn.begin_nested if conn.dialect.name == "postgresql" else nullcontext
         for (request, decision), audit_id in zip(answers, ids, strict=True):
             if not request.party:

@@ -14,6 +14,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Protocol
 
+from storage.csl import LIST_NAMES
+
 PROHIBITED = "prohibited"
 LICENSE_REQUIRED = "license_required"
 AUTHORIZED = "authorized"
@@ -28,22 +30,6 @@ _SEVERITY = {PROHIBITED: 4, LICENSE_REQUIRED: 3, REVIEW: 2, CLEAR: 0}
 LICENSE_LISTS = frozenset({"EL", "MEU"})
 BLOCKING_LISTS = frozenset({"SDN"})
 RED_FLAG_LISTS = frozenset({"UVL"})
-
-LIST_NAMES = {
-    "EL": "Entity List",
-    "MEU": "Military End-User List",
-    "DPL": "Denied Persons List",
-    "UVL": "Unverified List",
-    "SDN": "Specially Designated Nationals List",
-    "ISN": "Nonproliferation Sanctions",
-    "DTC": "ITAR Debarred List",
-    "SSI": "Sectoral Sanctions Identifications List",
-    "FSE": "Foreign Sanctions Evaders List",
-    "PLC": "Palestinian Legislative Council List",
-    "CAP": "Correspondent Account or Payable-Through Account Sanctions (CAPTA) List",
-    "CMIC": "Non-SDN Chinese Military-Industrial Complex Companies List",
-    "MBS": "Non-SDN Menu-Based Sanctions List",
-}
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session
 
+from bot.cli.common import UsageError
 from bot.config import Settings
 
 
@@ -60,19 +61,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _services():  # type: ignore[no-untyped-def]
-    from bot.services import build_services
+    from bot.runtime.wiring import build_services
 
     return build_services()
 
 
 def _actor():  # type: ignore[no-untyped-def]
-    from bot.licensing.extensions import Actor
+    from bot.audit import Actor
 
     return Actor(user=getpass.getuser(), kind="cli")
 
 
 def cmd_extension(args: argparse.Namespace) -> int:
-    from bot.cli.main import UsageError
     from bot.licensing.extension_text import extension_json, extension_line
     from bot.licensing.extensions import ExtensionError, Extensions
 
@@ -157,8 +157,6 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
 def make_notifier(settings: Settings):  # type: ignore[no-untyped-def]
     """The Slack notifier. Without a token, tick/scheduler print instead (bot/cli/local.py) and
     reminders stay pending (never 'sent')."""
-    from bot.cli.main import UsageError
-
     if not settings.slack_bot_token:
         raise UsageError(
             "SLACK_BOT_TOKEN is not set, so reminders cannot be posted; they stay "
@@ -212,7 +210,6 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from bot.cli.main import UsageError
     from bot.licensing import huawei_tgl as tgl
     from bot.licensing.extensions import ExtensionError, Extensions
 

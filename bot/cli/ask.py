@@ -20,9 +20,12 @@ from datetime import UTC, datetime, time
 from typing import TextIO
 
 from bot.answers.ask import ANSWER, Answer, ask
-from bot.answers.screener import Requester, Screener
+from bot.answers.screener import Requester
+from bot.cli.common import UsageError
 from bot.cli.screen import print_outcome, read_input
 from bot.runtime.store import open_runtime
+from bot.runtime.wiring import build_screener
+from handlers.markup import to_plain_text
 
 #: Questions in one file at most: the same limit as a batch screen of names.
 MAX_QUESTIONS = 100_000
@@ -39,8 +42,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _when(value: str | None) -> datetime | None:
-    from bot.cli.main import UsageError
-
     if not value:
         return None
     try:
@@ -52,8 +53,6 @@ def _when(value: str | None) -> datetime | None:
 
 def read_questions(path: str) -> list[str]:
     """The questions in a file: a CSV with a `question` column, else one per line."""
-    from bot.cli.main import UsageError
-
     raw = read_input(path)
     try:
         text = raw.decode("utf-8-sig")
@@ -83,8 +82,6 @@ def read_questions(path: str) -> list[str]:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from bot.cli.main import UsageError
-
     if args.file and args.text:
         raise UsageError("give either TEXT or --file, not both")
     if not args.file and not (args.text or "").strip():
@@ -92,10 +89,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     questions = read_questions(args.file) if args.file else [args.text]
     now = _when(args.as_of)
     runtime = open_runtime()
-    screener = Screener(runtime.settings, runtime.engine)
+    screener = build_screener(runtime.settings, runtime.engine)
     requester = Requester(actor=getpass.getuser(), kind="cli")
     for q in questions:
-        answer = ask(screener, q, requester, now=now)
+        # The same understanding as a Slack DM: Slack markup in the text is read as Slack would.
+        answer = ask(screener, to_plain_text(q), requester, now=now)
         if (args.file and args.format == "jsonl") or args.json:
             sys.stdout.write(json.dumps(answer.as_json(), ensure_ascii=False) + "\n")
         else:

@@ -8,11 +8,13 @@ import sys
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from bot.cli.common import UsageError
 from bot.cli.progress import progress_bar
 from bot.config import Settings
 from bot.deadlines.schedule import pending_count
 from bot.lists.status import human_age, read_list_status
 from bot.runtime.store import open_runtime
+from bot.screening.normalize import NORMALIZER_VERSION, normalize_name
 from storage.csl import ListFormatError, ParsedList
 from storage.db import current_revision, session_scope
 from storage.importer import (
@@ -69,17 +71,9 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
-def normalizer() -> tuple[Any, str]:
-    from bot.screening.normalize import NORMALIZER_VERSION, normalize_name
-
-    return normalize_name, NORMALIZER_VERSION
-
-
 def _stated(args: argparse.Namespace, parsed: ParsedList) -> datetime | None:
     """The publication date given with --published, else the one the file states."""
     if args.published:
-        from bot.cli.main import UsageError
-
         try:
             day = date.fromisoformat(args.published)
         except ValueError:
@@ -90,7 +84,7 @@ def _stated(args: argparse.Namespace, parsed: ParsedList) -> datetime | None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     runtime = open_runtime()
-    normalize, version = normalizer()
+    normalize, version = normalize_name, NORMALIZER_VERSION
     try:
         parsed = load_list(args.source)
     except (ListFormatError, ListSourceError) as exc:
@@ -109,8 +103,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         parsed, in_use, ratio=runtime.settings.min_record_ratio, origin=args.source
     )
     if reason is not None and not args.force:
-        from bot.cli.main import UsageError
-
         record_failure(engine=runtime.engine, origin=args.source, error=reason)
         raise UsageError(f"{reason}; the list in use was kept (--force applies it anyway)")
     with progress_bar(f"importing {len(parsed.records):,} records") as update:

@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.cli.common import UsageError
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     for name in ("license", "licenses"):
@@ -74,14 +76,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _svc():  # type: ignore[no-untyped-def]
-    from bot.services import build_services
+    from bot.runtime.wiring import build_services
 
     return build_services()
 
 
 def _date(text: str | None, flag: str) -> date | None:
-    from bot.cli.main import UsageError
-
     if not text:
         return None
     try:
@@ -101,7 +101,6 @@ def _license_json(row: Any) -> dict[str, Any]:
 
 
 def cmd_license(args: argparse.Namespace) -> int:
-    from bot.cli.main import UsageError
     from bot.licensing.licenses import LicenseError, LicenseExists, Licenses, Source
     from bot.screening.country_field import country_code
 
@@ -178,7 +177,6 @@ def cmd_license(args: argparse.Namespace) -> int:
 
 def cmd_admins(args: argparse.Namespace) -> int:
     from bot.authz import BadUserId, NotAdmin, add_admin, admin_ids, remove_admin, user_id_from
-    from bot.cli.main import UsageError
 
     if args.action == "add":
         try:
@@ -210,7 +208,6 @@ def cmd_watch(args: argparse.Namespace) -> int:
     import re
 
     from bot.announcements.watch import set_watched
-    from bot.cli.main import UsageError
 
     if not re.fullmatch(r"[CG][A-Z0-9]{2,}", args.channel):
         raise UsageError(f"{args.channel!r} is not a Slack channel id (e.g. C0123ABCD)")
@@ -226,7 +223,6 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_country(args: argparse.Namespace) -> int:
-    from bot.cli.main import UsageError
     from bot.licensing.destinations import PolicyError, list_policies, set_policy
 
     svc = _svc()
@@ -252,7 +248,6 @@ def cmd_country(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     from bot.audit import export_csv, parse_since_words
-    from bot.cli.main import UsageError
 
     try:
         since = parse_since_words(args.since)

@@ -11,9 +11,11 @@ import sys
 import threading
 from typing import TextIO
 
+from bot.cli.common import UsageError
 from bot.config import Settings
 from bot.deadlines.reminders import DueReminder, preview_due
 from bot.localslack.render import LOCAL_MARK, Renderer
+from bot.localslack.send import API_URL_FILE, SECRET_FILE
 from bot.services import Services
 
 NOT_SET = "CANWESHIP_ALERT_CHANNEL (not set: a real tick would leave it pending)"
@@ -78,8 +80,6 @@ def cmd_local_scheduler(services: Services, *, stop: threading.Event | None = No
 # ---- `canweship serve` without a token -----------------------------------------------------------
 
 LOCAL_TOKEN = "xoxb-local-not-slack"  # the fake accepts any xoxb- token; Slack would refuse this
-SECRET_FILE = "local-signing-secret"
-API_URL_FILE = "local-api-url"
 
 
 def is_loopback(url: str) -> bool:
@@ -102,8 +102,6 @@ def serve_mode(settings: Settings) -> str:
     Local only without a token. A signing secret with no token and Slack's own API URL looks like
     a deployment that lost its token: that is refused, not quietly answered into a fake.
     """
-    from bot.cli.main import UsageError
-
     if settings.slack_bot_token:
         return "real"
     if is_loopback(settings.slack_api_url):
@@ -159,8 +157,6 @@ def _start_fake(out: TextIO) -> str:
     import socket
     import subprocess
     import time
-
-    from bot.cli.main import UsageError
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

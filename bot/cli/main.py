@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
+from bot.cli.common import Command, UsageError
 from bot.config import ConfigError
 from storage.csl import ListFormatError
 from storage.db import StoreUnavailable
 from storage.importer import ListSourceError
-
-Command = Callable[[argparse.Namespace], int]
-
-
-class UsageError(ValueError):
-    """Bad input from the person at the keyboard: printed as one line, exit status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from bot.cli.common import UsageError
 from bot.config import Settings
 
 FIXTURE = "storage/fixtures/demo_csl.json"
@@ -32,8 +33,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _require(settings: Settings, *names: str) -> None:
-    from bot.cli.main import UsageError
-
     missing = [n for n in names if not getattr(settings, n.lower())]
     if missing:
         raise UsageError(f"{' and '.join(missing)} must be set for this mode (see .env.example)")
@@ -77,7 +76,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_shell(args: argparse.Namespace) -> int:
     from bot.localslack.shell import run_shell
-    from bot.services import build_services
+    from bot.runtime.wiring import build_services
 
     services = build_services()
     _load_demo_if_empty(services)
@@ -87,7 +86,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
 def _load_demo_if_empty(services) -> None:  # type: ignore[no-untyped-def]
     from pathlib import Path
 
-    from bot.cli.commands import normalizer
+    from bot.screening.normalize import NORMALIZER_VERSION, normalize_name
     from storage.db import session_scope
     from storage.importer import apply_list, current_snapshot, load_list
 
@@ -95,7 +94,7 @@ def _load_demo_if_empty(services) -> None:  # type: ignore[no-untyped-def]
         if current_snapshot(session) is not None:
             return
     fixture = Path(__file__).resolve().parents[2] / FIXTURE
-    normalize, version = normalizer()
+    normalize, version = normalize_name, NORMALIZER_VERSION
     apply_list(
         engine=services.engine,
         parsed=load_list(str(fixture)),
@@ -138,7 +137,7 @@ def _socket_mode(settings: Settings) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.runtime.app import create_app
-    from bot.services import build_services
+    from bot.runtime.wiring import build_services
 
     services = build_services(settings)
     services.warm_up()

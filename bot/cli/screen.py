@@ -12,10 +12,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.answers.screener import Outcome, Requester, Screener, ScreeningRequest
+from bot.answers.screener import Outcome, Requester, ScreeningRequest
 from bot.answers.verdicts import unavailable
+from bot.cli.common import UsageError
 from bot.cli.progress import progress_bar
 from bot.runtime.store import open_runtime
+from bot.runtime.wiring import build_screener
 from bot.screening.country_field import country_code
 
 CSV_COLUMNS = (
@@ -45,8 +47,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _country(value: str | None, *, where: str) -> str | None:
-    from bot.cli.main import UsageError
-
     if value is None or not value.strip():
         return None
     code = country_code(value)
@@ -58,8 +58,6 @@ def _country(value: str | None, *, where: str) -> str | None:
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
-    from bot.cli.main import UsageError
-
     if args.file and args.name:
         raise UsageError("give either NAME or --file, not both")
     if args.file:
@@ -73,7 +71,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
         text=args.name.strip(),
     )
     runtime = open_runtime()
-    screener = Screener(runtime.settings, runtime.engine)
+    screener = build_screener(runtime.settings, runtime.engine)
     outcome = screener.screen(request, Requester(actor=getpass.getuser(), kind="cli"))
     if args.json:
         json.dump(outcome.as_json(), sys.stdout, indent=2, ensure_ascii=False)
@@ -93,8 +91,6 @@ def _cell(text: str | None) -> str:
 
 def read_input(path: str) -> bytes:
     """The bytes of an input file, or a one-line UsageError saying why it cannot be read."""
-    from bot.cli.main import UsageError
-
     try:
         return Path(path).read_bytes()
     except FileNotFoundError as exc:
@@ -111,8 +107,6 @@ def _read_batch(path: str) -> list[ScreeningRequest | str]:
     list, one name a line. A row with more cells than the header, or bytes that are not
     UTF-8, is reported for that row instead of shifting the rows after it.
     """
-    from bot.cli.main import UsageError
-
     raw = read_input(path)
     text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
@@ -165,7 +159,7 @@ def _read_batch(path: str) -> list[ScreeningRequest | str]:
 def _batch(args: argparse.Namespace) -> int:
     read = _read_batch(args.file)
     runtime = open_runtime()
-    screener = Screener(runtime.settings, runtime.engine)
+    screener = build_screener(runtime.settings, runtime.engine)
     requests = [r for r in read if isinstance(r, ScreeningRequest)]
     with progress_bar(f"screening {len(requests):,} names") as update:
         screened = iter(

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.cli.common import UsageError
 from bot.config import Settings
 
 
@@ -36,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _services():  # type: ignore[no-untyped-def]
-    from bot.services import build_services
+    from bot.runtime.wiring import build_services
 
     return build_services()
 
@@ -52,7 +53,6 @@ def _alert_notifier(settings: Settings) -> Any:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from bot.cli.main import UsageError
     from bot.lists.alerts import deliver
     from bot.upkeep.sync import sync
 
@@ -102,9 +102,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_counterparty(args: argparse.Namespace) -> int:
-    from bot.cli.main import UsageError
+    from bot.audit import Actor
     from bot.counterparties import registry as cps
-    from bot.licensing.extensions import Actor
     from bot.screening.country_field import country_code
 
     actor = Actor(user=getpass.getuser(), kind="cli")

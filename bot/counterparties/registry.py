@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, delete, select, update
 from sqlmodel import Session
 
 from bot.answers.verdicts import UNAVAILABLE, Decision
-from bot.licensing.extensions import Actor
+from bot.audit import Actor
 from bot.screening.normalize import normalize_name
 from storage.db import upsert_insert, writer
 from storage.models import AuditEvent
@@ -281,43 +281,6 @@ def import_rows(
         session.commit()
     summary.unchanged += len(rows) - len(decisions)
     return summary
-
-
-def record_asked(
-    screener: Any,
-    request: Any,
-    requester: Any,
-    decision: Decision,
-    audit_id: int | None,
-    now: datetime,
-) -> None:
-    """Remember a party someone asked about, and what they were told. Never raises: the answer
-    was already given and audited; losing this only weakens later re-screening alerts.
-
-    The screening service records the party in the audit transaction itself
-    (`record_asked_in`); this entry point is for callers without one.
-    """
-    engine: Engine = screener.engine
-    try:
-        if request.party:
-            with Session(writer(engine)) as session:
-                record_asked_in(session, request, requester, decision, audit_id, now)
-                session.commit()
-    except Exception:
-        log.exception("could not record the counterparty of an answer")
-    after_answer(screener, decision, now)
-
-
-def after_answer(screener: Any, decision: Decision, now: datetime) -> None:
-    """An `unavailable` answer may open a stale-list incident (admins told once). Never raises."""
-    if decision.verdict != UNAVAILABLE:
-        return
-    try:
-        from bot.upkeep.staleness import check_freshness
-
-        check_freshness(screener.engine, screener.settings, now=now)
-    except Exception:
-        log.exception("could not check the list's freshness")
 
 
 _RESULT_COLUMNS = (

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from bot.answers.verdicts import Match
+from bot.audit import Actor
 from bot.config import Settings
 from bot.deadlines.schedule import ReminderPolicy, close_deadline, open_deadline
 from bot.licensing.activities import covering_activity
@@ -195,13 +196,6 @@ def snapshot(row: Extension | None) -> dict[str, Any] | None:
         "supersedes_id": row.supersedes_id,
         "superseded_by_id": row.superseded_by_id,
     }
-
-
-@dataclass
-class Actor:
-    user: str
-    kind: str  # "slack" | "cli"
-    channel: str | None = None
 
 
 class Extensions:

@@ -12,7 +12,8 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from bot.licensing.extensions import Actor, Extensions, current_rule
+from bot.audit import Actor
+from bot.licensing.extensions import Extensions, current_rule
 from storage.db import writer
 from storage.models import Deadline, Reminder
 

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from bot.announcements.parse import Announcement
 from bot.answers.verdicts import Match
 from bot.config import Settings
 from bot.deadlines.schedule import ReminderPolicy, close_deadline, open_deadline
@@ -308,8 +307,8 @@ class Licenses:
 
     def _remember_counterparty(self, party: str, destination: str | None, source: Source) -> None:
         """A licensed party is a counterparty: re-screened whenever the list changes."""
+        from bot.audit import Actor
         from bot.counterparties.registry import record_licensed
-        from bot.licensing.extensions import Actor
 
         try:
             record_licensed(
@@ -322,27 +321,6 @@ class Licenses:
             import logging
 
             logging.getLogger(__name__).exception("could not register %s as a counterparty", party)
-
-    def record_announcement(
-        self, ann: Announcement, *, source: Source, confidence: str, now: datetime | None = None
-    ) -> tuple[License, bool]:
-        if not ann.number:
-            raise LicenseError("the announcement has no license or application number")
-        from bot.screening.country_field import country_code
-
-        return self.record(
-            number=ann.number,
-            decision=ann.decision,
-            source=source,
-            party=ann.party,
-            scope=ann.scope,
-            destination=country_code(ann.destination) if ann.destination else None,
-            valid_from=ann.valid_from,
-            valid_until=ann.valid_until,
-            conditions=ann.conditions,
-            confidence=confidence,
-            now=now,
-        )
 
     def withdraw(
         self, *, number: str, source: Source, reason: str, now: datetime | None = None

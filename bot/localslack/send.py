@@ -18,9 +18,13 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from bot.cli.local import API_URL_FILE, SECRET_FILE
 from bot.config import Settings
 from bot.localslack import wire
+
+# Where a local `canweship serve` leaves its signing secret and the fake API's address in the
+# run directory (written by bot/cli/local.py, read here to sign and answer like Slack).
+SECRET_FILE = "local-signing-secret"
+API_URL_FILE = "local-api-url"
 
 
 def main(argv: list[str] | None = None) -> int:

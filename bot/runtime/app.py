@@ -15,10 +15,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 import handlers
+from bot.runtime import hand_off
 from bot.runtime.siblings import CountingExecutor
 from bot.runtime.webclient import KeepAliveWebClient
 from bot.services import Services
-from handlers import hand_off
 
 log = logging.getLogger(__name__)
 

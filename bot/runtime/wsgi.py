@@ -16,7 +16,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
 from bot.runtime.app import create_app
-from bot.services import Services, build_services
+from bot.runtime.wiring import build_services
+from bot.services import Services
 
 # Writers to the SQLite store take turns on one lock, and every statement releases the GIL while
 # SQLite works. Under load the thread holding the lock then waits a full switch interval (5 ms by

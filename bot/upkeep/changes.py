@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, and_, or_, select, update
 from sqlmodel import Session
 
-from bot.answers.verdicts import LIST_NAMES
 from bot.config import Settings
 from bot.lists.alerts import enqueue, upsert_ignore
+from bot.lists.changeset import ChangedRecord, ChangeSet
+from bot.upkeep.rescreen import finding_alerts, rescreen
 from storage.db import writer
 from storage.importer import current_snapshot
 from storage.models import Entry, ListSnapshot
@@ -30,51 +30,6 @@ from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 MAX_LISTED = 500  # names shown per change alert (10 in the message, the rest in the thread)
-
-
-@dataclass(frozen=True)
-class ChangedRecord:
-    kind: str  # "added" | "removed" | "changed"
-    source: str
-    list_id: str
-    name: str
-    cite: str | None
-    entry_key: int | None  # store id in the new snapshot (None when removed)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "source": self.source,
-            "list": LIST_NAMES.get(self.source, self.source),
-            "list_id": self.list_id,
-            "name": self.name,
-            "cite": self.cite,
-        }
-
-
-@dataclass
-class ChangeSet:
-    snapshot_id: int
-    previous_snapshot_id: int | None
-    version: str | None
-    previous_version: str | None
-    records: list[ChangedRecord] = field(default_factory=list)
-
-    @property
-    def hit_keys(self) -> set[tuple[str, str]]:
-        """Records that can make a counterparty's result new or stronger."""
-        return {(r.source, r.list_id) for r in self.records if r.kind != "removed"}
-
-    @property
-    def removed_keys(self) -> set[tuple[str, str]]:
-        return {(r.source, r.list_id) for r in self.records if r.kind == "removed"}
-
-    def by_source(self) -> dict[str, dict[str, int]]:
-        out: dict[str, dict[str, int]] = {}
-        for r in self.records:
-            counts = out.setdefault(r.source, {"added": 0, "removed": 0, "changed": 0})
-            counts[r.kind] += 1
-        return dict(sorted(out.items()))
 
 
 def record_change(
@@ -215,7 +170,6 @@ def process_changes(
     max_changes: int = 5,
 ) -> list[dict[str, Any]]:
     """Process pending list changes (bounded); returns each one's summary."""
-    from bot.upkeep.rescreen import finding_alerts, rescreen
 
     now = now or utcnow()
     done: list[dict[str, Any]] = []

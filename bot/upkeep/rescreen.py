@@ -19,11 +19,12 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 
-from bot.answers.verdicts import LIST_NAMES, Decision, Match
+from bot.answers.verdicts import Decision, Match
 from bot.config import Settings
 from bot.counterparties.registry import _screen, result_fields
+from bot.lists.changeset import ChangeSet
 from bot.screening.index import IndexedName, NameIndex
-from bot.upkeep.changes import ChangeSet
+from storage.csl import LIST_NAMES
 from storage.models import EntryName
 from storage.models_sync import Counterparty, CounterpartyAsker
 

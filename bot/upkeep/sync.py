@@ -26,6 +26,7 @@ from bot.config import Settings
 from bot.lists.alerts import close_incident, open_incident, upsert_ignore
 from bot.lists.fetch import DEFAULT_FETCH, FetchError, FetchOptions, fetch
 from bot.lists.status import human_age
+from bot.screening.normalize import NORMALIZER_VERSION, normalize_name
 from storage.csl import ListFormatError, read_bytes
 from storage.db import writer
 from storage.importer import (
@@ -125,9 +126,7 @@ def sync(
     reason = shrink_refusal(parsed, snap, ratio=settings.min_record_ratio, origin=url)
     if reason is not None:
         return _quarantine(engine, settings, url, actor, download.body, reason, snap, now)
-    from bot.cli.commands import normalizer
-
-    normalize, version = normalizer()
+    normalize, version = normalize_name, NORMALIZER_VERSION
     report = apply_list(
         engine=engine,
         parsed=parsed,

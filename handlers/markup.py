@@ -8,17 +8,16 @@ The other direction matters as much: whatever a user typed is echoed back in the
 ("Screened *Acme & Sons*..."). `escape_mrkdwn` makes such text inert, so a party name cannot ping a
 channel or forge a link in a message that carries the bot's authority.
 
-Nothing here imports Slack; all functions are pure and never raise on any string.
+Nothing here imports Slack; all functions are pure and never raise on any string. The engine
+never sees Slack markup: handlers (and `canweship ask`, which answers as a DM would) turn it into
+plain text here first.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
-#: Longest input `to_plain_text` looks at. Slack allows 40,000 characters; a question is far
-#: shorter, and capping first keeps every regex below linear in a small bound.
-MAX_INPUT_CHARS = 4000
+from bot.screening.text import MAX_INPUT_CHARS, clean_chars, is_noise
 
 # A Slack "angle bracket" token. Only shapes Slack itself produces are treated as markup, so a
 # literal `<script>` that reached us unescaped stays visible (and is rejected by the parser).
@@ -38,15 +37,6 @@ _BROADCAST = re.compile(r"@(?=(?:channel|here|everyone)\b)", re.IGNORECASE)
 _ZWJ = "\u200d"
 
 
-def _is_noise(ch: str) -> bool:
-    """Format, surrogate and private-use characters (bidi overrides, zero-width joiners).
-
-    They are invisible, so they can only hide text from a reader or split a name the screening
-    engine should see whole.
-    """
-    return unicodedata.category(ch) in {"Cf", "Cs", "Co"}
-
-
 def _drop_noise(text: str) -> str:
     """`text` without control and format characters (a joiner we put in ourselves stays).
 
@@ -55,16 +45,7 @@ def _drop_noise(text: str) -> str:
     """
     if text.isprintable():
         return text
-    return "".join(ch for ch in text if not _is_noise(ch) or ch == _ZWJ)
-
-
-def _clean_chars(text: str) -> str:
-    """Drop invisible characters; control characters (tabs, newlines, NUL...) become spaces."""
-    if text.isprintable():  # none of either: skip the per-character pass
-        return text
-    return "".join(
-        " " if unicodedata.category(ch) == "Cc" else ch for ch in text if not _is_noise(ch)
-    )
+    return "".join(ch for ch in text if not is_noise(ch) or ch == _ZWJ)
 
 
 def _render_token(body: str) -> str:
@@ -115,7 +96,7 @@ def to_plain_text(text: str) -> str:
     if not isinstance(text, str):
         return ""
     text = text[:MAX_INPUT_CHARS]
-    text = _clean_chars(text)
+    text = clean_chars(text)
     text = _TOKEN.sub(lambda m: _render_token(m.group("body")), text)
     # Entities last-but-one: `&lt;` stands for a literal `<` the user typed, not for markup.
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -1,4 +1,4 @@
-"""Events passed between the workers of one server (the transport is bot/runtime/siblings.py).
+"""Events passed between the workers of one server (the transport is siblings.py, beside it).
 
 A worker with more answers queued than a sibling hands a new event to it instead of queueing
 it; the sibling runs the event through its own app, Slack's signature checked again.
