@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -12,7 +13,9 @@ from sqlalchemy import Engine
 
 from bot.answers.screener import Screener
 from bot.config import Settings
+from storage.db import session_scope
 from storage.events import Completions
+from storage.importer import current_snapshot
 
 
 @dataclass
@@ -32,8 +35,6 @@ class Services:
         """Build the name index in the background so the first question is fast."""
 
         def build() -> None:
-            from storage.db import session_scope
-            from storage.importer import current_snapshot
 
             try:
                 with session_scope(self.engine) as session:
@@ -41,8 +42,6 @@ class Services:
                 if snap is not None and snap.id is not None:
                     self.screener.cache.get(self.engine, snap.id)
             except Exception:  # warm-up is an optimisation; the first question retries
-                import logging
-
                 logging.getLogger(__name__).exception("index warm-up failed")
 
         thread = threading.Thread(target=build, name="index-warm-up", daemon=True)

@@ -20,8 +20,9 @@ from bot.announcements.service import (
 )
 from bot.announcements.watch import is_watched
 from bot.authz import NotAdmin, require_admin
-from bot.licensing.licenses import LicenseError, Licenses, Source
+from bot.licensing.licenses import LicenseError, Licenses, Source, normalize_number
 from handlers.common import admin_or_refuse, once, post, services
+from handlers.markup import to_plain_text
 from handlers.views import button, esc, section
 from handlers.views import context as context_block
 from storage.models_licenses import License
@@ -132,7 +133,6 @@ def _handle(event: dict[str, Any], client: WebClient, ctx: BoltContext, channel:
 
 
 def _plain(text: str) -> str:
-    from handlers.markup import to_plain_text
 
     return to_plain_text(text)
 
@@ -349,8 +349,6 @@ def on_edit_submitted(
         "valid_until": value("valid_until"),
     }
     try:
-        from bot.licensing.licenses import normalize_number
-
         overrides["number"] = normalize_number(overrides["number"] or "")
         handled = _service(context).decide_pending(
             int(view["private_metadata"]),

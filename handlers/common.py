@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.authz import NotAdmin, require_admin
 from bot.services import Services
 from storage.events import EventRef, claim_event
 
@@ -103,7 +104,6 @@ def post_ephemeral(client: WebClient, *, channel: str, user: str, **kwargs: Any)
 
 def admin_or_refuse(context: BoltContext, body: dict[str, Any], respond: Any, what: str) -> bool:
     """For buttons: True when the clicking user is an admin, else tell them (only them) why not."""
-    from bot.authz import NotAdmin, require_admin
 
     svc = services(context)
     try:

@@ -150,9 +150,10 @@ def is_sqlite(engine: Engine) -> bool:
 def upsert_insert(dialect: str) -> Any:
     """The dialect's `insert` construct, which has `on_conflict_do_nothing/update` (both stores)."""
     if dialect == "postgresql":
+        # (each dialect has its own upsert; import only the one in use)
         from sqlalchemy.dialects.postgresql import insert
     else:
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert  # (see above)
     return insert
 
 

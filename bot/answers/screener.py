@@ -34,6 +34,7 @@ from bot.answers.verdicts import (
 from bot.config import Settings
 from bot.lists.status import ListStatus, human_age, read_list_status
 from bot.screening.clean import Cleaned, clean_party
+from bot.screening.countries import country_name
 from bot.screening.index import IndexedName, NameIndex, SearchResult
 from bot.screening.normalize import NORMALIZER_VERSION
 from bot.screening.spans import link_spans
@@ -205,7 +206,6 @@ class OnRecord:
         """The policy for a destination; a region (UA-43) falls back to its country's."""
         if not code:
             return None
-        from bot.screening.countries import country_name
 
         for candidate in [code] + ([code.split("-")[0]] if "-" in code else []):
             found = self.policies.get(candidate)

@@ -14,6 +14,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Protocol
 
+from bot.screening.index import _is_generic
+from bot.screening.normalize import normalize_name, prepare, tokens
+from bot.screening.places import place_tokens
 from storage.csl import LIST_NAMES
 
 PROHIBITED = "prohibited"
@@ -365,15 +368,12 @@ def decide(
 
 @lru_cache(maxsize=1)
 def _places() -> frozenset[str]:
-    from bot.screening.places import place_tokens
 
     return place_tokens()
 
 
 @lru_cache(maxsize=4096)
 def _core_tokens(text: str) -> tuple[str, ...]:
-    from bot.screening.index import _is_generic
-    from bot.screening.normalize import normalize_name, tokens
 
     return tuple(t for t in tokens(normalize_name(text)) if not _is_generic(t))
 
@@ -381,8 +381,6 @@ def _core_tokens(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=4096)
 def _words(text: str) -> tuple[str, ...]:
     """The words as written, legal forms and stopwords left out ("electric" stays itself)."""
-    from bot.screening.index import _is_generic
-    from bot.screening.normalize import normalize_name, prepare
 
     legal = normalize_name("ltd")
     out = []
@@ -550,9 +548,7 @@ def _family_verdict(source: str) -> str:
 def _is_brand_itself(party: str, token: str) -> bool:
     """Is the name asked about just the brand, legal forms aside ("Huawei", "RPC, Inc.",
     "华为")? Not when other words come with it, even stopwords ("em-tec GmbH" is not 'tec')."""
-    from rigour.names.org_types import remove_org_types
-
-    from bot.screening.normalize import normalize_name, prepare
+    from rigour.names.org_types import remove_org_types  # (rigour loads its tables on import)
 
     legal = normalize_name("ltd")
     words = [

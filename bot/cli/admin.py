@@ -61,18 +61,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _services():  # type: ignore[no-untyped-def]
+    # (lazy: a command loads only what it runs)
     from bot.runtime.wiring import build_services
 
     return build_services()
 
 
 def _actor():  # type: ignore[no-untyped-def]
+    # (lazy: a command loads only what it runs)
     from bot.audit import Actor
 
     return Actor(user=getpass.getuser(), kind="cli")
 
 
 def cmd_extension(args: argparse.Namespace) -> int:
+    # (lazy: a command loads only what it runs)
     from bot.licensing.extension_text import extension_json, extension_line
     from bot.licensing.extensions import ExtensionError, Extensions
 
@@ -124,6 +127,7 @@ def cmd_extension(args: argparse.Namespace) -> int:
 
 
 def cmd_deadlines(args: argparse.Namespace) -> int:
+    # (lazy: a command loads only what it runs)
     from bot.deadlines.schedule import days_left, upcoming
     from bot.licensing.extension_text import deadline_line
 
@@ -164,6 +168,7 @@ def make_notifier(settings: Settings):  # type: ignore[no-untyped-def]
         )
     if not settings.alert_channel:
         raise UsageError("CANWESHIP_ALERT_CHANNEL is not set: reminders have nowhere to go")
+    # (lazy: a command loads only what it runs)
     from bot.runtime.app import make_client
     from handlers.reminders import SlackNotifier
 
@@ -173,10 +178,12 @@ def make_notifier(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def cmd_tick(args: argparse.Namespace) -> int:
+    # (lazy: a command loads only what it runs)
     from bot.deadlines.reminders import tick
 
     svc = _services()
     if not svc.settings.slack_bot_token:
+        # (lazy: a command loads only what it runs)
         from bot.cli.local import cmd_local_tick
 
         return cmd_local_tick(svc)
@@ -192,10 +199,12 @@ def cmd_tick(args: argparse.Namespace) -> int:
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
+    # (lazy: a command loads only what it runs)
     from bot.runtime.scheduler import build_scheduler
 
     svc = _services()
     if not svc.settings.slack_bot_token:
+        # (lazy: a command loads only what it runs)
         from bot.cli.local import cmd_local_scheduler
 
         return cmd_local_scheduler(svc)
@@ -210,6 +219,7 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
+    # (lazy: a command loads only what it runs)
     from bot.licensing import huawei_tgl as tgl
     from bot.licensing.extensions import ExtensionError, Extensions
 

@@ -54,6 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=cmd_status)
 
+    # (lazy: a command loads only what it runs)
     from bot.cli import admin as cli_admin
     from bot.cli import ask as cli_ask
     from bot.cli import licenses as cli_licenses

@@ -76,6 +76,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _svc():  # type: ignore[no-untyped-def]
+    # (lazy: a command loads only what it runs)
     from bot.runtime.wiring import build_services
 
     return build_services()
@@ -91,6 +92,7 @@ def _date(text: str | None, flag: str) -> date | None:
 
 
 def _license_json(row: Any) -> dict[str, Any]:
+    # (lazy: a command loads only what it runs)
     from bot.licensing.licenses import snapshot
 
     doc = snapshot(row) or {}
@@ -101,6 +103,7 @@ def _license_json(row: Any) -> dict[str, Any]:
 
 
 def cmd_license(args: argparse.Namespace) -> int:
+    # (lazy: a command loads only what it runs)
     from bot.licensing.licenses import LicenseError, LicenseExists, Licenses, Source
     from bot.screening.country_field import country_code
 
@@ -176,6 +179,7 @@ def cmd_license(args: argparse.Namespace) -> int:
 
 
 def cmd_admins(args: argparse.Namespace) -> int:
+    # (lazy: a command loads only what it runs)
     from bot.authz import BadUserId, NotAdmin, add_admin, admin_ids, remove_admin, user_id_from
 
     if args.action == "add":
@@ -205,6 +209,7 @@ def cmd_admins(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
+    # (lazy: a command loads only what it runs)
     import re
 
     from bot.announcements.watch import set_watched
@@ -223,6 +228,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_country(args: argparse.Namespace) -> int:
+    # (lazy: a command loads only what it runs)
     from bot.licensing.destinations import PolicyError, list_policies, set_policy
 
     svc = _svc()
@@ -247,6 +253,7 @@ def cmd_country(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    # (lazy: a command loads only what it runs)
     from bot.audit import export_csv, parse_since_words
 
     try:

@@ -23,6 +23,7 @@ NOT_SET = "CANWESHIP_ALERT_CHANNEL (not set: a real tick would leave it pending)
 
 def render_due(item: DueReminder, tz_name: str) -> str:
     """One due reminder, as it would appear in Slack, marked local."""
+    # (lazy: a command loads only what it runs)
     from handlers.reminders import reminder_message
 
     text, blocks = reminder_message(item.notice, tz_name)
@@ -84,6 +85,7 @@ LOCAL_TOKEN = "xoxb-local-not-slack"  # the fake accepts any xoxb- token; Slack 
 
 def is_loopback(url: str) -> bool:
     """True when the Web API URL is on this machine (a fake), never for Slack or GovSlack."""
+    # (lazy: a command loads only what it runs)
     import ipaddress
     from urllib.parse import urlsplit
 
@@ -125,6 +127,7 @@ def prepare_local_serve(settings: Settings, mode: str, out: TextIO | None = None
     this run, printed and written (mode 0600) to the data directory, so only someone who can read
     it here can send requests.
     """
+    # (lazy: a command loads only what it runs)
     import secrets
 
     out = out or sys.stderr
@@ -153,6 +156,7 @@ def prepare_local_serve(settings: Settings, mode: str, out: TextIO | None = None
 
 def _start_fake(out: TextIO) -> str:
     """A fake Web API child that prints what is posted and exits with the server (local_api.py)."""
+    # (lazy: a command loads only what it runs)
     import os
     import socket
     import subprocess

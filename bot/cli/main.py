@@ -18,6 +18,7 @@ from storage.importer import ListSourceError
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # (lazy: a command loads only what it runs)
     from bot import __version__
     from bot.cli import commands as cli_commands
 

@@ -39,6 +39,7 @@ def _require(settings: Settings, *names: str) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    # (lazy: a command loads only what it runs)
     from bot.cli.local import prepare_local_serve, serve_mode
     from bot.runtime.store import open_runtime
 
@@ -75,6 +76,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_shell(args: argparse.Namespace) -> int:
+    # (lazy: a command loads only what it runs)
     from bot.localslack.shell import run_shell
     from bot.runtime.wiring import build_services
 
@@ -84,6 +86,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
 
 
 def _load_demo_if_empty(services) -> None:  # type: ignore[no-untyped-def]
+    # (lazy: a command loads only what it runs)
     from pathlib import Path
 
     from bot.screening.normalize import NORMALIZER_VERSION, normalize_name
@@ -128,12 +131,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _location(settings: Settings) -> str:
+    # (lazy: a command loads only what it runs)
     from storage.db import describe_location
 
     return describe_location(settings.database_url)
 
 
 def _socket_mode(settings: Settings) -> int:
+    # (lazy: a command loads only what it runs)
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.runtime.app import create_app

@@ -37,6 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _services():  # type: ignore[no-untyped-def]
+    # (lazy: a command loads only what it runs)
     from bot.runtime.wiring import build_services
 
     return build_services()
@@ -46,6 +47,7 @@ def _alert_notifier(settings: Settings) -> Any:
     """Post alerts now when this process can reach Slack; otherwise they wait in the outbox."""
     if not (settings.slack_bot_token and settings.alert_channel):
         return None
+    # (lazy: a command loads only what it runs)
     from bot.runtime.app import make_client
     from handlers.list_alerts import SlackAlertNotifier
 
@@ -53,6 +55,7 @@ def _alert_notifier(settings: Settings) -> Any:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    # (lazy: a command loads only what it runs)
     from bot.lists.alerts import deliver
     from bot.upkeep.sync import sync
 
@@ -102,6 +105,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_counterparty(args: argparse.Namespace) -> int:
+    # (lazy: a command loads only what it runs)
     from bot.audit import Actor
     from bot.counterparties import registry as cps
     from bot.screening.country_field import country_code
@@ -133,6 +137,7 @@ def cmd_counterparty(args: argparse.Namespace) -> int:
             row = cps.remove(svc.engine, name=args.name, actor=actor)
             print(f"removed: {row.name}")
             return 0
+        # (lazy: a command loads only what it runs)
         from bot.cli.progress import progress_bar
 
         rows_in = cps.read_csv(Path(args.file), country_code)

@@ -18,11 +18,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy import Connection, Engine, delete, func, select, update
 from sqlmodel import Session
 
+from bot.answers.screener import Requester, ScreeningRequest
 from bot.answers.verdicts import UNAVAILABLE, Decision
 from bot.audit import Actor
+from bot.lists.alerts import upsert_ignore
 from bot.screening.normalize import normalize_name
 from storage.db import upsert_insert, writer
 from storage.models import AuditEvent
@@ -79,7 +81,6 @@ def _get_or_create(
     session: Session, *, name: str, key: str, country: str | None, origin: str, now: datetime
 ) -> tuple[Counterparty, dict[str, Any] | None]:
     """The row for `key`, locked, with `origin` added; and its state before (None if new)."""
-    from bot.lists.alerts import upsert_ignore
 
     row = _locked(session, key)
     before = snapshot(row) if row is not None else None
@@ -131,7 +132,6 @@ def _audit(session: Session, actor: Actor, action: str, subject: str, **detail: 
 
 
 def _screen(screener: Any, name: str, country: str | None, now: datetime) -> Decision:
-    from bot.answers.screener import Requester, ScreeningRequest
 
     request = ScreeningRequest(party=name, country=country)
     return screener.screen(request, Requester("system", "system"), now=now, audit=False).decision
@@ -170,8 +170,6 @@ def list_counterparties(engine: Engine, *, limit: int | None = None) -> list[Cou
 
 
 def count_counterparties(engine: Engine) -> int:
-    from sqlalchemy import func
-
     with Session(engine) as session:
         return session.execute(select(func.count()).select_from(Counterparty)).scalar_one()
 

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlmodel import Session
 
 from bot.config import Settings
-from storage.models import Deadline, Reminder
+from storage.db import writer
+from storage.models import AuditEvent, Deadline, Reminder
+from storage.types import utcnow
 
 
 def reminder_time(due: date, offset_days: int, *, tz: ZoneInfo, hour: int) -> datetime:
@@ -93,8 +95,6 @@ def upcoming(session: Session, *, today: date, limit: int = 20) -> list[Deadline
 
 
 def pending_count(session: Session) -> int:
-    from sqlalchemy import func
-
     return session.execute(
         select(func.count())
         .select_from(Reminder)
@@ -106,9 +106,6 @@ def snooze(
     engine: Engine, settings: Settings, deadline_id: int, *, by: str, today: date | None = None
 ) -> date:
     """One more reminder tomorrow at the reminder hour (an admin pressed "Snooze"). Audited."""
-    from storage.db import writer
-    from storage.models import AuditEvent
-    from storage.types import utcnow
 
     today = today or utcnow().astimezone(settings.tz).date()
     tomorrow = today + timedelta(days=1)

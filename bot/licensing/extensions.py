@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
+from bot.answers.screener import Requester, ScreeningRequest
 from bot.answers.verdicts import Match
 from bot.audit import Actor
 from bot.config import Settings
@@ -48,7 +49,6 @@ def policy(settings: Settings) -> ReminderPolicy:
 
 def resolve_party(screener: Any, name: str) -> dict[str, Any]:
     """Tie a party name to the list: a family ("Huawei") or the records it strongly matches."""
-    from bot.answers.screener import ScreeningRequest
 
     name = name.strip()
     if not name:
@@ -74,7 +74,6 @@ def resolve_party(screener: Any, name: str) -> dict[str, Any]:
 
 
 def _system() -> Any:
-    from bot.answers.screener import Requester
 
     return Requester(actor="system", kind="system")
 

@@ -7,6 +7,7 @@ A granted license's expiry joins the reminders (bot/deadlines/schedule.py).
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,9 +17,12 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from bot.answers.verdicts import Match
+from bot.audit import Actor
 from bot.config import Settings
+from bot.counterparties.registry import record_licensed
 from bot.deadlines.schedule import ReminderPolicy, close_deadline, open_deadline
 from bot.licensing.activities import keywords, within_scope
+from bot.licensing.extensions import ExtensionError, resolve_party
 from bot.screening.normalize import normalize_name
 from storage.db import writer
 from storage.models import AuditEvent, Deadline
@@ -129,7 +133,6 @@ def _party_links(screener: Any, party: str | None) -> list[dict[str, Any]]:
     """Link the party to list records when it is on the list; an unlisted party stays as text."""
     if not party or screener is None:
         return []
-    from bot.licensing.extensions import ExtensionError, resolve_party
 
     try:
         return [resolve_party(screener, party)]
@@ -307,8 +310,6 @@ class Licenses:
 
     def _remember_counterparty(self, party: str, destination: str | None, source: Source) -> None:
         """A licensed party is a counterparty: re-screened whenever the list changes."""
-        from bot.audit import Actor
-        from bot.counterparties.registry import record_licensed
 
         try:
             record_licensed(
@@ -318,8 +319,6 @@ class Licenses:
                 actor=Actor(user=source.user, kind=source.kind, channel=source.channel),
             )
         except Exception:  # best effort: the license itself is recorded and audited
-            import logging
-
             logging.getLogger(__name__).exception("could not register %s as a counterparty", party)
 
     def withdraw(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import Engine, and_, func, or_, select, update
 from sqlmodel import Session
 
 from bot.config import Settings
@@ -325,8 +325,6 @@ def _sent(engine: Engine, notice: AlertNotice, owner: str, ts: str, now: datetim
 
 def alert_counts(engine: Engine) -> dict[str, int]:
     """Alerts per status, for `status` and tests."""
-    from sqlalchemy import func
-
     with Session(engine) as session:
         rows = session.execute(
             select(ListAlert.status, func.count()).group_by(ListAlert.status)

@@ -21,6 +21,7 @@ __all__ = ["Call", "FakeSlackAPI", "PostedMessage", "wire"]
 
 def __getattr__(name: str) -> Any:
     if name in ("Call", "FakeSlackAPI", "PostedMessage"):
+        # (lazy, so that `python -m bot.localslack.fake_api` is not imported twice)
         from bot.localslack import fake_api
 
         return getattr(fake_api, name)

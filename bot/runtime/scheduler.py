@@ -22,6 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.deadlines.reminders import Notifier, tick
 from bot.services import Services
 from bot.upkeep.sync import claim_scheduled_sync, list_upkeep, sync, sync_due
+from handlers.list_alerts import SlackAlertNotifier
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,6 @@ def list_notifier_for(notifier: Any) -> Any:
     client = getattr(notifier, "client", None)
     if client is None:
         return None
-    from handlers.list_alerts import SlackAlertNotifier
 
     return SlackAlertNotifier(client)
 

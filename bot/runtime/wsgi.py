@@ -15,6 +15,7 @@ from typing import Any
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
+from bot.answers.screener import list_status
 from bot.runtime.app import create_app
 from bot.runtime.wiring import build_services
 from bot.services import Services
@@ -52,7 +53,6 @@ def _json(start_response: Any, status: str, doc: dict[str, Any]) -> Iterable[byt
 
 def healthz(services: Services) -> tuple[str, dict[str, Any]]:
     """Ready when the store answers; reports the list version (no secrets)."""
-    from bot.answers.screener import list_status
 
     try:
         with services.engine.connect() as conn:

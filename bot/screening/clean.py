@@ -32,11 +32,11 @@ class Cleaned:
 @lru_cache(maxsize=1)
 def _fold_map() -> dict[str, str]:
     """Non-Latin letters that look like one ASCII letter, from the maintained confusables table."""
-    from confusable_homoglyphs import confusables
+    from confusable_homoglyphs import confusables  # (large table: loaded on first use)
 
     data = confusables.confusables_data if hasattr(confusables, "confusables_data") else None
     if data is None:
-        from confusable_homoglyphs.utils import load
+        from confusable_homoglyphs.utils import load  # (older releases keep the data here)
 
         data = load("confusables.json")
     out: dict[str, str] = {}
@@ -129,7 +129,7 @@ def clean_party(text: str) -> Cleaned:
     variants: list[str] = []
     if any(_is_han(c) for c in s):
         try:
-            from pypinyin import lazy_pinyin
+            from pypinyin import lazy_pinyin  # (its dictionaries load only for Chinese text)
 
             syll = [p for p in lazy_pinyin(s) if p.strip()]
             spaced = " ".join(" ".join(syll).split())

@@ -51,7 +51,7 @@ _DESCRIPTOR_CATEGORIES = ("DOMAIN", "SYMBOL", "LOCATION", "ORG_CLASS")
 def descriptor_tokens(vocabulary: list[str]) -> frozenset[str]:
     """Words rigour's name tagger knows as a business domain, an organisation word, a place or
     a legal form ("technology", "trading", "group", "moscow"), among `vocabulary`."""
-    from rigour.names import NameTypeTag, analyze_names
+    from rigour.names import NameTypeTag, analyze_names  # (rigour loads its tables on import)
 
     words = [w for w in vocabulary if w.isalpha()]
     found: set[str] = set()

@@ -22,11 +22,14 @@ from typing import Any
 from sqlalchemy import Engine, or_, update
 from sqlmodel import Session
 
+from bot.answers.screener import list_status
 from bot.config import Settings
-from bot.lists.alerts import close_incident, open_incident, upsert_ignore
+from bot.lists.alerts import close_incident, deliver, open_incident, upsert_ignore
 from bot.lists.fetch import DEFAULT_FETCH, FetchError, FetchOptions, fetch
 from bot.lists.status import human_age
 from bot.screening.normalize import NORMALIZER_VERSION, normalize_name
+from bot.upkeep.changes import note_current_change, process_changes, record_change
+from bot.upkeep.staleness import check_freshness
 from storage.csl import ListFormatError, read_bytes
 from storage.db import writer
 from storage.importer import (
@@ -56,7 +59,6 @@ class SyncResult:
 def sync_due(engine: Engine, settings: Settings, *, now: datetime | None = None) -> bool:
     """A scheduled sync is due when the list in use was last confirmed an interval ago (or there
     is none). Keyed on the list, not on each process's clock: restarts do not download again."""
-    from bot.answers.screener import list_status
 
     status = list_status(engine, settings, now or utcnow())
     return status.empty or status.age is None or status.age >= settings.sync_interval
@@ -150,8 +152,6 @@ def sync(
     _recovered(engine, settings, url, now)
     result = SyncResult(report.status, url, f"{url}: {report.status} ({report.version})", report)
     if report.status == "applied" and report.snapshot_id is not None:
-        from bot.upkeep.changes import process_changes, record_change
-
         previous = _snapshot_id(report.previous_version)
         if previous is not None:
             record_change(
@@ -159,7 +159,6 @@ def sync(
             )
         if screener is not None:
             result.changes = process_changes(engine, settings, screener, owner=owner, now=now)
-    from bot.upkeep.staleness import check_freshness
 
     check_freshness(engine, settings, now=now)
     return result
@@ -233,7 +232,6 @@ def _record_run(
 
 
 def _list_payload(engine: Engine, settings: Settings, url: str) -> dict[str, Any]:
-    from bot.answers.screener import list_status
 
     status = list_status(engine, settings)
     return {"url": url, "version": status.version, "age": human_age(status.age)}
@@ -336,9 +334,6 @@ def list_upkeep(
 ) -> dict[str, Any]:
     """What every process does on each tick: notice staleness, process list changes (also those
     applied by `canweship import`), and post pending list alerts. All exactly-once."""
-    from bot.lists.alerts import deliver
-    from bot.upkeep.changes import note_current_change, process_changes
-    from bot.upkeep.staleness import check_freshness
 
     now = now or utcnow()
     freshness = check_freshness(engine, settings, now=now)
