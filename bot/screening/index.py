@@ -55,7 +55,13 @@ from bot.screening.normalize import (
 )
 from bot.screening.places import descriptor_tokens, place_tokens
 from bot.screening.typo import BETA, TYPO_KEEP, QueryToken, TypoTables
-from bot.screening.words import MIN_SOUND_KEY, CommonWords, sound_keys, token_similarity
+from bot.screening.words import (
+    LONG_FORMS,
+    MIN_SOUND_KEY,
+    CommonWords,
+    sound_keys,
+    token_similarity,
+)
 
 __all__ = [
     "REVIEW_THRESHOLD",
@@ -106,6 +112,10 @@ MIN_SCORE = 0.5  # names scoring below this (50/100) may be left out of the hits
 PLACE_FACTOR = 0.3  # city, province and country words locate a party, they do not name it
 MISSING_CHECK_FROM = 0.6  # candidates below this cannot reach a threshold anyway
 SPELLING_KEEP = 6  # expansions kept for a token with other spellings
+# A name match without the evidence of a strong one (see NameIndex._strong_evidence) scores
+# at most this: a possible match for review, never a block on the name alone.
+WEAK_EVIDENCE_CAP = 89.0
+FAMILY_LEAD_SHARE = 0.5  # a family word leads (places, legal forms aside) half its names
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +195,19 @@ def _exact_keys(name: str, normalized: str | None = None) -> tuple[str, ...]:
 @lru_cache(maxsize=65536)
 def _is_common_word(token: str) -> bool:
     return len(token) < 3 or zipf_frequency(token, "en") >= FAMILY_MAX_ZIPF
+
+
+@lru_cache(maxsize=65536)
+def _is_common_identifier(token: str) -> bool:
+    """A word too common or too short to identify a party on its own: under 3 letters, or a
+    common English word, as typed or as the long word its abbreviation stands for ("sci" is
+    "scientific")."""
+    return _is_common_word(token) or any(_is_common_word(w) for w in LONG_FORMS.get(token, ()))
+
+
+def _letters(name: str) -> str:
+    """A name's letters and digits, legal forms included ("B.R.C. S.A." -> "brcsa")."""
+    return "".join(c for c in prepare(name) if c.isalnum())
 
 
 def _consonants(token: str) -> str:
@@ -519,10 +542,90 @@ class NameIndex(TypoTables):
             return None
         entry, etype = self._entry, self._etype
         person = _ENTITY_TYPES.index("Individual")
-        keys = tuple(sorted({entry[i] for i in self._post[tid] if etype[i] != person}))
+        names = [i for i in self._post[tid] if etype[i] != person]
+        keys = tuple(sorted({entry[i] for i in names}))
         if len(keys) < FAMILY_MIN_RECORDS:
             return None
+        # A brand leads its members' names, places and legal forms aside ("Shenzhen Huawei
+        # Technologies", "LLC Huawei"); a word found behind another name ("Ecotherm-Cryo",
+        # "Sukhoi Yuri Gagarin") is that member's detail, not a family they share.
+        led = sum(1 for i in names if self._lead_word(i) == tid)
+        if led < FAMILY_LEAD_SHARE * len(names):
+            return None
         return FamilyMatch(token=token, entry_keys=keys, count=len(keys), exact=exact)
+
+    def _lead_word(self, i: int) -> int | None:
+        """The first token of name ``i`` that is not a place, legal form or stopword."""
+        generic, tok_str, places = self._generic, self._tok_str, self._places
+        return next(
+            (
+                t
+                for t in self._ntok[self._noff[i] : self._noff[i + 1]]
+                if not generic[t] and tok_str[t] not in places
+            ),
+            None,
+        )
+
+    def _identifying(self, token: str) -> bool:
+        """Does a query token identify a party (not a legal form, stopword, place or business
+        descriptor)? A word the list does not use counts unless it is generic or a place."""
+        tid = self._vocab.get(token)
+        if tid is not None:
+            return bool(self._core[tid])
+        return not (_is_generic(token) or token in self._common.legal or token in self._places)
+
+    def _strong_evidence(
+        self,
+        i: int,
+        query: str,
+        qtokens: list[str],
+        spellings: dict[str, tuple[str, ...]],
+        foreign: frozenset[str],
+        exact: bool,
+    ) -> bool:
+        """May name ``i`` be a strong match for the query, or only a possible one?
+
+        A high score can come from generic words and near spellings: "Click Holdings" and
+        "CLC Holdings", "Korro Bio" and "BIO CORPORATION". A match is strong only when
+
+        * every identifying word of the query has a counterpart among the listed name's
+          identifying words (a typo is fine here: "indie" standing for the place "India", or
+          "korro" for "corp", is none), and
+        * an identifying word is the same as listed (or one of its readings, for a word read
+          from Cyrillic) and is uncommon (not an English word, not under 3 letters), or two
+          identifying words are: "Yuxin" for "Youxin", "Scientific Corporation" or "VR
+          Technology" alone are possible matches, not blocks;
+
+        or the query is the listed name itself (:meth:`_exact_names`), except an initialism of
+        at most 3 letters that matches only letter by letter ("BRC" and "B R C S.A.").
+        """
+        tok_str, core = self._tok_str, self._core
+        name_tids = self._ntok[self._noff[i] : self._noff[i + 1]]
+        listed = {tok_str[t] for t in name_tids}
+        listed_core = [tok_str[t] for t in name_tids if core[t]]
+        ident = [t for t in qtokens if self._identifying(t)]
+        if exact:
+            if not ident or len("".join(ident)) > 3 or any(t in listed for t in ident):
+                return True
+            # An initialism matched letter by letter is the listed one only when the rest
+            # of the name is as listed too: "BRC S.A." is "B R C S.A.", "BRC Inc." may not be.
+            return _letters(query) == _letters(self._raw[i])
+
+        def same(t: str) -> bool:
+            if t in listed or any(o in listed for o in spellings.get(t, ())):
+                return True
+            return t in foreign and any(
+                skeleton(t) == skeleton(n) or sound_key(t) in sound_keys(n) for n in listed_core
+            )
+
+        for t in ident:
+            if same(t):
+                continue
+            forms = (t, *spellings.get(t, ()))
+            if not any(token_similarity(f, n) > 0.0 for f in forms for n in listed_core):
+                return False
+        matched = [t for t in ident if same(t)]
+        return len(matched) >= 2 or any(not _is_common_identifier(t) for t in matched)
 
     def _join_split(self, words: list[str]) -> list[str]:
         """Join a word split in the middle ("hua wei", "hik vision") when the joined form is a
@@ -647,7 +750,8 @@ class NameIndex(TypoTables):
                 for i, s in self._score(*apart)[0].items():
                     if s > scores.get(i, 0.0):
                         scores[i] = s
-        for i in self._exact_names(query):
+        exact_ids = self._exact_names(query)
+        for i in exact_ids:
             # The listed name itself, legal form, spacing and punctuation aside.
             scores[i] = 1.0
         qc = country.strip().upper() if country else None
@@ -660,6 +764,11 @@ class NameIndex(TypoTables):
         top = heapq.nlargest(max(limit * 20, 200), scores.items(), key=lambda kv: kv[1])
         for i, s in top:
             name_score = round(100.0 * s, 2)
+            weak = name_score > WEAK_EVIDENCE_CAP - COUNTRY_BONUS and not self._strong_evidence(
+                i, query, qtokens, spellings, foreign, i in exact_ids
+            )
+            if weak:
+                name_score = min(name_score, WEAK_EVIDENCE_CAP)
             cmatch: bool | None = None
             final = name_score
             if qc:
@@ -671,6 +780,8 @@ class NameIndex(TypoTables):
                         if cmatch
                         else max(0.0, name_score - COUNTRY_PENALTY)
                     )
+            if weak:
+                final = min(final, WEAK_EVIDENCE_CAP)  # a country does not make it strong
             key = entry[i]
             support[key] = support.get(key, 0) + 1
             prev = best.get(key)
