@@ -150,6 +150,7 @@ class FamilyMatch:
     entry_keys: tuple[int, ...]
     count: int
     exact: bool = True  # False: a romanization variant of the typed word ("huavei")
+    leads: bool = True  # False: the word is not what its members' names lead with ("cryo")
 
 
 @dataclass(frozen=True, slots=True)
@@ -549,10 +550,10 @@ class NameIndex(TypoTables):
         # A brand leads its members' names, places and legal forms aside ("Shenzhen Huawei
         # Technologies", "LLC Huawei"); a word found behind another name ("Ecotherm-Cryo",
         # "Sukhoi Yuri Gagarin") is that member's detail, not a family they share.
+        # Such a family is still shown (fail closed), but only for review.
         led = sum(1 for i in names if self._lead_word(i) == tid)
-        if led < FAMILY_LEAD_SHARE * len(names):
-            return None
-        return FamilyMatch(token=token, entry_keys=keys, count=len(keys), exact=exact)
+        leads = led >= FAMILY_LEAD_SHARE * len(names)
+        return FamilyMatch(token=token, entry_keys=keys, count=len(keys), exact=exact, leads=leads)
 
     def _lead_word(self, i: int) -> int | None:
         """The first token of name ``i`` that is not a place, legal form or stopword."""
