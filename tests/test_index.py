@@ -556,7 +556,7 @@ PRECISION_RECORDS: list[tuple[int, str, str, tuple[str, ...], str | None, list[s
 INDEX_PRECISION = NameIndex.build(_rows(RECORDS + PRECISION_RECORDS))
 
 
-def _top(query: str) -> Hit:
+def _best(query: str) -> Hit:
     return INDEX_PRECISION.search(query).hits[0]
 
 
@@ -570,21 +570,21 @@ def _top(query: str) -> Hit:
     ],
 )
 def test_a_near_miss_on_the_identifying_word_is_capped_below_strong(query: str, key: int) -> None:
-    hit = _top(query)
+    hit = _best(query)
     assert hit.entry_key == key
     assert REVIEW_THRESHOLD <= hit.score < STRONG_THRESHOLD
 
 
 def test_an_identifying_word_without_an_identifying_counterpart_is_not_strong() -> None:
     # "brazo" is nearest the place "Brazil", not an identifying word of the listed name.
-    hit = _top("Brazo Semiconductor, Inc.")
+    hit = _best("Brazo Semiconductor, Inc.")
     assert hit.entry_key == 210 and hit.score < STRONG_THRESHOLD
-    assert _top("China Brazil Semiconductor Co.").score >= STRONG_THRESHOLD
+    assert _best("China Brazil Semiconductor Co.").score >= STRONG_THRESHOLD
 
 
 def test_the_listed_name_and_uncommon_words_stay_strong() -> None:
-    assert _top("Norvex Holdings Ltd").score >= STRONG_THRESHOLD
-    assert _top("Polar Scientific Corporation").score == 100.0  # the listed name itself
+    assert _best("Norvex Holdings Ltd").score >= STRONG_THRESHOLD
+    assert _best("Polar Scientific Corporation").score == 100.0  # the listed name itself
     assert INDEX_PRECISION.search("Huawei Technologies Co., Ltd.").hits[0].score >= 90
     # A country does not lift a capped match to strong.
     hit = INDEX_PRECISION.search("Norvax Holdings Limited", country="CN").hits[0]
@@ -592,9 +592,9 @@ def test_the_listed_name_and_uncommon_words_stay_strong() -> None:
 
 
 def test_an_initialism_matched_letter_by_letter_needs_the_same_legal_form() -> None:
-    assert _top("TKM S.A.").score == 100.0
-    assert _top("T.K.M. SA").score == 100.0
-    hit = _top("TKM Inc.")
+    assert _best("TKM S.A.").score == 100.0
+    assert _best("T.K.M. SA").score == 100.0
+    hit = _best("TKM Inc.")
     assert hit.entry_key == 209 and REVIEW_THRESHOLD <= hit.score < STRONG_THRESHOLD
 
 
