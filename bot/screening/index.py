@@ -757,6 +757,12 @@ class NameIndex(TypoTables):
             scores[i] = 1.0
         qc = country.strip().upper() if country else None
         best: dict[int, tuple[float, float, int, bool | None]] = {}
+        qletters = _letters(query)
+
+        def as_listed(i: int) -> int:
+            """2: the query spelt as this name; 1: an exact key of it; 0: neither."""
+            return 0 if i not in exact_ids else 1 + (_letters(self._raw[i]) == qletters)
+
         # Ties go to the record known under more matching names: for "Huawei" that is
         # the parent company with its many aliases, not an affiliate.
         support: dict[int, int] = {}
@@ -786,7 +792,14 @@ class NameIndex(TypoTables):
             key = entry[i]
             support[key] = support.get(key, 0) + 1
             prev = best.get(key)
-            if prev is None or (final, name_score) > (prev[0], prev[1]):
+            # Among a record's names that score the same, the one the query spells as
+            # listed (an exact key) is the evidence shown: "Huawei Technologies Co., Ltd."
+            # for that query, not the alias "Huawei Technology".
+            if (
+                prev is None
+                or (final, name_score) > (prev[0], prev[1])
+                or ((final, name_score) == (prev[0], prev[1]) and as_listed(i) > as_listed(prev[2]))
+            ):
                 best[key] = (final, name_score, i, cmatch)
         src, primary = self._src, self._primary
         family = self._family(qtokens, spellings, foreign)
