@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from bot.screening.index import (
     REVIEW_THRESHOLD,
     STRONG_THRESHOLD,
+    Hit,
     IndexedName,
     NameIndex,
     SearchResult,
@@ -543,3 +544,72 @@ def test_the_name_as_written_is_the_matched_name() -> None:
     # asked about: the decision engine treats only the name as written as exact.
     hit = INDEX_EXACT.search("Huawei Technologies Co., Ltd.").hits[0]
     assert (hit.entry_key, hit.matched_name, hit.score) == (1, "Huawei Technologies Co., Ltd.", 100)
+
+
+# Issue 14: a high score from generic words and near spellings is not a strong match, and a
+# word behind another name is no brand family. Hand-written names, not the negatives files'.
+PRECISION_RECORDS: list[tuple[int, str, str, tuple[str, ...], str | None, list[str]]] = [
+    (201, "Norvex Holdings Limited", "EL", ("CN",), "Entity", []),
+    (202, "Lumbar Trading", "EL", ("CN",), "Entity", []),
+    (203, "Quantic Dynamics Corporation", "SDN", ("IR",), "Entity", []),
+    (204, "Polar Scientific Corp.", "SDN", ("IR",), "Entity", []),
+    (205, "Volkar Plasmotek Limited", "EL", ("RU",), "Entity", []),
+    (206, "Volkar Plasmotek Limited", "MEU", ("RU",), "Entity", []),
+    (207, "Zenkor Aerospace", "EL", ("CN",), "Entity", []),
+    (208, "Shenzhen Zenkor Electronics", "EL", ("CN",), "Entity", []),
+    (209, "T K M S.A.", "SDN", ("CO",), "Entity", []),
+    (210, "China Brazil Semiconductor Co. Ltd.", "EL", ("CN",), "Entity", []),
+]
+INDEX_PRECISION = NameIndex.build(_rows(RECORDS + PRECISION_RECORDS))
+
+
+def _best(query: str) -> Hit:
+    return INDEX_PRECISION.search(query).hits[0]
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [
+        ("Norvax Holdings Limited", 201),  # the only identifying word differs by an edit
+        ("Lumber Trading", 202),  # ... and spells a common word
+        ("Scientific Corporation", 204),  # common words only
+        ("Quantik Dynamics Corporation", 203),  # one identifying word typo'd, one common
+    ],
+)
+def test_a_near_miss_on_the_identifying_word_is_capped_below_strong(query: str, key: int) -> None:
+    hit = _best(query)
+    assert hit.entry_key == key
+    assert REVIEW_THRESHOLD <= hit.score < STRONG_THRESHOLD
+
+
+def test_an_identifying_word_without_an_identifying_counterpart_is_not_strong() -> None:
+    # "brazo" is nearest the place "Brazil", not an identifying word of the listed name.
+    hit = _best("Brazo Semiconductor, Inc.")
+    assert hit.entry_key == 210 and hit.score < STRONG_THRESHOLD
+    assert _best("China Brazil Semiconductor Co.").score >= STRONG_THRESHOLD
+
+
+def test_the_listed_name_and_uncommon_words_stay_strong() -> None:
+    assert _best("Norvex Holdings Ltd").score >= STRONG_THRESHOLD
+    assert _best("Polar Scientific Corporation").score == 100.0  # the listed name itself
+    assert INDEX_PRECISION.search("Huawei Technologies Co., Ltd.").hits[0].score >= 90
+    # A country does not lift a capped match to strong.
+    hit = INDEX_PRECISION.search("Norvax Holdings Limited", country="CN").hits[0]
+    assert hit.score < STRONG_THRESHOLD
+
+
+def test_an_initialism_matched_letter_by_letter_needs_the_same_legal_form() -> None:
+    assert _best("TKM S.A.").score == 100.0
+    assert _best("T.K.M. SA").score == 100.0
+    hit = _best("TKM Inc.")
+    assert hit.entry_key == 209 and REVIEW_THRESHOLD <= hit.score < STRONG_THRESHOLD
+
+
+def test_a_family_word_must_lead_its_members_names() -> None:
+    # "Plasmotek" comes after another name in every member: shown, but not a brand that leads.
+    fam = INDEX_PRECISION.search("Plasmotek").family
+    assert fam is not None and not fam.leads
+    # "Zenkor" leads its members' names, a place aside ("Shenzhen Zenkor ...").
+    fam = INDEX_PRECISION.search("Zenkor").family
+    assert fam is not None and fam.leads and set(fam.entry_keys) == {207, 208}
+    assert INDEX_FAMILY.search("Huawei").family.leads

@@ -450,6 +450,7 @@ class Screener:
                     lead_match.name if lead_match else None,
                     exact=result.family.exact,
                     lead=lead_match,
+                    leads=result.family.leads,
                 )
         notes = self.hooks.denial_notes_for(on_record.denied, matches) if matches else []
         decision = decide(

@@ -107,6 +107,7 @@ class Family:
     example: str | None = None  # one member by name, the one the answer leads with
     lead: Match | None = None  # that member as evidence, shown when the family sets the verdict
     exact: bool = True  # False: the query is a variant spelling of the brand, not the brand
+    leads: bool = True  # False: most members' names lead with another word ("Ecotherm-Cryo")
 
 
 @dataclass
@@ -270,6 +271,8 @@ def decide(
         how = (
             "every member that carries a requirement carries this one"
             if family_verdict != REVIEW
+            else f"most members' names lead with another word than '{family.token}'"
+            if not family.leads
             else "its members carry different requirements or none"
             if family.exact
             else f"the name is spelt like '{family.token}', not as listed"
@@ -564,12 +567,13 @@ def _is_brand_itself(party: str, token: str) -> bool:
 def _family_verdict_of(family: Family, party: str) -> str:
     """A bare brand takes its members' requirement only when they all agree on it.
 
-    Only when the query is the brand itself, as listed. Members on lists that carry no
+    Only when the query is the brand itself, as listed, and the brand leads most members' names
+    (not "cryo" of "Ecotherm-Cryo Limited"). Members on lists that carry no
     requirement of their own (review lists such as CMIC) do not disagree; a family whose
     members carry different requirements ("dahua": a Denied Persons record and an Entity
     List one) is `review`: the exact company decides.
     """
-    if not family.exact or not _is_brand_itself(party, family.token):
+    if not family.exact or not family.leads or not _is_brand_itself(party, family.token):
         return REVIEW
     carried = {_family_verdict(source) for source in family.by_source} - {REVIEW}
     return carried.pop() if len(carried) == 1 else REVIEW
@@ -582,6 +586,7 @@ def family_from_sources(
     *,
     exact: bool = True,
     lead: Match | None = None,
+    leads: bool = True,
 ) -> Family:
     return Family(
         token=token,
@@ -590,6 +595,7 @@ def family_from_sources(
         example=example,
         exact=exact,
         lead=lead,
+        leads=leads,
     )
 
 

@@ -55,7 +55,13 @@ from bot.screening.normalize import (
 )
 from bot.screening.places import descriptor_tokens, place_tokens
 from bot.screening.typo import BETA, TYPO_KEEP, QueryToken, TypoTables
-from bot.screening.words import MIN_SOUND_KEY, CommonWords, sound_keys, token_similarity
+from bot.screening.words import (
+    LONG_FORMS,
+    MIN_SOUND_KEY,
+    CommonWords,
+    sound_keys,
+    token_similarity,
+)
 
 __all__ = [
     "REVIEW_THRESHOLD",
@@ -106,6 +112,10 @@ MIN_SCORE = 0.5  # names scoring below this (50/100) may be left out of the hits
 PLACE_FACTOR = 0.3  # city, province and country words locate a party, they do not name it
 MISSING_CHECK_FROM = 0.6  # candidates below this cannot reach a threshold anyway
 SPELLING_KEEP = 6  # expansions kept for a token with other spellings
+# A name match without the evidence of a strong one (see NameIndex._strong_evidence) scores
+# at most this: a possible match for review, never a block on the name alone.
+WEAK_EVIDENCE_CAP = 89.0
+FAMILY_LEAD_SHARE = 0.5  # a family word leads (places, legal forms aside) half its names
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +150,7 @@ class FamilyMatch:
     entry_keys: tuple[int, ...]
     count: int
     exact: bool = True  # False: a romanization variant of the typed word ("huavei")
+    leads: bool = True  # False: the word is not what its members' names lead with ("cryo")
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +186,19 @@ def _exact_key(name: str) -> str:
 @lru_cache(maxsize=65536)
 def _is_common_word(token: str) -> bool:
     return len(token) < 3 or zipf_frequency(token, "en") >= FAMILY_MAX_ZIPF
+
+
+@lru_cache(maxsize=65536)
+def _is_common_identifier(token: str) -> bool:
+    """A word too common or too short to identify a party on its own: under 3 letters, or a
+    common English word, as typed or as the long word its abbreviation stands for ("sci" is
+    "scientific")."""
+    return _is_common_word(token) or any(_is_common_word(w) for w in LONG_FORMS.get(token, ()))
+
+
+def _letters(name: str) -> str:
+    """A name's letters and digits, legal forms included ("B.R.C. S.A." -> "brcsa")."""
+    return "".join(c for c in prepare(name) if c.isalnum())
 
 
 def _consonants(token: str) -> str:
@@ -509,10 +533,90 @@ class NameIndex(TypoTables):
             return None
         entry, etype = self._entry, self._etype
         person = _ENTITY_TYPES.index("Individual")
-        keys = tuple(sorted({entry[i] for i in self._post[tid] if etype[i] != person}))
+        names = [i for i in self._post[tid] if etype[i] != person]
+        keys = tuple(sorted({entry[i] for i in names}))
         if len(keys) < FAMILY_MIN_RECORDS:
             return None
-        return FamilyMatch(token=token, entry_keys=keys, count=len(keys), exact=exact)
+        # A brand leads its members' names, places and legal forms aside ("Shenzhen Huawei
+        # Technologies", "LLC Huawei"); a word found behind another name ("Ecotherm-Cryo",
+        # "Sukhoi Yuri Gagarin") is that member's detail, not a family they share.
+        # Such a family is still shown (fail closed), but only for review.
+        led = sum(1 for i in names if self._lead_word(i) == tid)
+        leads = led >= FAMILY_LEAD_SHARE * len(names)
+        return FamilyMatch(token=token, entry_keys=keys, count=len(keys), exact=exact, leads=leads)
+
+    def _lead_word(self, i: int) -> int | None:
+        """The first token of name ``i`` that is not a place, legal form or stopword."""
+        generic, tok_str, places = self._generic, self._tok_str, self._places
+        return next(
+            (
+                t
+                for t in self._ntok[self._noff[i] : self._noff[i + 1]]
+                if not generic[t] and tok_str[t] not in places
+            ),
+            None,
+        )
+
+    def _identifying(self, token: str) -> bool:
+        """Does a query token identify a party (not a legal form, stopword, place or business
+        descriptor)? A word the list does not use counts unless it is generic or a place."""
+        tid = self._vocab.get(token)
+        if tid is not None:
+            return bool(self._core[tid])
+        return not (_is_generic(token) or token in self._common.legal or token in self._places)
+
+    def _strong_evidence(
+        self,
+        i: int,
+        query: str,
+        qtokens: list[str],
+        spellings: dict[str, tuple[str, ...]],
+        foreign: frozenset[str],
+        exact: bool,
+    ) -> bool:
+        """May name ``i`` be a strong match for the query, or only a possible one?
+
+        A high score can come from generic words and near spellings: "Click Holdings" and
+        "CLC Holdings", "Korro Bio" and "BIO CORPORATION". A match is strong only when
+
+        * every identifying word of the query has a counterpart among the listed name's
+          identifying words (a typo is fine here: "indie" standing for the place "India", or
+          "korro" for "corp", is none), and
+        * an identifying word is the same as listed (or one of its readings, for a word read
+          from Cyrillic) and is uncommon (not an English word, not under 3 letters), or two
+          identifying words are: "Yuxin" for "Youxin", "Scientific Corporation" or "VR
+          Technology" alone are possible matches, not blocks;
+
+        or the query is the listed name itself (:meth:`_exact_names`), except an initialism of
+        at most 3 letters that matches only letter by letter ("BRC" and "B R C S.A.").
+        """
+        tok_str, core = self._tok_str, self._core
+        name_tids = self._ntok[self._noff[i] : self._noff[i + 1]]
+        listed = {tok_str[t] for t in name_tids}
+        listed_core = [tok_str[t] for t in name_tids if core[t]]
+        ident = [t for t in qtokens if self._identifying(t)]
+        if exact:
+            if not ident or len("".join(ident)) > 3 or any(t in listed for t in ident):
+                return True
+            # An initialism matched letter by letter is the listed one only when the rest
+            # of the name is as listed too: "BRC S.A." is "B R C S.A.", "BRC Inc." may not be.
+            return _letters(query) == _letters(self._raw[i])
+
+        def same(t: str) -> bool:
+            if t in listed or any(o in listed for o in spellings.get(t, ())):
+                return True
+            return t in foreign and any(
+                skeleton(t) == skeleton(n) or sound_key(t) in sound_keys(n) for n in listed_core
+            )
+
+        for t in ident:
+            if same(t):
+                continue
+            forms = (t, *spellings.get(t, ()))
+            if not any(token_similarity(f, n) > 0.0 for f in forms for n in listed_core):
+                return False
+        matched = [t for t in ident if same(t)]
+        return len(matched) >= 2 or any(not _is_common_identifier(t) for t in matched)
 
     def _join_split(self, words: list[str]) -> list[str]:
         """Join a word split in the middle ("hua wei", "hik vision") when the joined form is a
@@ -636,11 +740,18 @@ class NameIndex(TypoTables):
                 for i, s in self._score(*apart)[0].items():
                     if s > scores.get(i, 0.0):
                         scores[i] = s
-        for i in self._exact_names(query):
+        exact_ids = self._exact_names(query)
+        for i in exact_ids:
             # The listed name itself, legal form, spacing and punctuation aside.
             scores[i] = 1.0
         qc = country.strip().upper() if country else None
         best: dict[int, tuple[float, float, int, bool | None]] = {}
+        qletters = _letters(query)
+
+        def as_listed(i: int) -> int:
+            """2: the query spelt as this name; 1: an exact key of it; 0: neither."""
+            return 0 if i not in exact_ids else 1 + (_letters(self._raw[i]) == qletters)
+
         # Ties go to the record known under more matching names: for "Huawei" that is
         # the parent company with its many aliases, not an affiliate.
         support: dict[int, int] = {}
@@ -649,6 +760,11 @@ class NameIndex(TypoTables):
         top = heapq.nlargest(max(limit * 20, 200), scores.items(), key=lambda kv: kv[1])
         for i, s in top:
             name_score = round(100.0 * s, 2)
+            weak = name_score > WEAK_EVIDENCE_CAP - COUNTRY_BONUS and not self._strong_evidence(
+                i, query, qtokens, spellings, foreign, i in exact_ids
+            )
+            if weak:
+                name_score = min(name_score, WEAK_EVIDENCE_CAP)
             cmatch: bool | None = None
             final = name_score
             if qc:
@@ -660,10 +776,19 @@ class NameIndex(TypoTables):
                         if cmatch
                         else max(0.0, name_score - COUNTRY_PENALTY)
                     )
+            if weak:
+                final = min(final, WEAK_EVIDENCE_CAP)  # a country does not make it strong
             key = entry[i]
             support[key] = support.get(key, 0) + 1
             prev = best.get(key)
-            if prev is None or (final, name_score) > (prev[0], prev[1]):
+            # Among a record's names that score the same, the one the query spells as
+            # listed (an exact key) is the evidence shown: "Huawei Technologies Co., Ltd."
+            # for that query, not the alias "Huawei Technology".
+            if (
+                prev is None
+                or (final, name_score) > (prev[0], prev[1])
+                or ((final, name_score) == (prev[0], prev[1]) and as_listed(i) > as_listed(prev[2]))
+            ):
                 best[key] = (final, name_score, i, cmatch)
         src, primary = self._src, self._primary
         family = self._family(qtokens, spellings, foreign)

@@ -83,16 +83,16 @@ def _skel(token: str) -> str:
 
 # Canonical abbreviation -> the long words it stands for ("tech" -> "technologies", ...):
 # a misspelt long form ("tecnologies", "teknolodzhis") is compared with those.
-_LONG_FORMS: dict[str, tuple[str, ...]] = {}
+LONG_FORMS: dict[str, tuple[str, ...]] = {}
 for _long, _short in ABBREVIATIONS.items():
-    _LONG_FORMS[_short] = (*_LONG_FORMS.get(_short, ()), _long)
+    LONG_FORMS[_short] = (*LONG_FORMS.get(_short, ()), _long)
 
 
 @lru_cache(maxsize=200_000)
 def sound_keys(token: str) -> frozenset[str]:
     """Sound keys of a normalized token and of the long forms it stands for ("trading":
     "trade", "traders", ...), so that "treyd" sounds like the token of "Trade"."""
-    return frozenset(sound_key(w) for w in (token, *_LONG_FORMS.get(token, ())) if w.isalpha())
+    return frozenset(sound_key(w) for w in (token, *LONG_FORMS.get(token, ())) if w.isalpha())
 
 
 def token_similarity(a: str, b: str) -> float:
@@ -101,7 +101,7 @@ def token_similarity(a: str, b: str) -> float:
         return 1.0
     if min(len(a), len(b)) < 3:
         return 0.0
-    longs = _LONG_FORMS.get(b)
+    longs = LONG_FORMS.get(b)
     if longs and len(a) > len(b) + 2:
         return max(_similarity(a, b), *(_similarity(a, x) for x in longs))
     return _similarity(a, b)
