@@ -348,3 +348,23 @@ def test_a_long_name_of_common_words_beside_a_party_is_not_dropped(screener):
     reading = read_message(text, parse_question(text), screener.linker())
     screened = {*reading.parties, *reading.leftover, *reading.minor}
     assert "Northwest Institute of Nuclear Technology" in screened
+
+
+def test_a_title_case_connector_inside_a_name_is_part_of_it():
+    reading = _read("RFQ from Drugs Made In America Acquisition Corp. (based in Italy), ok?")
+    assert reading.parties[0] == "Drugs Made In America Acquisition Corp."
+    assert reading.understood
+
+
+def test_a_common_word_cut_off_by_chatter_is_not_a_party():
+    reading = _read("Hello! New lead Rekor Systems, Inc., Japan. Any export concerns?")
+    assert "New" not in reading.parties
+    assert "Rekor Systems, Inc." in reading.parties
+
+
+def test_a_name_alone_in_its_own_sentence_is_another_party(screener):
+    text = "End customer is Acme GmbH in Canada. Distributor is Hikvision. Can we proceed?"
+    answer = ask(screener, text, ME)
+    assert answer.kind == ANSWER and answer.verdict == "license_required"
+    clean = _read("End customer is Insteel Industries, Inc. in Mexico. Distributor is Arrow.")
+    assert set(clean.parties) == {"Insteel Industries, Inc.", "Arrow"} and clean.understood

@@ -329,6 +329,8 @@ def _inner_name_word(words: list[Word], i: int) -> bool:
     raw = w.text.strip(".'’,")
     if not _written_like_name(raw) or raw.lower() in _NEVER_INSIDE:
         return False
+    if raw.lower() in _TITLE_INSIDE and not raw.istitle():
+        return False
     if raw.isupper() != before.text.strip(".,").isupper() and not raw.istitle():
         return False
     name_before = not is_chatter(before.text) and before.text[:1].isupper()
@@ -337,30 +339,10 @@ def _inner_name_word(words: list[Word], i: int) -> bool:
 
 
 # Question words that never sit inside a name, however written ("… Corp Can we …").
-_NEVER_INSIDE = {
-    "i",
-    "we",
-    "you",
-    "they",
-    "can",
-    "could",
-    "would",
-    "is",
-    "are",
-    "do",
-    "does",
-    "to",
-    "for",
-    "from",
-    "in",
-    "at",
-    "on",
-    "with",
-    "by",
-    "and",
-    "or",
-    "the",
-}
+_NEVER_INSIDE = {"i", "we", "you", "they", "can", "could", "would", "is", "are", "do", "does", "or"}
+# Written in title case between two name words, these belong to the name ("Drugs Made In
+# America Acquisition Corp.", "Bank For Foreign Trade"); in lower case they never do.
+_TITLE_INSIDE = {"to", "for", "from", "in", "at", "on", "with", "by", "and", "the"}
 
 
 def _parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -671,6 +653,24 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         leftover = [w for w in leftover if not _only_common_words(w)]
     if not spans and question.party and grammar_span is None and spans_text_only:
         parties.append(spans_text_only)
+    # "End customer is Acme GmbH in Canada. Distributor is Arrow.": a name alone in a sentence of
+    # its own is a party of its own (screened and shown), not a piece of another name. Without
+    # any other party, this holds only when every such name stands alone in its sentence.
+    taken = {w.sentence for w in words for s0, e0 in spans if s0 <= w.start < e0}
+    alone = [
+        r
+        for r in runs_left
+        if r[0].sentence not in taken
+        and sum(1 for q in runs_left if q[0].sentence == r[0].sentence) == 1
+        and _looks_like_party(text[r[0].start : r[-1].end])
+    ]
+    if (spans and alone) or (not spans and len(alone) > 1 and len(alone) == len(runs_left)):
+        for r in alone:
+            name = text[r[0].start : r[-1].end].strip(" ,;:")
+            if name.endswith(".") and not _legal(r[-1].text):
+                name = name[:-1]  # the sentence's full stop, not "Inc."
+            parties.append(name)
+            leftover = [w for w in leftover if w != text[r[0].start : r[-1].end]]
     # A short acronym ("RMA", "SFP") beside another candidate is jargon more often than a
     # party: it is still screened (a listed one would say so), but raises no doubt of its own.
     minor = [w for w in leftover if _ACRONYM.fullmatch(w)] if len(leftover) > 1 or parties else []
@@ -747,8 +747,14 @@ def _pieces(text: str, words: list[Word], span: tuple[int, int]) -> list[tuple[i
                 pieces.append([])
             continue
         pieces[-1].append(w)
-    named = [p for p in pieces if p and _has_name_word(text[p[0].start : p[-1].end])]
-    if len(named) < 2:
+    named = [
+        p
+        for p in pieces
+        if p
+        and _has_name_word(text[p[0].start : p[-1].end])
+        and not _only_common_words(text[p[0].start : p[-1].end])  # ("New lead Acme": not "New")
+    ]
+    if len([p for p in pieces if p]) < 2 or not named:
         return []
     return [(p[0].start, p[-1].end) for p in named]
 
