@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlmodel import Session
@@ -21,8 +22,43 @@ class Actor:
     """Who made a change: a Slack user or an OS user at the command line."""
 
     user: str
-    kind: str  # "slack" | "cli"
+    kind: str  # "slack" | "cli" | "system"
     channel: str | None = None
+
+
+#: The bot itself (the scheduler, alerts): audited as "system".
+SYSTEM = Actor(user="system", kind="system")
+
+
+def record_audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    subject: str | None = None,
+    detail: dict[str, Any] | None = None,
+    channel: str | None = None,
+    permalink: str | None = None,
+    list_version: str | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    """Add one audit row for a change, in the caller's transaction (the one way rows are made
+    in bot/; the importer in storage/, below this package, writes its own). `channel` defaults
+    to the actor's."""
+    row = AuditEvent(
+        actor=actor.user,
+        actor_kind=actor.kind,
+        action=action,
+        channel=channel if channel is not None else actor.channel,
+        permalink=permalink,
+        subject=subject,
+        list_version=list_version,
+        detail=detail,
+    )
+    if at is not None:
+        row.at = at
+    session.add(row)
+    return row
 
 
 COLUMNS = (

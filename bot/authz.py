@@ -12,9 +12,10 @@ from datetime import datetime
 from sqlalchemy import Engine, delete, select
 from sqlmodel import Session
 
+from bot.audit import Actor, record_audit
 from bot.config import Settings
 from storage.db import writer
-from storage.models import Admin, AuditEvent
+from storage.models import Admin
 from storage.types import utcnow
 
 
@@ -87,14 +88,12 @@ def add_admin(
         if session.get(Admin, user) is not None:
             return False
         session.add(Admin(user_id=user, added_by=by, added_at=now or utcnow()))
-        session.add(
-            AuditEvent(
-                actor=by,
-                actor_kind=by_kind,
-                action="admins.add",
-                subject=user,
-                detail={"before": None, "after": user},
-            )
+        record_audit(
+            session,
+            Actor(user=by, kind=by_kind),
+            "admins.add",
+            subject=user,
+            detail={"before": None, "after": user},
         )
         session.commit()
         return True
@@ -106,14 +105,12 @@ def remove_admin(engine: Engine, settings: Settings, *, user: str, by: str, by_k
     with Session(writer(engine)) as session:
         result = session.execute(delete(Admin).where(Admin.user_id == user))
         if result.rowcount:  # type: ignore[attr-defined]
-            session.add(
-                AuditEvent(
-                    actor=by,
-                    actor_kind=by_kind,
-                    action="admins.remove",
-                    subject=user,
-                    detail={"before": user, "after": None},
-                )
+            record_audit(
+                session,
+                Actor(user=by, kind=by_kind),
+                "admins.remove",
+                subject=user,
+                detail={"before": user, "after": None},
             )
         session.commit()
         return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -16,10 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.announcements.parse import Announcement, parse_announcement
+from bot.audit import Actor, record_audit
 from bot.licensing.licenses import LicenseError, Licenses, Source
 from bot.screening.country_field import country_code
 from storage.db import writer
-from storage.models import AuditEvent
 from storage.models_licenses import License, PendingAnnouncement
 
 RECORDED = "recorded"
@@ -180,15 +180,13 @@ class AnnouncementService:
             pending.status = "recorded" if confirm else "ignored"
             pending.decided_by = user
             pending.parsed = parsed
-            session.add(
-                AuditEvent(
-                    actor=user,
-                    actor_kind="slack",
-                    action="announcement.confirm" if confirm else "announcement.ignore",
-                    channel=pending.channel,
-                    subject=pending.text[:500],
-                    detail={"parsed": parsed},
-                )
+            record_audit(
+                session,
+                Actor(user=user, kind="slack"),
+                "announcement.confirm" if confirm else "announcement.ignore",
+                subject=pending.text[:500],
+                detail={"parsed": parsed},
+                channel=pending.channel,
             )
             session.commit()
         if not confirm:

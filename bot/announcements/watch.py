@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
+from bot.audit import Actor, record_audit
 from storage.db import writer
-from storage.models import AuditEvent
 from storage.models_licenses import WatchedChannel
 
 
@@ -30,15 +30,13 @@ def set_watched(engine: Engine, *, channel: str, on: bool, by: str, by_kind: str
             session.add(WatchedChannel(channel_id=channel, added_by=by))
         else:
             session.delete(row)
-        session.add(
-            AuditEvent(
-                actor=by,
-                actor_kind=by_kind,
-                action="watch.add" if on else "watch.remove",
-                channel=channel,
-                subject=channel,
-                detail={"before": not on, "after": on},
-            )
+        record_audit(
+            session,
+            Actor(user=by, kind=by_kind),
+            "watch.add" if on else "watch.remove",
+            subject=channel,
+            detail={"before": not on, "after": on},
+            channel=channel,
         )
         session.commit()
         return True

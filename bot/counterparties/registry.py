@@ -23,11 +23,10 @@ from sqlmodel import Session
 
 from bot.answers.screener import Requester, ScreeningRequest
 from bot.answers.verdicts import UNAVAILABLE, Decision
-from bot.audit import Actor
+from bot.audit import Actor, record_audit
 from bot.lists.alerts import upsert_ignore
 from bot.screening.normalize import normalize_name
 from storage.db import upsert_insert, writer
-from storage.models import AuditEvent
 from storage.models_sync import Counterparty, CounterpartyAsker
 from storage.types import utcnow
 
@@ -119,16 +118,7 @@ def snapshot(row: Counterparty) -> dict[str, Any]:
 
 
 def _audit(session: Session, actor: Actor, action: str, subject: str, **detail: Any) -> None:
-    session.add(
-        AuditEvent(
-            actor=actor.user,
-            actor_kind=actor.kind,
-            action=action,
-            channel=actor.channel,
-            subject=subject,
-            detail=detail,
-        )
-    )
+    record_audit(session, actor, action, subject=subject, detail=detail, channel=actor.channel)
 
 
 def _screen(screener: Any, name: str, country: str | None, now: datetime) -> Decision:

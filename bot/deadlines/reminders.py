@@ -20,10 +20,12 @@ from typing import Any, Protocol
 from sqlalchemy import Engine, and_, or_, select, text, update
 from sqlmodel import Session
 
+from bot.audit import SYSTEM, record_audit
 from bot.config import Settings
 from bot.deadlines.schedule import days_left
+from storage.claims import claim_batch
 from storage.db import writer
-from storage.models import AuditEvent, Deadline, Extension, Reminder
+from storage.models import Deadline, Extension, Reminder
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -76,26 +78,17 @@ def claim_due(
 ) -> list[int]:
     """Claim up to `batch` due reminders for `owner`; returns their ids. Atomic per row."""
     table = Reminder.__table__  # type: ignore[attr-defined]
-    due = _due_condition(now, lease)
-    with Session(writer(engine)) as session:
-        candidates = select(table.c.id).where(due).order_by(table.c.due_at).limit(batch)
-        if engine.dialect.name == "postgresql":
-            candidates = candidates.with_for_update(skip_locked=True)
-        result = session.execute(
-            update(table)
-            .where(table.c.id.in_(candidates.scalar_subquery()))
-            .where(due)  # re-checked by the database when the row is actually updated
-            .values(
-                status="claimed",
-                claimed_by=owner,
-                claimed_at=now,
-                attempts=table.c.attempts + 1,
-            )
-            .returning(table.c.id)
-        )
-        ids = [row[0] for row in result]
-        session.commit()
-    return ids
+    return claim_batch(
+        engine,
+        table,
+        key=table.c.id,
+        due=_due_condition(now, lease),
+        order_by=(table.c.due_at,),
+        owner=owner,
+        now=now,
+        batch=batch,
+        values={"attempts": table.c.attempts + 1},
+    )
 
 
 def _fault(point: str) -> None:
@@ -306,25 +299,23 @@ def _sent(
             .where(Deadline.id == deadline.id, Deadline.thread_ts.is_(None))  # type: ignore[union-attr]
             .values(thread_ts=ts, channel=channel)
         )
-        session.add(
-            AuditEvent(
-                at=now,
-                actor="system",
-                actor_kind="system",
-                action="reminder.post",
-                channel=channel,
-                subject=deadline.title,
-                detail={
-                    "reminder_id": reminder.id,
-                    "deadline_id": deadline.id,
-                    "due": deadline.due.isoformat(),
-                    "offset_days": reminder.offset_days,
-                    "late": late,
-                    "skipped_offsets": list(notice.skipped_offsets),
-                    "message_ts": ts,
-                    "posted_by": owner,
-                },
-            )
+        record_audit(
+            session,
+            SYSTEM,
+            "reminder.post",
+            subject=deadline.title,
+            detail={
+                "reminder_id": reminder.id,
+                "deadline_id": deadline.id,
+                "due": deadline.due.isoformat(),
+                "offset_days": reminder.offset_days,
+                "late": late,
+                "skipped_offsets": list(notice.skipped_offsets),
+                "message_ts": ts,
+                "posted_by": owner,
+            },
+            channel=channel,
+            at=now,
         )
         session.commit()
 

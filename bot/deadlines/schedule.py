@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, func, select, update
 from sqlmodel import Session
 
+from bot.audit import Actor, record_audit
 from bot.config import Settings
 from storage.db import writer
-from storage.models import AuditEvent, Deadline, Reminder
+from storage.models import Deadline, Reminder
 from storage.types import utcnow
 
 
@@ -127,15 +128,13 @@ def snooze(
         elif existing.status not in ("pending", "claimed"):
             existing.status, existing.due_at, existing.note = "pending", due_at, "snoozed"
             existing.claimed_by = existing.claimed_at = None
-        session.add(
-            AuditEvent(
-                actor=by,
-                actor_kind="slack",
-                action="reminder.snooze",
-                subject=deadline.title,
-                channel=deadline.channel,
-                detail={"deadline_id": deadline_id, "remind_on": tomorrow.isoformat()},
-            )
+        record_audit(
+            session,
+            Actor(user=by, kind="slack"),
+            "reminder.snooze",
+            subject=deadline.title,
+            detail={"deadline_id": deadline_id, "remind_on": tomorrow.isoformat()},
+            channel=deadline.channel,
         )
         session.commit()
     return tomorrow

@@ -6,8 +6,9 @@ import pycountry
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
+from bot.audit import Actor, record_audit
 from storage.db import writer
-from storage.models import AuditEvent, CountryPolicy
+from storage.models import CountryPolicy
 from storage.types import utcnow
 
 POLICIES = ("embargoed", "license_required", "review", "none")
@@ -44,14 +45,12 @@ def set_policy(
             session.add(row)
         row.policy, row.reason, row.cite = policy, reason.strip(), (cite or "").strip() or None
         row.updated_by, row.updated_at = by, utcnow()
-        session.add(
-            AuditEvent(
-                actor=by,
-                actor_kind=by_kind,
-                action="country.set",
-                subject=code,
-                detail={"before": before, "after": _snapshot(row)},
-            )
+        record_audit(
+            session,
+            Actor(user=by, kind=by_kind),
+            "country.set",
+            subject=code,
+            detail={"before": before, "after": _snapshot(row)},
         )
         session.commit()
     return row

@@ -15,13 +15,13 @@ from sqlmodel import Session
 
 from bot.answers.screener import Requester, ScreeningRequest
 from bot.answers.verdicts import Match
-from bot.audit import Actor
+from bot.audit import Actor, record_audit
 from bot.config import Settings
 from bot.deadlines.schedule import ReminderPolicy, close_deadline, open_deadline
 from bot.licensing.activities import covering_activity
 from bot.screening.normalize import normalize_name
 from storage.db import writer
-from storage.models import AuditEvent, Deadline, Extension
+from storage.models import Deadline, Extension
 from storage.types import utcnow
 from storage.versioning import AUTHORIZATIONS  # noqa: F401  (registers the version bump)
 
@@ -168,15 +168,13 @@ def _audit(
     channel: str | None = None,
     subject: str | None = None,
 ) -> None:
-    session.add(
-        AuditEvent(
-            actor=actor,
-            actor_kind=kind,
-            action=action,
-            channel=channel,
-            subject=subject,
-            detail={"before": before, "after": after},
-        )
+    record_audit(
+        session,
+        Actor(user=actor, kind=kind),
+        action,
+        subject=subject,
+        detail={"before": before, "after": after},
+        channel=channel,
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from bot.answers.verdicts import Match
-from bot.audit import Actor
+from bot.audit import Actor, record_audit
 from bot.config import Settings
 from bot.counterparties.registry import record_licensed
 from bot.deadlines.schedule import ReminderPolicy, close_deadline, open_deadline
@@ -213,18 +213,16 @@ class Licenses:
             self._deadline(session, row, now)
             after = snapshot(row)
             if before != after:
-                session.add(
-                    AuditEvent(
-                        at=now,
-                        actor=source.user,
-                        actor_kind=source.kind,
-                        action="license.record" if created else "license.update",
-                        channel=source.channel,
-                        permalink=source.permalink,
-                        subject=number,
-                        detail={"before": before, "after": after}
-                        | ({"warnings": list(warnings)} if warnings else {}),
-                    )
+                record_audit(
+                    session,
+                    source,
+                    "license.record" if created else "license.update",
+                    subject=number,
+                    detail={"before": before, "after": after}
+                    | ({"warnings": list(warnings)} if warnings else {}),
+                    channel=source.channel,
+                    permalink=source.permalink,
+                    at=now,
                 )
             session.commit()
         if party:
@@ -336,17 +334,15 @@ class Licenses:
             row.status = "withdrawn"
             row.updated_at = now
             close_deadline(session, kind="license", ref_id=row.id or 0, status="closed")
-            session.add(
-                AuditEvent(
-                    at=now,
-                    actor=source.user,
-                    actor_kind=source.kind,
-                    action="license.withdraw",
-                    channel=source.channel,
-                    permalink=source.permalink,
-                    subject=row.number,
-                    detail={"before": before, "after": snapshot(row), "reason": reason},
-                )
+            record_audit(
+                session,
+                source,
+                "license.withdraw",
+                subject=row.number,
+                detail={"before": before, "after": snapshot(row), "reason": reason},
+                channel=source.channel,
+                permalink=source.permalink,
+                at=now,
             )
             session.commit()
         return row

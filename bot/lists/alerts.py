@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlmodel import Session
 
+from bot.audit import SYSTEM, record_audit
 from bot.config import Settings
+from storage.claims import claim_batch, pending_or_lapsed
 from storage.db import upsert_insert, writer
-from storage.models import AuditEvent
 from storage.models_sync import Incident, ListAlert
 from storage.types import utcnow
 
@@ -200,32 +201,17 @@ def claim_alerts(
 ) -> list[int]:
     """Claim up to `batch` pending alerts (or ones whose claimer's lease ran out)."""
     table = ListAlert.__table__  # type: ignore[attr-defined]
-    due = or_(
-        table.c.status == "pending",
-        and_(table.c.status == "claimed", table.c.claimed_at < now - lease),
+    ids = claim_batch(
+        engine,
+        table,
+        key=table.c.id,
+        due=pending_or_lapsed(table, now, lease),
+        order_by=(table.c.created_at, table.c.id),
+        owner=owner,
+        now=now,
+        batch=batch,
+        values={"attempts": table.c.attempts + 1},
     )
-    with Session(writer(engine)) as session:
-        candidates = (
-            select(table.c.id).where(due).order_by(table.c.created_at, table.c.id).limit(batch)
-        )
-        if engine.dialect.name == "postgresql":
-            candidates = candidates.with_for_update(skip_locked=True)
-        ids = [
-            row[0]
-            for row in session.execute(
-                update(table)
-                .where(table.c.id.in_(candidates.scalar_subquery()))
-                .where(due)
-                .values(
-                    status="claimed",
-                    claimed_by=owner,
-                    claimed_at=now,
-                    attempts=table.c.attempts + 1,
-                )
-                .returning(table.c.id)
-            )
-        ]
-        session.commit()
     return sorted(ids)
 
 
@@ -308,17 +294,15 @@ def _sent(engine: Engine, notice: AlertNotice, owner: str, ts: str, now: datetim
             .where(ListAlert.id == notice.alert_id)
             .values(status="sent", sent_at=now, message_ts=ts, error=None)
         )
-        session.add(
-            AuditEvent(
-                at=now,
-                actor="system",
-                actor_kind="system",
-                action="alert.post",
-                channel=notice.target,
-                subject=notice.key,
-                list_version=notice.payload.get("version"),
-                detail={"kind": notice.kind, "message_ts": ts, "posted_by": owner},
-            )
+        record_audit(
+            session,
+            SYSTEM,
+            "alert.post",
+            subject=notice.key,
+            detail={"kind": notice.kind, "message_ts": ts, "posted_by": owner},
+            channel=notice.target,
+            list_version=notice.payload.get("version"),
+            at=now,
         )
         session.commit()
 

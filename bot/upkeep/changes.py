@@ -15,13 +15,14 @@ import time
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 
 from bot.config import Settings
 from bot.lists.alerts import enqueue, upsert_ignore
 from bot.lists.changeset import ChangedRecord, ChangeSet
 from bot.upkeep.rescreen import finding_alerts, rescreen
+from storage.claims import claim_batch, pending_or_lapsed
 from storage.db import writer
 from storage.importer import current_snapshot
 from storage.models import Entry, ListSnapshot
@@ -129,23 +130,17 @@ def compute_changes(engine: Engine, snapshot_id: int, previous_id: int | None) -
 def claim_change(engine: Engine, *, owner: str, now: datetime, lease: Any) -> int | None:
     """Claim the oldest unprocessed change; the snapshot id, or None."""
     table = ListChange.__table__  # type: ignore[attr-defined]
-    due = or_(
-        table.c.status == "pending",
-        and_(table.c.status == "claimed", table.c.claimed_at < now - lease),
+    claimed = claim_batch(
+        engine,
+        table,
+        key=table.c.snapshot_id,
+        due=pending_or_lapsed(table, now, lease),
+        order_by=(table.c.snapshot_id,),
+        owner=owner,
+        now=now,
+        batch=1,
     )
-    with Session(writer(engine)) as session:
-        candidate = select(table.c.snapshot_id).where(due).order_by(table.c.snapshot_id).limit(1)
-        if engine.dialect.name == "postgresql":
-            candidate = candidate.with_for_update(skip_locked=True)
-        claimed = session.execute(
-            update(table)
-            .where(table.c.snapshot_id.in_(candidate.scalar_subquery()))
-            .where(due)
-            .values(status="claimed", claimed_by=owner, claimed_at=now)
-            .returning(table.c.snapshot_id)
-        ).scalar_one_or_none()
-        session.commit()
-    return claimed
+    return claimed[0] if claimed else None
 
 
 def change_payload(changes: ChangeSet, origin: str | None) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, or_, update
 from sqlmodel import Session
 
 from bot.answers.screener import list_status
+from bot.audit import Actor, record_audit
 from bot.config import Settings
 from bot.lists.alerts import close_incident, deliver, open_incident, upsert_ignore
 from bot.lists.fetch import DEFAULT_FETCH, FetchError, FetchOptions, fetch
@@ -39,7 +40,7 @@ from storage.importer import (
     record_failure,
     shrink_refusal,
 )
-from storage.models import AuditEvent, ImportRun
+from storage.models import ImportRun
 from storage.models_sync import SyncState
 from storage.types import utcnow
 
@@ -311,14 +312,12 @@ def _recovered(engine: Engine, settings: Settings, url: str, now: datetime) -> N
 
 def _audit(engine: Engine, actor: str, url: str, status: str, error: str, **extra: Any) -> None:
     with Session(engine) as session:
-        session.add(
-            AuditEvent(
-                actor=actor,
-                actor_kind="system" if actor == "system" else "cli",
-                action="list.sync",
-                subject=url,
-                detail={"status": status, "error": error, **extra},
-            )
+        record_audit(
+            session,
+            Actor(user=actor, kind="system" if actor == "system" else "cli"),
+            "list.sync",
+            subject=url,
+            detail={"status": status, "error": error, **extra},
         )
         session.commit()
 
