@@ -11,7 +11,7 @@ from sqlmodel import Session
 from bot.audit import Actor
 from bot.deadlines.schedule import upcoming
 from bot.licensing.extension_text import deadline_line, extension_line
-from bot.licensing.extensions import ExtensionError, Extensions
+from bot.licensing.extensions import ExtensionError
 from handlers.common import services
 from handlers.slashcmd import SlashCommand
 from handlers.views import error_message, esc, section
@@ -34,7 +34,7 @@ def extension(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) 
     svc = services(context)
     action = cmd.words[0].lower() if cmd.words else "list"
     name = " ".join(cmd.words[1:]).strip()
-    ext = Extensions(svc.settings, svc.engine, svc.screener)
+    ext = svc.extensions
     now = datetime.now(UTC)
     try:
         if action == "list":

@@ -20,7 +20,7 @@ from bot.announcements.service import (
 )
 from bot.announcements.watch import is_watched
 from bot.authz import NotAdmin, require_admin
-from bot.licensing.licenses import LicenseError, Licenses, Source, normalize_number
+from bot.licensing.licenses import LicenseError, Source, normalize_number
 from handlers.common import admin_or_refuse, once, post, services
 from handlers.markup import to_plain_text
 from handlers.views import button, esc, section
@@ -33,7 +33,7 @@ EDIT_MODAL = "announcement_edit_modal"
 
 def _service(ctx: BoltContext) -> AnnouncementService:
     svc = services(ctx)
-    return AnnouncementService(Licenses(svc.settings, svc.engine, svc.screener))
+    return svc.announcements
 
 
 def _permalink(client: WebClient, channel: str, ts: str) -> str | None:

@@ -21,7 +21,7 @@ from bot.authz import (
     user_id_from,
 )
 from bot.licensing.destinations import PolicyError, set_policy
-from bot.licensing.licenses import Added, LicenseError, LicenseExists, Licenses, Source
+from bot.licensing.licenses import Added, LicenseError, LicenseExists, Source
 from bot.screening.country_field import country_code
 from handlers.announcements import license_summary
 from handlers.common import admin_or_refuse, services
@@ -59,7 +59,7 @@ def _date(text: str | None, name: str) -> date | None:
 
 def license_cmd(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) -> Reply:
     svc = services(context)
-    lic = Licenses(svc.settings, svc.engine, svc.screener)
+    lic = svc.licenses
     action = cmd.words[0].lower() if cmd.words else "list"
     arg = cmd.words[1] if len(cmd.words) > 1 else ""
     try:
@@ -166,9 +166,7 @@ def on_replace(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltCo
             or len(cmd.words) < 2
         ):
             raise LicenseError("This button does not carry a `license add` command")
-        added = Licenses(svc.settings, svc.engine, svc.screener).add(
-            **_add_args(cmd, command), replace=True
-        )
+        added = svc.licenses.add(**_add_args(cmd, command), replace=True)
     except (LicenseError, CommandSyntaxError) as exc:
         respond(
             text=f"{exc}. Nothing was changed.", response_type="ephemeral", replace_original=False

@@ -17,7 +17,7 @@ from bot.audit import Actor
 from bot.authz import NotAdmin, require_admin
 from bot.deadlines.reminders import ReminderNotice
 from bot.deadlines.schedule import snooze
-from bot.licensing.extensions import ExtensionError, Extensions, deadline_extension
+from bot.licensing.extensions import ExtensionError, deadline_extension
 from handlers.common import admin_or_refuse, services
 from handlers.views import button, context, esc, header, section
 from storage.models import Extension
@@ -168,7 +168,7 @@ def on_extend_submitted(
         return
     deadline, ext = found
     try:
-        row = Extensions(svc.settings, svc.engine, svc.screener).extend(
+        row = svc.extensions.extend(
             name=ext.name,
             expires=picked("expires") or "",
             effective=picked("effective"),
@@ -207,7 +207,7 @@ def on_lapse_clicked(
     deadline, ext = found
     user = body["user"]["id"]
     try:
-        Extensions(svc.settings, svc.engine, svc.screener).lapse(
+        svc.extensions.lapse(
             name=ext.name, actor=Actor(user=user, kind="slack", channel=deadline.channel)
         )
     except ExtensionError as exc:

@@ -77,10 +77,10 @@ def _actor():  # type: ignore[no-untyped-def]
 def cmd_extension(args: argparse.Namespace) -> int:
     # (lazy: a command loads only what it runs)
     from bot.licensing.extension_text import extension_json, extension_line
-    from bot.licensing.extensions import ExtensionError, Extensions
+    from bot.licensing.extensions import ExtensionError
 
     svc = _services()
-    ext = Extensions(svc.settings, svc.engine, svc.screener)
+    ext = svc.extensions
     now = datetime.now(UTC)
     try:
         if args.action == "list":
@@ -221,7 +221,7 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 def cmd_seed(args: argparse.Namespace) -> int:
     # (lazy: a command loads only what it runs)
     from bot.licensing import huawei_tgl as tgl
-    from bot.licensing.extensions import ExtensionError, Extensions
+    from bot.licensing.extensions import ExtensionError
 
     svc = _services()
     try:
@@ -229,9 +229,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(f"--as-of {args.as_of!r} is not a date (YYYY-MM-DD)") from exc
     try:
-        steps = tgl.seed(
-            Extensions(svc.settings, svc.engine, svc.screener), actor=_actor(), as_of=as_of
-        )
+        steps = tgl.seed(svc.extensions, actor=_actor(), as_of=as_of)
     except (ValueError, ExtensionError) as exc:
         raise UsageError(str(exc)) from exc
     print(f"{tgl.NAME}, as known on {as_of}:")

@@ -104,11 +104,11 @@ def _license_json(row: Any) -> dict[str, Any]:
 
 def cmd_license(args: argparse.Namespace) -> int:
     # (lazy: a command loads only what it runs)
-    from bot.licensing.licenses import LicenseError, LicenseExists, Licenses, Source
+    from bot.licensing.licenses import LicenseError, LicenseExists, Source
     from bot.screening.country_field import country_code
 
     svc = _svc()
-    lic = Licenses(svc.settings, svc.engine, svc.screener)
+    lic = svc.licenses
     source = Source(user=getpass.getuser(), kind="cli")
     try:
         if args.action == "list":
