@@ -30,7 +30,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote
 
-from bot.localslack import wire
+from bot.localslack import envelopes
 from bot.localslack.http_server import handler_for
 from bot.localslack.recording import POSTING_METHODS, Call, PostedMessage
 from bot.localslack.uploads import FileUploads
@@ -58,9 +58,9 @@ class FakeSlackAPI(WebAPIMethods, FileUploads):
         *,
         host: str = "127.0.0.1",
         port: int = 0,
-        team_id: str = wire.TEAM_ID,
-        bot_user_id: str = wire.BOT_USER_ID,
-        bot_id: str = wire.BOT_ID,
+        team_id: str = envelopes.TEAM_ID,
+        bot_user_id: str = envelopes.BOT_USER_ID,
+        bot_id: str = envelopes.BOT_ID,
         on_call: Callable[[Call], None] | None = None,
     ) -> None:
         self.team_id, self.bot_user_id, self.bot_id = team_id, bot_user_id, bot_id

@@ -10,7 +10,7 @@ import threading
 import time
 from typing import Any
 
-from bot.localslack import wire
+from bot.localslack import envelopes
 from bot.localslack.recording import decode_json_field
 
 
@@ -25,7 +25,7 @@ class FileUploads:
     def _get_upload_url(self, p: dict[str, Any]) -> dict[str, Any]:
         if not p.get("filename") or not p.get("length"):
             return {"ok": False, "error": "invalid_arguments"}
-        file_id = wire.new_id("F")
+        file_id = envelopes.new_id("F")
         with self._changed:
             self._uploads[file_id] = {
                 "id": file_id,

@@ -11,7 +11,7 @@ import threading
 import time
 from typing import Any
 
-from bot.localslack import wire
+from bot.localslack import envelopes
 from bot.localslack.recording import decode_json_field
 
 
@@ -42,7 +42,7 @@ class WebAPIMethods:
             "type": "message",
             "ts": ts,
             "bot_id": self.bot_id,
-            "app_id": wire.API_APP_ID,
+            "app_id": envelopes.API_APP_ID,
             "text": p.get("text", ""),
             "team": self.team_id,
         }
@@ -63,7 +63,7 @@ class WebAPIMethods:
     def _auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
         return {
             "ok": True,
-            "url": f"https://{wire.TEAM_DOMAIN}.slack.com/",
+            "url": f"https://{envelopes.TEAM_DOMAIN}.slack.com/",
             "team": "canweship (local)",
             "user": "canweship",
             "team_id": self.team_id,
@@ -75,7 +75,7 @@ class WebAPIMethods:
     def _post_message(self, p: dict[str, Any]) -> dict[str, Any]:
         if error := self._message_error(p):
             return error
-        ts = wire.next_ts()
+        ts = envelopes.next_ts()
         channel = self._resolve(str(p["channel"]))
         return {"ok": True, "channel": channel, "ts": ts, "message": self._bot_message(p, ts)}
 
@@ -84,7 +84,7 @@ class WebAPIMethods:
             return error
         if not p.get("user"):
             return {"ok": False, "error": "user_not_in_channel"}
-        return {"ok": True, "message_ts": wire.next_ts()}
+        return {"ok": True, "message_ts": envelopes.next_ts()}
 
     def _update_message(self, p: dict[str, Any]) -> dict[str, Any]:
         if not p.get("channel"):
@@ -102,14 +102,15 @@ class WebAPIMethods:
 
     def _permalink(self, p: dict[str, Any]) -> dict[str, Any]:
         channel, ts = str(p.get("channel", "")), str(p.get("message_ts", ""))
-        link = f"https://{wire.TEAM_DOMAIN}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+        archives = f"https://{envelopes.TEAM_DOMAIN}.slack.com/archives"
+        link = f"{archives}/{channel}/p{ts.replace('.', '')}"
         return {"ok": True, "channel": channel, "permalink": link}
 
     def _view(self, p: dict[str, Any]) -> dict[str, Any]:
         view = decode_json_field(p.get("view"))
         if not isinstance(view, dict) or "type" not in view:
             return {"ok": False, "error": "invalid_arguments"}
-        view_id = str(p.get("view_id") or wire.new_id("V"))
+        view_id = str(p.get("view_id") or envelopes.new_id("V"))
         return {
             "ok": True,
             "view": {
@@ -121,7 +122,7 @@ class WebAPIMethods:
                 "callback_id": "",
                 "external_id": str(p.get("external_id") or ""),
                 "root_view_id": view_id,
-                "app_id": wire.API_APP_ID,
+                "app_id": envelopes.API_APP_ID,
                 "bot_id": self.bot_id,
                 **view,
             },
@@ -180,7 +181,7 @@ class WebAPIMethods:
             "profile": {
                 "real_name": real_name,
                 "display_name": name,
-                "email": f"{name}@{wire.TEAM_DOMAIN}.example",
+                "email": f"{name}@{envelopes.TEAM_DOMAIN}.example",
             },
             **known,
         }
