@@ -3,6 +3,11 @@
 One record per license or application number: a repeated announcement, a retried event or an
 edit updates it (before and after go to the audit log); a deleted message or an Undo withdraws it.
 A granted license's expiry joins the reminders (bot/deadlines/schedule.py).
+
+Why one module (~430 lines): it is the one `Licenses` service. Record, add, withdraw and
+revoke share the number normalization, the before/after snapshots for the audit log and the expiry
+deadline handling; splitting the class would scatter one record's life cycle. What screening sees
+of licenses (authorizations, denials) is in bot/licensing/license_screening.py.
 """
 
 from __future__ import annotations
