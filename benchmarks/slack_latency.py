@@ -59,7 +59,8 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks._data import load_negatives, load_records, shared_data_dir  # noqa: E402
 from bot.localslack import wire  # noqa: E402
-from bot.localslack.fake_api import Call, FakeSlackAPI  # noqa: E402
+from bot.localslack.fake_api import FakeSlackAPI  # noqa: E402
+from bot.localslack.recording import Call  # noqa: E402
 from bot.screening.countries import country_name  # noqa: E402
 from handlers.common import SORRY  # noqa: E402
 

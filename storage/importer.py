@@ -2,6 +2,11 @@
 
 Everything happens in one transaction under a write lock: a failure or a killed process leaves the
 list in use exactly as it was. Identical content creates no snapshot at all.
+
+Why one module (~420 lines): `apply_list` is one transaction (lock, shrink refusal, diff,
+bulk write, generation bump) and its helpers (`_diff`, `_write_entries`, `_copy`, `_entry_row`)
+exist only for it; reading a source, pruning and recording a failure are short and follow the same
+snapshot rules. A split would cut the transaction's steps across modules.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from bot.answers.verdicts import AUTHORIZED, DestinationPolicy, Family, Match, Thresholds, decide
 from bot.licensing.extensions import ExtensionAuthorization
-from bot.licensing.licenses import LicenseAuthorization
+from bot.licensing.license_screening import LicenseAuthorization
 from storage.models import Extension
 from storage.models_licenses import License
 

@@ -29,7 +29,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from slack_sdk.signature import SignatureVerifier
 
 from bot.localslack import FakeSlackAPI, wire
-from bot.localslack.fake_api import fetch_calls, reset_remote
+from bot.localslack.remote import fetch_calls, reset_remote
 
 SECRET = "local-signing-secret"
 TOKEN = "xoxb-test"

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.localslack.fake_api import POSTING_METHODS
+from bot.localslack.recording import POSTING_METHODS
 from tests.conftest import REPO
 
 SCRIPT = """\

@@ -15,6 +15,12 @@ write in many more ways, so this module reads the message as a whole on top of t
 The result, a `Reading`, lists exactly what will be screened; the answer shows it ("Screened
 “Acme GmbH” · destination Germany · item routers") so a wrong split is visible at a glance.
 No Slack here, and no store: the caller passes a `linker` bound to the list in use.
+
+Why one module (~840 lines): `read_message` is one pass over the message's words, keeping
+which words are accounted for (`covered`) while it finds places, parties and the rest; the helpers
+around it (chatter, name runs, party trimming, place rank) are the heuristics that pass applies,
+tuned against each other and against the same word-frequency thresholds at the top. It is pure
+(no store, no Slack), so its size costs no coupling.
 """
 
 from __future__ import annotations

@@ -2,6 +2,12 @@
 
 The one path every surface uses: Slack handlers, the CLI and the local shell all call
 `Screener.screen`. The name index is built once per list version and shared by all threads.
+
+Why one module (~600 lines): this is the single screening path, and its parts are used
+together by every question: the index cache (one `NameIndex` per list version), what is on record
+(authorizations, denials, destination policies), the decision and the audit write in one
+transaction. The pure rules are already apart (bot/answers/verdicts.py), as are the collaborators
+injected as `Hooks`; what remains is the sequencing, which reads best in one place.
 """
 
 from __future__ import annotations

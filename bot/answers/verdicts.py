@@ -3,6 +3,11 @@
 Pure: no database, no Slack. The screening service gathers the inputs; handlers and the CLI
 render the `Decision`. Verdicts are those of DESIGN.md; when several rules apply the most
 restrictive wins, and nothing but an explicit, current authorization relaxes a requirement.
+
+Why one module (~630 lines): `decide` is one cascade of rules where the most restrictive
+verdict wins, and the helpers below it (party relations, authorization capping, family verdicts)
+are the rules' own steps; reviewing a verdict means reading the whole cascade. It is pure (no
+store, no Slack), so its size costs no coupling.
 """
 
 from __future__ import annotations

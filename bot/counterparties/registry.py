@@ -3,6 +3,11 @@
 They are kept so that a list change can be checked against them (bot/upkeep/rescreen.py) instead of
 waiting for someone to ask again. Each keeps its last known screening result, which is what makes
 "new or stronger hit" decidable, and who asked about it, which is who gets told.
+
+Why one module (~400 lines): it is the one counterparty table. Registering, removing, the CSV
+import and recording a license go through the same row lock (`_locked`, `_get_or_create`),
+snapshot and audit helpers, and recording who asked is an upsert on the same rows; split apart,
+the private locking and audit helpers would have to be exported.
 """
 
 from __future__ import annotations

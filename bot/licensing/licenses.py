@@ -3,6 +3,11 @@
 One record per license or application number: a repeated announcement, a retried event or an
 edit updates it (before and after go to the audit log); a deleted message or an Undo withdraws it.
 A granted license's expiry joins the reminders (bot/deadlines/schedule.py).
+
+Why one module (~430 lines): it is the one `Licenses` service. Record, add, withdraw and
+revoke share the number normalization, the before/after snapshots for the audit log and the expiry
+deadline handling; splitting the class would scatter one record's life cycle. What screening sees
+of licenses (authorizations, denials) is in bot/licensing/license_screening.py.
 """
 
 from __future__ import annotations
@@ -16,14 +21,11 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from bot.answers.verdicts import Match
 from bot.audit import Actor, record_audit
 from bot.config import Settings
 from bot.counterparties.registry import record_licensed
 from bot.deadlines.schedule import ReminderPolicy, close_deadline, open_deadline
-from bot.licensing.activities import keywords, within_scope
 from bot.licensing.extensions import ExtensionError, resolve_party
-from bot.screening.normalize import normalize_name
 from storage.db import writer
 from storage.models import AuditEvent, Deadline
 from storage.models_licenses import License
@@ -425,130 +427,3 @@ class Licenses:
                 ),
                 now=now,
             )
-
-
-# --- screening ---------------------------------------------------------------------------------
-
-
-def _names_record(parties: list[dict], match: Match) -> bool:
-    """Do the license's parties name this matched record (or the family it belongs to)?"""
-    for party in parties:
-        if "family" in party:
-            for text in (match.name, match.matched_name):
-                if party["family"] in normalize_name(text).split():
-                    return True
-        for record in party.get("records", []):
-            if record["source"] == match.source and record["list_id"] == match.entry_id:
-                return True
-    return False
-
-
-def _covers_party(row: License, match: Match) -> bool:
-    """For notes about earlier denials: the records named, or failing that the same name."""
-    if _names_record(row.parties, match):
-        return True
-    if row.party:
-        wanted = normalize_name(row.party)
-        return wanted in (normalize_name(match.name), normalize_name(match.matched_name))
-    return False
-
-
-_NEGATED = re.compile(r"^\s*(?:not\s+for|no|excluding|except|without)\s+(.+)$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class LicenseAuthorization:
-    """A granted license as the decision engine sees it: exact on every dimension.
-
-    Party: only the list records its party resolved to when it was recorded (or the family it
-    names); a name that resolved to nothing authorizes nothing. Destination: its own, which the
-    question must name. Item: within its scope (`within_scope`), and no "not for ..." condition
-    hit. Dates: valid_from..valid_until.
-    """
-
-    row: License
-    kind: str = "license"
-    requires_destination: bool = True
-
-    @property
-    def reference(self) -> str:
-        return self.row.number
-
-    @property
-    def expires(self) -> date | None:
-        return self.row.valid_until
-
-    @property
-    def valid_from(self) -> date | None:
-        return self.row.valid_from
-
-    @property
-    def conditions(self) -> tuple[str, ...]:
-        return tuple(self.row.conditions or ())
-
-    def covers_party(self, match: Match) -> bool:
-        return _names_record(self.row.parties, match)
-
-    def covers_family(self, token: str) -> bool:
-        return any(party.get("family") == token for party in self.row.parties)
-
-    def covers_destination(self, code: str | None) -> bool:
-        return bool(code and self.row.destination and code.upper() == self.row.destination.upper())
-
-    def condition_hit(self, item: str | None, purpose: str | None) -> str | None:
-        asked = keywords(f"{item or ''} {purpose or ''}")
-        for condition in self.row.conditions:
-            negated = _NEGATED.match(condition)
-            if negated and keywords(negated.group(1)) & asked:
-                return condition  # "not for 5G" and the question is about 5G
-        return None
-
-    def activity_for(self, item: str | None, purpose: str | None) -> str | None:
-        if self.condition_hit(item, purpose):
-            return None
-        return within_scope(self.row.scope, item, purpose)
-
-    def describe(self) -> str:
-        what = "application" if self.row.number_kind == "application" else "license"
-        return f"{what} {self.row.number}" + (f" ({self.row.scope})" if self.row.scope else "")
-
-
-def active_authorizations(session: Session, today: date) -> list[LicenseAuthorization]:
-    rows = session.execute(
-        select(License).where(License.status == "active", License.decision == "granted")
-    ).scalars()
-    return [
-        LicenseAuthorization(row)
-        for row in rows
-        if (row.valid_from is None or row.valid_from <= today)
-        and (row.valid_until is None or row.valid_until >= today)
-    ]
-
-
-def denials(session: Session) -> list[License]:
-    """Denied, returned and revoked decisions still on record (for mentions in answers)."""
-    return list(
-        session.execute(
-            select(License).where(
-                License.status == "active",
-                License.decision.in_(("denied", "returned", "revoked")),  # type: ignore[attr-defined]
-            )
-        ).scalars()
-    )
-
-
-def denial_notes_for(rows: list[License], matches: list[Match]) -> list[str]:
-    """Earlier denials, returns and revocations for the matched parties, for the answer."""
-    notes = []
-    for row in rows:
-        if any(_covers_party(row, m) for m in matches[:3]):
-            what = "Application" if row.number_kind == "application" else "License"
-            verb = {"returned": "was returned without action"}.get(
-                row.decision, f"was {row.decision}"
-            )
-            notes.append(f"{what} {row.number} for {row.party or 'this party'} {verb}.")
-    return notes
-
-
-def denial_notes(session: Session, matches: list[Match]) -> list[str]:
-    return denial_notes_for(denials(session), matches) if matches else []

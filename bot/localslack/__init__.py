@@ -12,17 +12,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.localslack import wire
+from bot.localslack.recording import Call, PostedMessage
 
 if TYPE_CHECKING:
-    from bot.localslack.fake_api import Call, FakeSlackAPI, PostedMessage
+    from bot.localslack.fake_api import FakeSlackAPI
 
 __all__ = ["Call", "FakeSlackAPI", "PostedMessage", "wire"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("Call", "FakeSlackAPI", "PostedMessage"):
+    if name == "FakeSlackAPI":
         # (lazy, so that `python -m bot.localslack.fake_api` is not imported twice)
         from bot.localslack import fake_api
 
-        return getattr(fake_api, name)
+        return fake_api.FakeSlackAPI
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

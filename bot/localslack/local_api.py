@@ -16,7 +16,8 @@ import signal
 import sys
 import threading
 
-from bot.localslack.fake_api import Call, FakeSlackAPI
+from bot.localslack.fake_api import FakeSlackAPI
+from bot.localslack.recording import Call
 from bot.localslack.render import LOCAL_MARK, Renderer
 
 PARENT_POLL_SECONDS = 0.5

@@ -12,7 +12,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.localslack.fake_api import POSTING_METHODS, Call, PostedMessage, decode_json_field
+from bot.localslack.recording import POSTING_METHODS, Call, PostedMessage, decode_json_field
 
 LOCAL_MARK = "(local, not sent to Slack)"
 

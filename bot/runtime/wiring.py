@@ -17,7 +17,7 @@ from bot.answers.screener import Hooks, Screener
 from bot.answers.verdicts import UNAVAILABLE, Decision
 from bot.config import Settings
 from bot.counterparties.registry import record_asked_in
-from bot.licensing import extensions, licenses
+from bot.licensing import extensions, license_screening
 from bot.runtime.store import open_runtime
 from bot.services import Services
 from bot.upkeep.staleness import check_freshness
@@ -37,9 +37,12 @@ def _after_answer(screener: Screener, decision: Decision, now: datetime) -> None
 
 def screener_hooks() -> Hooks:
     return Hooks(
-        authorization_sources=(extensions.active_authorizations, licenses.active_authorizations),
-        denials=licenses.denials,
-        denial_notes_for=licenses.denial_notes_for,
+        authorization_sources=(
+            extensions.active_authorizations,
+            license_screening.active_authorizations,
+        ),
+        denials=license_screening.denials,
+        denial_notes_for=license_screening.denial_notes_for,
         record_asked_in=record_asked_in,
         after_answer=_after_answer,
     )

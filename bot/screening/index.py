@@ -25,6 +25,11 @@ Why this shape:
 
 The index is immutable after :meth:`NameIndex.build`; the only shared mutable state is a
 bounded dict cache of typo expansions, safe under the GIL.
+
+Why one module (~720 lines): the index is columnar (the arrays below are private attributes
+shared by `build`, the scorer and `search`) for memory and speed over a million names; splitting
+build from search would expose that layout across modules. The typo tables are already apart
+(`TypoTables`).
 """
 
 from __future__ import annotations
