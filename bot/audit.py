@@ -17,7 +17,7 @@ from sqlmodel import Session
 from storage.models import AuditEvent
 
 
-@dataclass
+@dataclass(frozen=True)
 class Actor:
     """Who made a change: a Slack user or an OS user at the command line."""
 

@@ -63,12 +63,9 @@ class Added:
 
 
 @dataclass(frozen=True)
-class Source:
-    """Who recorded it and from where (a Slack message, a slash command or the CLI)."""
+class Source(Actor):
+    """Who recorded it (an `Actor`) and the message it came from, when it came from one."""
 
-    user: str
-    kind: str  # "slack" | "cli"
-    channel: str | None = None
     ts: str | None = None
     permalink: str | None = None
 
@@ -316,7 +313,7 @@ class Licenses:
                 self.engine,
                 name=party,
                 country=destination,
-                actor=Actor(user=source.user, kind=source.kind, channel=source.channel),
+                actor=source,
             )
         except Exception:  # best effort: the license itself is recorded and audited
             logging.getLogger(__name__).exception("could not register %s as a counterparty", party)
