@@ -11,26 +11,18 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from bot.cli.main import main
-from bot.config import Settings
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.runtime.app import create_app
-from bot.runtime.wiring import build_services
 from storage.models import AuditEvent, Deadline, Extension, Reminder
-from tests.conftest import FIXTURE_LIST
 
 SECRET = "ext-secret"
 ADMIN = "U0ADMIN"
 
 
 @pytest.fixture
-def svc(database_url, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("CANWESHIP_ADMINS", ADMIN)
-    monkeypatch.setenv("CANWESHIP_ALERT_CHANNEL", "C0ALERTS")
-    assert main(["import", str(FIXTURE_LIST)]) == 0
-    capsys.readouterr()
-    return build_services(Settings.from_env())
+def svc_env():
+    return {"CANWESHIP_ADMINS": ADMIN, "CANWESHIP_ALERT_CHANNEL": "C0ALERTS"}
 
 
 @pytest.fixture

@@ -16,14 +16,11 @@ from sqlmodel import Session
 from bot.answers.ask import ask
 from bot.answers.screener import Requester
 from bot.cli.main import main
-from bot.config import Settings
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.runtime.app import create_app
-from bot.runtime.wiring import build_services
 from storage.models import AuditEvent, Deadline
 from storage.models_licenses import License, PendingAnnouncement
-from tests.conftest import FIXTURE_LIST
 
 SECRET = "lic-secret"
 ADMIN = "U0ADMIN"
@@ -35,14 +32,13 @@ GRANT = (
 
 
 @pytest.fixture
-def svc(database_url, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("CANWESHIP_ADMINS", ADMIN)
-    monkeypatch.setenv("CANWESHIP_ALERT_CHANNEL", "C0ALERTS")
-    assert main(["import", str(FIXTURE_LIST)]) == 0
-    assert main(["watch", WATCHED]) == 0
-    capsys.readouterr()
-    return build_services(Settings.from_env())
+def svc_env():
+    return {"CANWESHIP_ADMINS": ADMIN, "CANWESHIP_ALERT_CHANNEL": "C0ALERTS"}
+
+
+@pytest.fixture
+def svc_commands():
+    return [["watch", WATCHED]]
 
 
 class Slack:
