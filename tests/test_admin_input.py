@@ -15,13 +15,10 @@ from sqlmodel import Session
 
 from bot.authz import USER_ID_SHAPE, BadUserId, user_id_from
 from bot.cli.main import main
-from bot.config import Settings
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.runtime.app import create_app
-from bot.runtime.wiring import build_services
 from storage.models import Admin, AuditEvent
-from tests.conftest import FIXTURE_LIST
 
 SECRET = "admin-input-secret"
 ADMIN = "U0ADMIN01"
@@ -46,24 +43,14 @@ class Slack:
         return reply.params["text"]
 
 
-def _store(database_url, monkeypatch, capsys, admins: str | None):
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    if admins is not None:
-        monkeypatch.setenv("CANWESHIP_ADMINS", admins)
-    assert main(["import", str(FIXTURE_LIST)]) == 0
-    capsys.readouterr()
-    return build_services(Settings.from_env())
+@pytest.fixture
+def svc_env():
+    return {"CANWESHIP_ADMINS": ADMIN}
 
 
 @pytest.fixture
-def svc(database_url, monkeypatch, capsys):
-    return _store(database_url, monkeypatch, capsys, ADMIN)
-
-
-@pytest.fixture
-def slack(svc):
-    with FakeSlackAPI() as fake:
-        yield Slack(svc, fake)
+def slack(svc, fake):
+    return Slack(svc, fake)
 
 
 def admin_rows(svc) -> list[str]:
@@ -183,8 +170,8 @@ def test_admins_add_on_the_cli_refuses_a_bad_id(svc, capsys):
 # ---- nobody is an admin yet -------------------------------------------------------------------
 
 
-def test_with_no_admins_the_refusal_says_how_to_add_the_first(database_url, monkeypatch, capsys):
-    svc = _store(database_url, monkeypatch, capsys, None)
+def test_with_no_admins_the_refusal_says_how_to_add_the_first(make_svc, database_url):
+    svc = make_svc(database_url)
     with FakeSlackAPI() as fake:
         slack = Slack(svc, fake)
         reply = slack.command("watch <#C0123ABCD|licenses>", user="U0NOBODY1")

@@ -98,9 +98,8 @@ class Slack:
 
 
 @pytest.fixture
-def slack(svc):
-    with FakeSlackAPI() as fake:
-        yield Slack(svc, fake)
+def slack(svc, fake):
+    return Slack(svc, fake)
 
 
 def licenses(svc) -> list[License]:

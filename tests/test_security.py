@@ -20,7 +20,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,12 +36,10 @@ import storage.models
 import storage.models_licenses
 import storage.models_sync  # noqa: F401  (every table is in the metadata)
 from bot.cli.main import main
-from bot.config import Settings
 from bot.deadlines.reminders import ReminderNotice
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.runtime.app import create_app, make_client
-from bot.runtime.wiring import build_services
 from handlers import admin_commands, commands, counterparty_commands
 from handlers.slashcmd import parse_command
 from storage.models import Deadline
@@ -61,12 +58,13 @@ ALERTS = "C0ALERTS"
 
 
 @pytest.fixture
-def svc(database_url, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("CANWESHIP_ADMINS", ADMIN)
-    monkeypatch.setenv("CANWESHIP_ALERT_CHANNEL", ALERTS)
-    for argv in (
-        ["import", str(FIXTURE_LIST)],
+def svc_env():
+    return {"CANWESHIP_ADMINS": ADMIN, "CANWESHIP_ALERT_CHANNEL": ALERTS}
+
+
+@pytest.fixture
+def svc_commands():
+    return [
         [
             "extension",
             "add",
@@ -82,10 +80,7 @@ def svc(database_url, monkeypatch, capsys):
         ["admins", "add", "U0OTHER00"],
         ["watch", WATCHED],
         ["counterparty", "add", "Seeded Co", "--country", "DE"],
-    ):
-        assert main(argv) == 0, argv
-    capsys.readouterr()
-    return build_services(Settings.from_env())
+    ]
 
 
 class Slack:
@@ -132,9 +127,8 @@ class Slack:
 
 
 @pytest.fixture
-def slack(svc) -> Iterator[Slack]:
-    with FakeSlackAPI() as fake:
-        yield Slack(svc, fake)
+def slack(svc, fake) -> Slack:
+    return Slack(svc, fake)
 
 
 def store_contents(engine) -> dict[str, list[str]]:
