@@ -27,7 +27,6 @@ from wsgiref.util import setup_testing_defaults
 
 import pytest
 from slack_bolt.request import BoltRequest
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlmodel import Session, SQLModel
@@ -45,6 +44,7 @@ from handlers.slashcmd import parse_command
 from storage.models import Deadline
 from storage.models_licenses import PendingAnnouncement
 from tests.conftest import FIXTURE_LIST, REPO
+from tests.helpers import SlackDriver
 from tests.test_slack_e2e import free_port
 
 SECRET = "security-signing-secret"
@@ -83,52 +83,9 @@ def svc_commands():
     ]
 
 
-class Slack:
-    def __init__(self, svc, fake: FakeSlackAPI) -> None:
-        self.svc = svc
-        self.fake = fake
-        self.app = create_app(
-            svc,
-            client=WebClient(token="xoxb-sec", base_url=fake.url),
-            signing_secret=SECRET,
-            process_before_response=True,
-        )
-
-    def dispatch(self, payload: tuple[str, dict[str, str]]) -> Any:
-        body, headers = payload
-        response = self.app.dispatch(BoltRequest(body=body, headers=headers))
-        assert response.status == 200, response.body
-        return response
-
-    def command(self, text: str, user: str = INTERN) -> str:
-        self.fake.clear()
-        url = self.fake.response_url("cmd")
-        self.dispatch(
-            wire.slash_command("/canweship", text, secret=SECRET, user_id=user, response_url=url)
-        )
-        (reply,) = self.fake.calls("response_url")
-        return reply.params["text"]
-
-    def click(self, action_id: str, value: str, user: str = INTERN) -> None:
-        self.fake.clear()
-        self.dispatch(
-            wire.block_actions(
-                [wire.button(action_id, value)],
-                secret=SECRET,
-                user_id=user,
-                channel_id=WATCHED,
-                response_url=self.fake.response_url("click"),
-            )
-        )
-
-    def say(self, text: str, channel: str = WATCHED, user: str = "U0ANNOUNCER") -> None:
-        event = wire.channel_message(text, user=user, channel=channel)
-        self.dispatch(wire.event_callback(event, secret=SECRET))
-
-
 @pytest.fixture
-def slack(svc, fake) -> Slack:
-    return Slack(svc, fake)
+def slack(svc, fake) -> SlackDriver:
+    return SlackDriver(svc, fake, secret=SECRET, user=INTERN, channel=WATCHED, token="xoxb-sec")
 
 
 def store_contents(engine) -> dict[str, list[str]]:
@@ -323,7 +280,7 @@ def test_read_only_sub_commands_change_nothing_for_anyone(slack, svc):
     assert store_contents(svc.engine) == before
 
 
-def _pending_id(slack: Slack) -> int:
+def _pending_id(slack: SlackDriver) -> int:
     slack.say("BIS approved our license for Hikvision replacement cameras!")
     with Session(slack.svc.engine) as session:
         (pending,) = session.execute(select(PendingAnnouncement)).scalars()
