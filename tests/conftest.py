@@ -190,6 +190,12 @@ def svc(
 
 
 @pytest.fixture
+def services(make_svc: Callable[..., Services], sqlite_url: str) -> Services:
+    """The demo-list store on SQLite only, for tests that do not depend on the backend."""
+    return make_svc(sqlite_url)
+
+
+@pytest.fixture
 def fake() -> Iterator[FakeSlackAPI]:
     """A fake Slack Web API on a local port."""
     with FakeSlackAPI() as api:

@@ -15,11 +15,6 @@ from bot.runtime.app import create_app
 SECRET = "handler-secret"
 
 
-@pytest.fixture
-def services(make_svc, sqlite_url):
-    return make_svc(sqlite_url)
-
-
 def make_app(services, fake, *, sync=True):
     client = WebClient(token="xoxb-test", base_url=fake.url)
     return create_app(services, client=client, signing_secret=SECRET, process_before_response=sync)
