@@ -167,6 +167,13 @@ def make_svc(
 
 
 @pytest.fixture
+def demo(store_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The demo list imported into the `store_env` store, through the CLI."""
+    assert main(["import", str(FIXTURE_LIST)]) == 0
+    capsys.readouterr()
+
+
+@pytest.fixture
 def svc_env() -> dict[str, str]:
     """Extra environment for `svc` (admins, alert channel...): a module overrides it."""
     return {}
