@@ -6,7 +6,7 @@ import functools
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from bot.cli.main import main
 from bot.config import Settings
+from bot.localslack.fake_api import FakeSlackAPI
+from bot.runtime.wiring import build_services
+from bot.services import Services
 from storage.db import dispose_engines
 
 REPO = Path(__file__).resolve().parents[1]
@@ -130,3 +134,76 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "csl_composite.json").exists():
         pytest.skip(f"shared data not found at {SHARED_DATA} (set CANWESHIP_SHARED_DATA)")
     return SHARED_DATA
+
+
+# ---- a store with the demo list, and the fake Slack -------------------------------------------
+
+
+@pytest.fixture
+def make_svc(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., Services]:
+    """Make the services for a store at `url` with the demo list (or `list_path`) imported.
+
+    The process environment (and so the CLI) points at the store and holds `env`; each of
+    `commands` is then run through the CLI (e.g. ``["watch", "C0LIC"]``), and must succeed.
+    """
+
+    def make(
+        url: str,
+        *commands: list[str],
+        env: dict[str, str] | None = None,
+        list_path: Path = FIXTURE_LIST,
+    ) -> Services:
+        monkeypatch.setenv("DATABASE_URL", url)
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
+        for argv in (["import", str(list_path)], *commands):
+            assert main(argv) == 0, argv
+        capsys.readouterr()
+        return build_services(Settings.from_env())
+
+    return make
+
+
+@pytest.fixture
+def demo(store_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The demo list imported into the `store_env` store, through the CLI."""
+    assert main(["import", str(FIXTURE_LIST)]) == 0
+    capsys.readouterr()
+
+
+@pytest.fixture
+def svc_env() -> dict[str, str]:
+    """Extra environment for `svc` (admins, alert channel...): a module overrides it."""
+    return {}
+
+
+@pytest.fixture
+def svc_commands() -> list[list[str]]:
+    """CLI commands run on the `svc` store after the import: a module overrides it."""
+    return []
+
+
+@pytest.fixture
+def svc(
+    make_svc: Callable[..., Services],
+    database_url: str,
+    svc_env: dict[str, str],
+    svc_commands: list[list[str]],
+) -> Services:
+    """The services for a store on each backend with the demo list imported."""
+    return make_svc(database_url, *svc_commands, env=svc_env)
+
+
+@pytest.fixture
+def services(make_svc: Callable[..., Services], sqlite_url: str) -> Services:
+    """The demo-list store on SQLite only, for tests that do not depend on the backend."""
+    return make_svc(sqlite_url)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlackAPI]:
+    """A fake Slack Web API on a local port."""
+    with FakeSlackAPI() as api:
+        yield api

@@ -8,62 +8,32 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from slack_bolt.request import BoltRequest
-from slack_sdk import WebClient
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from bot.authz import USER_ID_SHAPE, BadUserId, user_id_from
 from bot.cli.main import main
-from bot.config import Settings
-from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
-from bot.runtime.app import create_app
-from bot.runtime.wiring import build_services
 from storage.models import Admin, AuditEvent
-from tests.conftest import FIXTURE_LIST
+from tests.helpers import SlackDriver
 
 SECRET = "admin-input-secret"
 ADMIN = "U0ADMIN01"
 VALID_ID = st.from_regex(r"[UW][A-Z0-9]{8,10}", fullmatch=True)
 
 
-class Slack:
-    def __init__(self, svc, fake: FakeSlackAPI) -> None:
-        self.fake = fake
-        client = WebClient(token="xoxb-admin", base_url=fake.url)
-        self.app = create_app(
-            svc, client=client, signing_secret=SECRET, process_before_response=True
-        )
-
-    def command(self, text: str, user: str = ADMIN) -> str:
-        self.fake.clear()
-        body, headers = wire.slash_command(
-            "/canweship", text, secret=SECRET, user_id=user, response_url=self.fake.response_url()
-        )
-        assert self.app.dispatch(BoltRequest(body=body, headers=headers)).status == 200
-        (reply,) = self.fake.calls("response_url")
-        return reply.params["text"]
-
-
-def _store(database_url, monkeypatch, capsys, admins: str | None):
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    if admins is not None:
-        monkeypatch.setenv("CANWESHIP_ADMINS", admins)
-    assert main(["import", str(FIXTURE_LIST)]) == 0
-    capsys.readouterr()
-    return build_services(Settings.from_env())
+def driver(svc, fake: FakeSlackAPI) -> SlackDriver:
+    return SlackDriver(svc, fake, secret=SECRET, user=ADMIN, token="xoxb-admin")
 
 
 @pytest.fixture
-def svc(database_url, monkeypatch, capsys):
-    return _store(database_url, monkeypatch, capsys, ADMIN)
+def svc_env():
+    return {"CANWESHIP_ADMINS": ADMIN}
 
 
 @pytest.fixture
-def slack(svc):
-    with FakeSlackAPI() as fake:
-        yield Slack(svc, fake)
+def slack(svc, fake):
+    return driver(svc, fake)
 
 
 def admin_rows(svc) -> list[str]:
@@ -183,10 +153,10 @@ def test_admins_add_on_the_cli_refuses_a_bad_id(svc, capsys):
 # ---- nobody is an admin yet -------------------------------------------------------------------
 
 
-def test_with_no_admins_the_refusal_says_how_to_add_the_first(database_url, monkeypatch, capsys):
-    svc = _store(database_url, monkeypatch, capsys, None)
+def test_with_no_admins_the_refusal_says_how_to_add_the_first(make_svc, database_url):
+    svc = make_svc(database_url)
     with FakeSlackAPI() as fake:
-        slack = Slack(svc, fake)
+        slack = driver(svc, fake)
         reply = slack.command("watch <#C0123ABCD|licenses>", user="U0NOBODY1")
         assert reply.startswith("Only canweship admins can")
         assert "CANWESHIP_ADMINS" in reply and "canweship admins add U" in reply

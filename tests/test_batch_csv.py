@@ -7,15 +7,8 @@ import json
 import pytest
 
 from bot.cli.main import main
-from tests.conftest import FIXTURE_LIST
 
 pytestmark = pytest.mark.usefixtures("store_env")
-
-
-@pytest.fixture
-def demo(capsys):
-    assert main(["import", str(FIXTURE_LIST)]) == 0
-    capsys.readouterr()
 
 
 def batch(capsys, tmp_path, data: bytes):

@@ -7,7 +7,6 @@ import json
 import pytest
 
 from bot.cli.main import main
-from tests.conftest import FIXTURE_LIST
 
 pytestmark = pytest.mark.usefixtures("store_env")
 
@@ -17,12 +16,6 @@ def screen(capsys, *args):
     out, err = capsys.readouterr()
     assert code == 0, err
     return json.loads(out)
-
-
-@pytest.fixture
-def demo(capsys):
-    assert main(["import", str(FIXTURE_LIST)]) == 0
-    capsys.readouterr()
 
 
 @pytest.mark.parametrize(

@@ -16,12 +16,10 @@ from sqlmodel import Session, select
 from bot.answers.ask import ask
 from bot.answers.screener import Requester
 from bot.cli.main import main
-from bot.config import Settings
 from bot.counterparties.registry import list_counterparties
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.runtime.app import create_app
-from bot.runtime.wiring import build_services
 from bot.screening.normalize import normalize_name
 from bot.upkeep.changes import compute_changes, process_changes
 from bot.upkeep.rescreen import rescreen
@@ -34,13 +32,10 @@ SECRET = "cp-secret"
 
 
 @pytest.fixture
-def svc(store_env, monkeypatch, capsys, tmp_path):
+def svc(make_svc, database_url, tmp_path):
     path = tmp_path / "demo.json"
     path.write_text(json.dumps(demo_doc()))
-    assert main(["import", str(path)]) == 0
-    capsys.readouterr()
-    monkeypatch.setenv("CANWESHIP_ADMINS", "U0ADMIN")
-    return build_services(Settings.from_env())
+    return make_svc(database_url, env={"CANWESHIP_ADMINS": "U0ADMIN"}, list_path=path)
 
 
 def apply(svc, tmp_path: Path, doc: dict, name: str = "next.json") -> int:

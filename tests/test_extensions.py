@@ -2,81 +2,39 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
-from slack_bolt.request import BoltRequest
-from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlmodel import Session
 
 from bot.cli.main import main
-from bot.config import Settings
-from bot.localslack import wire
-from bot.localslack.fake_api import FakeSlackAPI
-from bot.runtime.app import create_app
-from bot.runtime.wiring import build_services
 from storage.models import AuditEvent, Deadline, Extension, Reminder
-from tests.conftest import FIXTURE_LIST
+from tests.helpers import SlackDriver
 
 SECRET = "ext-secret"
 ADMIN = "U0ADMIN"
 
 
 @pytest.fixture
-def svc(database_url, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("CANWESHIP_ADMINS", ADMIN)
-    monkeypatch.setenv("CANWESHIP_ALERT_CHANNEL", "C0ALERTS")
-    assert main(["import", str(FIXTURE_LIST)]) == 0
-    capsys.readouterr()
-    return build_services(Settings.from_env())
+def svc_env():
+    return {"CANWESHIP_ADMINS": ADMIN, "CANWESHIP_ALERT_CHANNEL": "C0ALERTS"}
 
 
 @pytest.fixture
-def slack(svc):
-    with FakeSlackAPI() as fake:
-        app = create_app(
-            svc,
-            client=WebClient(token="xoxb-t", base_url=fake.url),
-            signing_secret=SECRET,
-            process_before_response=True,
-        )
-
-        def command(text: str, user: str = ADMIN) -> str:
-            fake.clear()
-            body, headers = wire.slash_command(
-                "/canweship", text, secret=SECRET, user_id=user, response_url=fake.response_url("c")
-            )
-            assert app.dispatch(BoltRequest(body=body, headers=headers)).status == 200
-            (reply,) = fake.calls("response_url")
-            return reply.params["text"]
-
-        def click(action_id: str, value: str, user: str = ADMIN) -> list:
-            fake.clear()
-            body, headers = wire.block_actions(
-                [wire.button(action_id, value)],
-                secret=SECRET,
-                user_id=user,
-                channel_id="C0ALERTS",
-                response_url=fake.response_url("b"),
-                trigger_id="trig.1",
-            )
-            assert app.dispatch(BoltRequest(body=body, headers=headers)).status == 200
-            return fake.calls()
-
-        def submit(values: dict, metadata: str, user: str = ADMIN):
-            fake.clear()
-            body, headers = wire.view_submission(
-                "reminder_extend_modal",
-                values,
-                secret=SECRET,
-                user_id=user,
-                private_metadata=metadata,
-            )
-            return app.dispatch(BoltRequest(body=body, headers=headers)), fake.calls()
-
-        yield command, click, submit
+def slack(svc, fake):
+    """(command, click, submit) for the app on `svc`, each as the admin unless told."""
+    driver = SlackDriver(
+        svc,
+        fake,
+        secret=SECRET,
+        user=ADMIN,
+        channel="C0ALERTS",
+        token="xoxb-t",
+        trigger_id="trig.1",
+    )
+    return driver.command, driver.click, functools.partial(driver.submit, "reminder_extend_modal")
 
 
 def rows(svc, model):

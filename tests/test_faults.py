@@ -188,12 +188,6 @@ def outage(database_url, monkeypatch, capsys) -> Iterator[Outage]:
         o.close()
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeSlackAPI]:
-    with FakeSlackAPI() as api:
-        yield api
-
-
 def _services(url: str, tmp_path: Path, **extra: str):
     env = {"DATABASE_URL": url, "CANWESHIP_DATA_DIR": str(tmp_path / "data"), **extra}
     return build_services(Settings.from_env(env=env))
@@ -264,12 +258,8 @@ def test_a_slash_command_during_an_outage_is_answered_not_silent(outage, fake, t
 
 
 @pytest.fixture
-def svc(database_url, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("CANWESHIP_ALERT_CHANNEL", ALERTS)
-    assert main(["import", str(FIXTURE_LIST)]) == 0
-    capsys.readouterr()
-    return build_services(Settings.from_env())
+def svc_env():
+    return {"CANWESHIP_ALERT_CHANNEL": ALERTS}
 
 
 @pytest.mark.parametrize(

@@ -21,12 +21,9 @@ from slack_sdk import WebClient
 from bot.announcements.parse import Announcement, parse_announcement
 from bot.answers import questions
 from bot.answers.questions import Question, parse_question
-from bot.cli.main import main
-from bot.config import Settings
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.runtime.app import create_app
-from bot.runtime.wiring import build_services
 from handlers.slashcmd import CommandSyntaxError, SlashCommand, parse_command
 from storage.csl import ListFormatError, ParsedList, read_bytes
 from tests.conftest import FIXTURE_LIST, SHARED_DATA
@@ -207,17 +204,7 @@ def test_random_bytes_are_refused_with_a_format_error(data):
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeSlackAPI]:
-    with FakeSlackAPI() as api:
-        yield api
-
-
-@pytest.fixture
-def app(database_url, monkeypatch, capsys, fake):
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    assert main(["import", str(FIXTURE_LIST)]) == 0
-    capsys.readouterr()
-    svc = build_services(Settings.from_env())
+def app(svc, fake):
     return create_app(
         svc,
         client=WebClient(token="xoxb-fuzz", base_url=fake.url),

@@ -4,35 +4,15 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import pytest
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
-from bot.cli.main import main
-from bot.config import Settings
 from bot.localslack import wire
-from bot.localslack.fake_api import FakeSlackAPI
 from bot.runtime.app import create_app
-from bot.runtime.wiring import build_services
-from tests.conftest import FIXTURE_LIST
 
 SECRET = "handler-secret"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlackAPI]:
-    with FakeSlackAPI() as api:
-        yield api
-
-
-@pytest.fixture
-def services(sqlite_url, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    assert main(["import", str(FIXTURE_LIST)]) == 0
-    capsys.readouterr()
-    return build_services(Settings.from_env())
 
 
 def make_app(services, fake, *, sync=True):
@@ -158,14 +138,6 @@ def test_slash_command_with_a_natural_question(services, fake):
     assert reply.params["text"].startswith("License required")
 
 
-@pytest.fixture
-def any_store(database_url, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    assert main(["import", str(FIXTURE_LIST)]) == 0
-    capsys.readouterr()
-    return build_services(Settings.from_env())
-
-
 def _screen_rows(svc) -> list:
     from sqlalchemy import select
     from sqlmodel import Session
@@ -181,21 +153,21 @@ def _screen_rows(svc) -> list:
 @pytest.mark.parametrize(
     "question", ["is Dahua on the list", "can we ship routers?"], ids=["screened", "hint"]
 )
-def test_a_redelivered_event_gets_one_reply_and_one_audit_row(any_store, fake, question):
+def test_a_redelivered_event_gets_one_reply_and_one_audit_row(svc, fake, question):
     """A screened answer claims the event with its audit row; a hint claims it on its own."""
-    app = make_app(any_store, fake)
+    app = make_app(svc, fake)
     body, headers = dm(question)
     dispatch(app, (body, headers))
     dispatch(app, wire.redelivery(body, secret=SECRET, retry_num=1))
     dispatch(app, wire.redelivery(body, secret=SECRET, retry_num=2))
     assert len(fake.calls("chat.postMessage")) == 1
-    assert len(_screen_rows(any_store)) == (1 if question.startswith("is") else 0)
+    assert len(_screen_rows(svc)) == (1 if question.startswith("is") else 0)
 
 
-def test_concurrent_deliveries_of_one_event_get_one_reply(any_store, fake):
+def test_concurrent_deliveries_of_one_event_get_one_reply(svc, fake):
     import threading
 
-    app = make_app(any_store, fake)
+    app = make_app(svc, fake)
     body, headers = dm("is Dahua on the list")
     deliveries = [(body, headers)] + [
         wire.redelivery(body, secret=SECRET, retry_num=n) for n in (1, 2, 3)
@@ -207,4 +179,4 @@ def test_concurrent_deliveries_of_one_event_get_one_reply(any_store, fake):
         t.join()
     (answer,) = fake.calls("chat.postMessage")
     assert answer.params["text"].startswith("License required")
-    assert len(_screen_rows(any_store)) == 1
+    assert len(_screen_rows(svc)) == 1

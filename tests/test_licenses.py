@@ -8,22 +8,16 @@ import io
 import json
 
 import pytest
-from slack_bolt.request import BoltRequest
-from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlmodel import Session
 
 from bot.answers.ask import ask
 from bot.answers.screener import Requester
 from bot.cli.main import main
-from bot.config import Settings
 from bot.localslack import wire
-from bot.localslack.fake_api import FakeSlackAPI
-from bot.runtime.app import create_app
-from bot.runtime.wiring import build_services
 from storage.models import AuditEvent, Deadline
 from storage.models_licenses import License, PendingAnnouncement
-from tests.conftest import FIXTURE_LIST
+from tests.helpers import SlackDriver
 
 SECRET = "lic-secret"
 ADMIN = "U0ADMIN"
@@ -35,76 +29,20 @@ GRANT = (
 
 
 @pytest.fixture
-def svc(database_url, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("CANWESHIP_ADMINS", ADMIN)
-    monkeypatch.setenv("CANWESHIP_ALERT_CHANNEL", "C0ALERTS")
-    assert main(["import", str(FIXTURE_LIST)]) == 0
-    assert main(["watch", WATCHED]) == 0
-    capsys.readouterr()
-    return build_services(Settings.from_env())
-
-
-class Slack:
-    def __init__(self, svc, fake: FakeSlackAPI) -> None:
-        self.fake = fake
-        self.app = create_app(
-            svc,
-            client=WebClient(token="xoxb-t", base_url=fake.url),
-            signing_secret=SECRET,
-            process_before_response=True,
-        )
-
-    def dispatch(self, payload) -> None:
-        body, headers = payload
-        assert self.app.dispatch(BoltRequest(body=body, headers=headers)).status == 200
-
-    def say(
-        self,
-        text: str,
-        *,
-        channel: str = WATCHED,
-        user: str = "U0ANNOUNCER",
-        ts: str | None = None,
-        event_id: str | None = None,
-    ) -> dict:
-        event = wire.channel_message(text, user=user, channel=channel, ts=ts)
-        self.dispatch(wire.event_callback(event, secret=SECRET, event_id=event_id))
-        return event
-
-    def command(self, text: str, user: str = ADMIN) -> str:
-        self.fake.clear()
-        self.dispatch(
-            wire.slash_command(
-                "/canweship",
-                text,
-                secret=SECRET,
-                user_id=user,
-                response_url=self.fake.response_url("c"),
-            )
-        )
-        (reply,) = self.fake.calls("response_url")
-        return reply.params["text"]
-
-    def click(self, action_id: str, value: str, user: str = ADMIN) -> list:
-        self.fake.clear()
-        self.dispatch(
-            wire.block_actions(
-                [wire.button(action_id, value)],
-                secret=SECRET,
-                user_id=user,
-                channel_id=WATCHED,
-                response_url=self.fake.response_url("b"),
-                trigger_id="t.1",
-            )
-        )
-        return self.fake.calls()
+def svc_env():
+    return {"CANWESHIP_ADMINS": ADMIN, "CANWESHIP_ALERT_CHANNEL": "C0ALERTS"}
 
 
 @pytest.fixture
-def slack(svc):
-    with FakeSlackAPI() as fake:
-        yield Slack(svc, fake)
+def svc_commands():
+    return [["watch", WATCHED]]
+
+
+@pytest.fixture
+def slack(svc, fake):
+    return SlackDriver(
+        svc, fake, secret=SECRET, user=ADMIN, channel=WATCHED, token="xoxb-t", trigger_id="t.1"
+    )
 
 
 def licenses(svc) -> list[License]:

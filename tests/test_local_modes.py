@@ -14,14 +14,11 @@ from sqlmodel import Session
 from bot.audit import Actor
 from bot.cli.local import cmd_local_scheduler, local_tick
 from bot.cli.main import main
-from bot.config import Settings
 from bot.deadlines.reminders import preview_due, reminder_counts
 from bot.licensing.extensions import Extensions
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.localslack.render import LOCAL_MARK
-from bot.runtime.wiring import build_services
 from storage.models import AuditEvent
-from tests.conftest import FIXTURE_LIST
 
 ALERTS = "C0ALERTS1"
 
@@ -32,19 +29,16 @@ def audit_rows(svc) -> int:
 
 
 @pytest.fixture
-def svc(database_url, monkeypatch, capsys):
-    return make_store(database_url, monkeypatch, capsys, ALERTS)
+def svc(make_svc, database_url):
+    return make_store(make_svc, database_url, ALERTS)
 
 
-def make_store(database_url, monkeypatch, capsys, channel: str | None):
+def make_store(make_svc, database_url, channel: str | None):
     """A store with one extension expiring in 3 days: its 30/14/7-day reminders are overdue."""
-    monkeypatch.setenv("DATABASE_URL", database_url)
+    env = {"CANWESHIP_TICK_INTERVAL": "1s"}
     if channel:
-        monkeypatch.setenv("CANWESHIP_ALERT_CHANNEL", channel)
-    monkeypatch.setenv("CANWESHIP_TICK_INTERVAL", "1s")
-    assert main(["import", str(FIXTURE_LIST)]) == 0
-    capsys.readouterr()
-    svc = build_services(Settings.from_env())
+        env["CANWESHIP_ALERT_CHANNEL"] = channel
+    svc = make_svc(database_url, env=env)
     now = datetime.now(UTC)
     # "Today" is the team's (CANWESHIP_TIMEZONE), not UTC's: late in the UTC day they differ.
     today = now.astimezone(svc.settings.tz).date()
@@ -94,9 +88,9 @@ def test_what_a_local_tick_showed_is_still_posted_once_slack_is_configured(
 
 
 def test_without_a_channel_the_local_tick_says_where_it_would_not_go(
-    database_url, monkeypatch, capsys
+    make_svc, database_url, capsys
 ):
-    make_store(database_url, monkeypatch, capsys, None)
+    make_store(make_svc, database_url, None)
     assert main(["tick"]) == 0
     out = capsys.readouterr().out
     assert "in CANWESHIP_ALERT_CHANNEL (not set" in out and LOCAL_MARK in out

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -42,12 +42,6 @@ def no_slack_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
     for name in [n for n in os.environ if n.startswith("SLACK_")]:
         monkeypatch.delenv(name)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlackAPI]:
-    with FakeSlackAPI() as api:
-        yield api
 
 
 @pytest.fixture

@@ -17,9 +17,6 @@ from hypothesis import strategies as st
 
 from bot.answers.ask import ask
 from bot.answers.screener import Requester
-from bot.cli.main import main
-from bot.config import Settings
-from bot.runtime.wiring import build_services
 from tests.conftest import FIXTURE_LIST
 
 ME = Requester(actor="U1", kind="cli")
@@ -78,11 +75,8 @@ words = st.lists(
 
 
 @pytest.fixture
-def screener(sqlite_url, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    assert main(["import", str(FIXTURE_LIST)]) == 0
-    capsys.readouterr()
-    return build_services(Settings.from_env()).screener
+def screener(make_svc, sqlite_url):
+    return make_svc(sqlite_url).screener
 
 
 @settings(

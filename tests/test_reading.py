@@ -16,15 +16,9 @@ from bot.answers.reading import read_message
 from bot.answers.screener import Requester
 from bot.cli.main import main
 from bot.localslack import wire
-from tests import test_handlers
 from tests.test_handlers import SECRET, dispatch, dm, make_app
 
 ME = Requester(actor="U1", kind="cli")
-
-
-# The store with the demo list and the fake Slack Web API, as the handler tests have them.
-services = test_handlers.services
-fake = test_handlers.fake
 
 
 @pytest.fixture

@@ -18,17 +18,14 @@ from sqlmodel import Session, select
 from bot.answers.ask import ask
 from bot.answers.screener import Requester
 from bot.audit import Actor
-from bot.cli.main import main
-from bot.config import Settings
 from bot.deadlines.reminders import ReminderNotice, reminder_counts, tick
 from bot.deadlines.schedule import ReminderPolicy, open_deadline, reminder_time
 from bot.licensing import huawei_tgl as tgl
 from bot.licensing.extensions import Extensions
 from bot.localslack.fake_api import FakeSlackAPI
-from bot.runtime.wiring import build_services
 from storage.db import writer
 from storage.models import Reminder
-from tests.conftest import FIXTURE_LIST, REPO
+from tests.conftest import REPO
 
 ALERTS = "C0ALERTS"
 
@@ -53,12 +50,8 @@ def at_et(day: str, hour: int = 9, minute: int = 1) -> datetime:
 
 
 @pytest.fixture
-def svc(database_url, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("CANWESHIP_ALERT_CHANNEL", ALERTS)
-    assert main(["import", str(FIXTURE_LIST)]) == 0
-    capsys.readouterr()
-    return build_services(Settings.from_env())
+def svc_env():
+    return {"CANWESHIP_ALERT_CHANNEL": ALERTS}
 
 
 def test_reminders_fire_at_the_local_hour_before_a_deadline_that_ends_at_close_of_day():

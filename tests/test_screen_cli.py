@@ -18,7 +18,6 @@ from bot.config import Settings
 from bot.runtime.wiring import build_screener
 from storage.db import get_engine
 from storage.models import AuditEvent
-from tests.conftest import FIXTURE_LIST
 
 pytestmark = pytest.mark.usefixtures("store_env")
 
@@ -45,11 +44,6 @@ def screen_json(capsys, *args):
     code, out, err = cli(capsys, "screen", *args, "--json")
     assert code == 0, err
     return json.loads(out)
-
-
-@pytest.fixture
-def demo(capsys):
-    assert cli(capsys, "import", str(FIXTURE_LIST))[0] == 0
 
 
 def test_huawei_in_china_needs_a_license_with_the_evidence(capsys, demo):

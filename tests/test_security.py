@@ -20,7 +20,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,6 @@ from wsgiref.util import setup_testing_defaults
 
 import pytest
 from slack_bolt.request import BoltRequest
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlmodel import Session, SQLModel
@@ -37,17 +35,16 @@ import storage.models
 import storage.models_licenses
 import storage.models_sync  # noqa: F401  (every table is in the metadata)
 from bot.cli.main import main
-from bot.config import Settings
 from bot.deadlines.reminders import ReminderNotice
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.runtime.app import create_app, make_client
-from bot.runtime.wiring import build_services
 from handlers import admin_commands, commands, counterparty_commands
 from handlers.slashcmd import parse_command
 from storage.models import Deadline
 from storage.models_licenses import PendingAnnouncement
 from tests.conftest import FIXTURE_LIST, REPO
+from tests.helpers import SlackDriver
 from tests.test_slack_e2e import free_port
 
 SECRET = "security-signing-secret"
@@ -61,12 +58,13 @@ ALERTS = "C0ALERTS"
 
 
 @pytest.fixture
-def svc(database_url, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("CANWESHIP_ADMINS", ADMIN)
-    monkeypatch.setenv("CANWESHIP_ALERT_CHANNEL", ALERTS)
-    for argv in (
-        ["import", str(FIXTURE_LIST)],
+def svc_env():
+    return {"CANWESHIP_ADMINS": ADMIN, "CANWESHIP_ALERT_CHANNEL": ALERTS}
+
+
+@pytest.fixture
+def svc_commands():
+    return [
         [
             "extension",
             "add",
@@ -82,59 +80,12 @@ def svc(database_url, monkeypatch, capsys):
         ["admins", "add", "U0OTHER00"],
         ["watch", WATCHED],
         ["counterparty", "add", "Seeded Co", "--country", "DE"],
-    ):
-        assert main(argv) == 0, argv
-    capsys.readouterr()
-    return build_services(Settings.from_env())
-
-
-class Slack:
-    def __init__(self, svc, fake: FakeSlackAPI) -> None:
-        self.svc = svc
-        self.fake = fake
-        self.app = create_app(
-            svc,
-            client=WebClient(token="xoxb-sec", base_url=fake.url),
-            signing_secret=SECRET,
-            process_before_response=True,
-        )
-
-    def dispatch(self, payload: tuple[str, dict[str, str]]) -> Any:
-        body, headers = payload
-        response = self.app.dispatch(BoltRequest(body=body, headers=headers))
-        assert response.status == 200, response.body
-        return response
-
-    def command(self, text: str, user: str = INTERN) -> str:
-        self.fake.clear()
-        url = self.fake.response_url("cmd")
-        self.dispatch(
-            wire.slash_command("/canweship", text, secret=SECRET, user_id=user, response_url=url)
-        )
-        (reply,) = self.fake.calls("response_url")
-        return reply.params["text"]
-
-    def click(self, action_id: str, value: str, user: str = INTERN) -> None:
-        self.fake.clear()
-        self.dispatch(
-            wire.block_actions(
-                [wire.button(action_id, value)],
-                secret=SECRET,
-                user_id=user,
-                channel_id=WATCHED,
-                response_url=self.fake.response_url("click"),
-            )
-        )
-
-    def say(self, text: str, channel: str = WATCHED, user: str = "U0ANNOUNCER") -> None:
-        event = wire.channel_message(text, user=user, channel=channel)
-        self.dispatch(wire.event_callback(event, secret=SECRET))
+    ]
 
 
 @pytest.fixture
-def slack(svc) -> Iterator[Slack]:
-    with FakeSlackAPI() as fake:
-        yield Slack(svc, fake)
+def slack(svc, fake) -> SlackDriver:
+    return SlackDriver(svc, fake, secret=SECRET, user=INTERN, channel=WATCHED, token="xoxb-sec")
 
 
 def store_contents(engine) -> dict[str, list[str]]:
@@ -329,7 +280,7 @@ def test_read_only_sub_commands_change_nothing_for_anyone(slack, svc):
     assert store_contents(svc.engine) == before
 
 
-def _pending_id(slack: Slack) -> int:
+def _pending_id(slack: SlackDriver) -> int:
     slack.say("BIS approved our license for Hikvision replacement cameras!")
     with Session(slack.svc.engine) as session:
         (pending,) = session.execute(select(PendingAnnouncement)).scalars()

@@ -113,19 +113,11 @@ ANNOUNCEMENT = (
 
 
 @pytest.fixture
-def shell(database_url, monkeypatch, capsys):
-    from bot.cli.main import main
-    from bot.config import Settings
+def shell(make_svc, database_url):
     from bot.localslack.shell import LocalShell
-    from bot.runtime.wiring import build_services
-    from tests.conftest import FIXTURE_LIST
 
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("CANWESHIP_ADMINS", "U0ADMIN")
-    assert main(["import", str(FIXTURE_LIST)]) == 0
-    capsys.readouterr()
     out = io.StringIO()
-    sh = LocalShell(build_services(Settings.from_env()), out)
+    sh = LocalShell(make_svc(database_url, env={"CANWESHIP_ADMINS": "U0ADMIN"}), out)
     yield sh, out
     sh.close()
 

@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from bot.localslack import wire
 from bot.runtime.app import create_app
 from bot.runtime.siblings import MARGIN, MAX_DATAGRAM, Siblings
-from tests.test_handlers import SECRET, dispatch, dm, fake, services  # noqa: F401  (fixtures)
+from tests.test_handlers import SECRET, dispatch, dm
 
 
 def _pair(tmp_path, received):
@@ -78,15 +78,15 @@ def test_the_slot_of_a_dead_worker_is_reused(tmp_path):
     assert newcomer.idler(9) is None  # and the dead worker is no longer offered
 
 
-def _app(services, fake):  # noqa: F811
+def _app(services, fake):
     """A worker of server 7; several in one test process tell each other apart by a token."""
     client = WebClient(token="xoxb-test", base_url=fake.url)
     return create_app(services, client=client, signing_secret=SECRET, hand_off_group=7)
 
 
 def test_a_busy_worker_hands_a_question_to_its_idle_sibling_which_answers_it(
-    services,  # noqa: F811
-    fake,  # noqa: F811
+    services,
+    fake,
 ):
     busy, _idle = _app(services, fake), _app(services, fake)
     blocker = threading.Event()
@@ -105,7 +105,7 @@ def test_a_busy_worker_hands_a_question_to_its_idle_sibling_which_answers_it(
     fake.wait_for("chat.postMessage", count=2, timeout=10)
 
 
-def test_a_handed_off_event_still_needs_slacks_signature(services, fake):  # noqa: F811
+def test_a_handed_off_event_still_needs_slacks_signature(services, fake):
     _app(services, fake)
     probe = Siblings(services.settings.data_dir / "run", 7, lambda data: None)
     probe.publish(100)
@@ -141,8 +141,8 @@ def test_the_tables_of_stopped_servers_are_removed(tmp_path):
 
 
 def test_without_a_place_for_the_table_the_app_works_without_hand_off(
-    services,  # noqa: F811
-    fake,  # noqa: F811
+    services,
+    fake,
     caplog,
 ):
     services.settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -41,12 +41,6 @@ def server() -> Iterator[CslServer]:
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeSlackAPI]:
-    with FakeSlackAPI() as api:
-        yield api
-
-
-@pytest.fixture
 def svc(database_url: str, tmp_path: Path, server: CslServer) -> Services:
     settings = Settings.from_env(
         env={
