@@ -481,13 +481,13 @@ def run_baseline(env: dict[str, str], questions: list[str]) -> tuple[Result, flo
     screener.cache.get(runtime.engine, snapshot.id)
     build = time.perf_counter() - t
     for text in questions[:10]:  # the same warm-up the server gets: first-call costs
-        ask(screener, text, Requester(actor="Uwarm", kind="slack", channel="Dwarm"))
+        ask(screener, text, Requester(user="Uwarm", kind="slack", channel="Dwarm"))
     latencies = []
     cpu0 = _self_cpu()
     started = time.perf_counter()
     for i, text in enumerate(questions):
         t = time.perf_counter()
-        ask(screener, text, Requester(actor=f"U{i}", kind="slack", channel=f"D{i}"))
+        ask(screener, text, Requester(user=f"U{i}", kind="slack", channel=f"D{i}"))
         latencies.append((time.perf_counter() - t) * 1000)
     seconds = time.perf_counter() - started
     cpu = _self_cpu() - cpu0

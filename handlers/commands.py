@@ -34,7 +34,7 @@ def _screen(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) ->
         return error_message(
             f"Unknown option --{sorted(unknown)[0]}. Use --country CC and --item TEXT."
         )
-    requester = Requester(actor=command["user_id"], kind="slack", channel=command.get("channel_id"))
+    requester = Requester(user=command["user_id"], kind="slack", channel=command.get("channel_id"))
     if not cmd.options:
         # "/canweship screen can we ship routers to Huawei?" reads as a question.
         return render_answer(ask(services(context).screener, cmd.rest, requester))
@@ -99,7 +99,7 @@ def on_command(ack: Ack, command: dict[str, Any], respond: Respond, context: Bol
             text, blocks = help_message()
         else:
             requester = Requester(
-                actor=command["user_id"], kind="slack", channel=command.get("channel_id")
+                user=command["user_id"], kind="slack", channel=command.get("channel_id")
             )
             text, blocks = render_answer(ask(services(context).screener, cmd.raw, requester))
     except (CommandSyntaxError, NotAdmin) as exc:

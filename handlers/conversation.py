@@ -78,7 +78,7 @@ def _answer(
         answer = ask(
             services(context).screener,
             to_plain_text(event.get("text") or ""),
-            Requester(actor=user, kind="slack", channel=channel, event=handling.ref),
+            Requester(user=user, kind="slack", channel=channel, event=handling.ref),
             previous=THREADS.get(key) if key[1] or in_dm else None,
         )
         if in_dm or not event.get("thread_ts"):
@@ -125,7 +125,7 @@ def on_screen_guess(ack: Ack, body: dict[str, Any], respond: Respond, context: B
     )
     try:
         outcome = services(context).screener.screen(
-            request, Requester(actor=user, kind="slack", channel=channel)
+            request, Requester(user=user, kind="slack", channel=channel)
         )
         text, blocks = answer_message(outcome)
     except Exception:

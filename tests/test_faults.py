@@ -207,7 +207,7 @@ def test_store_unreachable_mid_run_fails_closed_then_recovers(outage, fake, tmp_
     svc = _services(outage.url, tmp_path)
     outage.attach(svc.engine)
     app = _app(svc, fake)
-    who = Requester(actor="U1", kind="slack")
+    who = Requester(user="U1", kind="slack")
     assert ask(svc.screener, CLEAR_QUESTION, who).outcome.decision.verdict == "clear"
     _dm(app, LISTED_QUESTION)
     assert fake.calls("chat.postMessage")[-1].params["text"].startswith("License required")
@@ -413,7 +413,7 @@ def test_a_process_killed_mid_import_leaves_the_list_in_use_intact(store_env, tm
     engine.dispose()
     after = _list_in_use(engine)
     assert after == before  # same snapshot, same counts, no half-written rows
-    who = Requester(actor="U1", kind="cli")
+    who = Requester(user="U1", kind="cli")
     svc = build_services(Settings.from_env())
     assert ask(svc.screener, LISTED_QUESTION, who).outcome.decision.verdict == "license_required"
 

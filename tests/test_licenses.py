@@ -116,7 +116,7 @@ def test_a_deleted_announcement_is_withdrawn(svc, slack):
     outcome = ask(
         svc.screener,
         "can we ship LTE spare parts to Huawei Technologies for existing networks",
-        Requester(actor="U1", kind="slack"),
+        Requester(user="U1", kind="slack"),
     )
     assert outcome.outcome.decision.verdict == "license_required"
 
@@ -148,7 +148,7 @@ def test_undo_withdraws(svc, slack):
 
 def test_screening_uses_licenses(svc, slack):
     slack.say(GRANT)
-    who = Requester(actor="U1", kind="slack")
+    who = Requester(user="U1", kind="slack")
     covered = ask(
         svc.screener,
         "can we ship LTE spare parts to Huawei Technologies in China for existing networks?",
@@ -173,7 +173,7 @@ def test_a_not_for_condition_excludes_the_item(svc, slack):
         "License D7654321 granted for Huawei Technologies Co., Ltd. — network equipment "
         "spare parts, not for 5G, destination China, expires 12/31/2099"
     )
-    who = Requester(actor="U1", kind="slack")
+    who = Requester(user="U1", kind="slack")
     ok = ask(
         svc.screener,
         "can we ship network equipment spare parts to Huawei Technologies in China?",
@@ -228,7 +228,7 @@ def test_admin_commands(svc, slack):
 
 def test_a_destination_policy_change_reaches_the_next_answer(svc, slack):
     """Policies are cached with the authorizations; `country set` must invalidate them."""
-    who = Requester(actor="U1", kind="slack")
+    who = Requester(user="U1", kind="slack")
     question = "can we ship laptops to Acme Widgets Inc in Germany?"
     assert ask(svc.screener, question, who).outcome.decision.verdict == "clear"
     slack.command('country set DE embargoed "test embargo"')
@@ -241,7 +241,7 @@ def test_a_destination_policy_change_reaches_the_next_answer(svc, slack):
 
 def test_audit_export_is_uploaded_to_the_admin_and_holds_everything(svc, slack):
     slack.say(GRANT)
-    ask(svc.screener, "is Dahua on the list", Requester(actor="U1", kind="slack"))
+    ask(svc.screener, "is Dahua on the list", Requester(user="U1", kind="slack"))
     slack.command('country set DE review "dual-use check"')
     reply = slack.command("audit export")
     assert reply.startswith("Sent the audit log")
@@ -302,7 +302,7 @@ def test_a_withdrawal_elsewhere_invalidates_the_cached_authorization(svc, slack)
     from bot.runtime.wiring import build_screener
 
     slack.say(GRANT)
-    who = Requester(actor="U1", kind="slack")
+    who = Requester(user="U1", kind="slack")
     question = "can we ship LTE spare parts to Huawei Technologies in China for existing networks?"
     assert ask(svc.screener, question, who).outcome.decision.verdict == "authorized"
     elsewhere = Licenses(svc.settings, svc.engine, build_screener(svc.settings, svc.engine))
@@ -316,7 +316,7 @@ def test_a_withdrawal_elsewhere_invalidates_the_cached_authorization(svc, slack)
 
 
 def _verdict(svc, question: str):
-    return ask(svc.screener, question, Requester(actor="U1", kind="slack")).outcome.decision
+    return ask(svc.screener, question, Requester(user="U1", kind="slack")).outcome.decision
 
 
 def test_a_license_authorizes_only_the_records_it_names(svc, capsys):

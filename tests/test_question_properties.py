@@ -19,7 +19,7 @@ from bot.answers.ask import ask
 from bot.answers.screener import Requester
 from tests.conftest import FIXTURE_LIST
 
-ME = Requester(actor="U1", kind="cli")
+ME = Requester(user="U1", kind="cli")
 
 LISTED = sorted(
     {r["name"] for r in json.loads(FIXTURE_LIST.read_text(encoding="utf-8"))["results"]}

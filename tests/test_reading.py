@@ -18,7 +18,7 @@ from bot.cli.main import main
 from bot.localslack import wire
 from tests.test_handlers import SECRET, dispatch, dm, make_app
 
-ME = Requester(actor="U1", kind="cli")
+ME = Requester(user="U1", kind="cli")
 
 
 @pytest.fixture

@@ -128,7 +128,7 @@ def test_tgl_timeline_with_a_controllable_clock(svc):
     assert (thirty.offset_days, thirty.due) == (30, date(2020, 2, 16))
     assert notifier.posted[-1][1] is None  # a new deadline starts a new thread
 
-    who = Requester(actor="U1", kind="slack")
+    who = Requester(user="U1", kind="slack")
     patches = ask(
         svc.screener,
         "can we ship software patches to Huawei for existing networks",

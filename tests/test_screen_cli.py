@@ -179,7 +179,7 @@ def test_batch_with_a_bad_country_names_the_line(capsys, demo, tmp_path):
 def test_a_stale_list_turns_clear_into_unavailable_but_keeps_hits(capsys, demo, store_env):
     settings = Settings.from_env()
     screener = build_screener(settings, get_engine(store_env))
-    who = Requester(actor="test", kind="cli")
+    who = Requester(user="test", kind="cli")
     later = datetime.now(UTC) + settings.stale_after + timedelta(hours=1)
     clear = screener.screen(ScreeningRequest(party="Acme Widgets Inc"), who, now=later)
     assert clear.decision.verdict == "unavailable"
@@ -201,7 +201,7 @@ def test_an_unreadable_store_is_unavailable(capsys, demo, store_env, monkeypatch
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
     monkeypatch.setattr("bot.answers.screener.read_list_status", broken)
-    outcome = screener.screen(ScreeningRequest(party="Acme"), Requester(actor="t", kind="cli"))
+    outcome = screener.screen(ScreeningRequest(party="Acme"), Requester(user="t", kind="cli"))
     assert outcome.decision.verdict == "unavailable"
     assert "cannot be read" in outcome.decision.reasons[0]
 

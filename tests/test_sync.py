@@ -178,7 +178,7 @@ def test_an_added_record_matching_an_earlier_clear_answer_alerts_the_asker(svc, 
     asked = ask(
         svc.screener,
         "can we ship laptops to Globex Trading LLC in Germany?",
-        Requester(actor="U123", kind="slack", channel="D123"),
+        Requester(user="U123", kind="slack", channel="D123"),
     )
     assert asked.outcome.decision.verdict == "clear"
     doc = demo_doc()
@@ -226,7 +226,7 @@ def test_a_list_applied_by_import_is_announced_by_the_scheduler_upkeep(svc, serv
 
 def test_a_stale_list_answers_unavailable_and_admins_are_told_once(svc, server, fake):
     run_sync(svc)
-    who = Requester(actor="U123", kind="slack")
+    who = Requester(user="U123", kind="slack")
     now = datetime.now(UTC)
     question = "can we ship laptops to Globex Trading LLC in Germany?"
     assert ask(svc.screener, question, who, now=now).outcome.decision.verdict == "clear"

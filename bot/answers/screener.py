@@ -37,6 +37,7 @@ from bot.answers.verdicts import (
     strip_footnotes,
     unavailable,
 )
+from bot.audit import Actor
 from bot.config import Settings
 from bot.lists.status import ListStatus, human_age, read_list_status
 from bot.screening.clean import Cleaned, clean_party
@@ -75,10 +76,9 @@ class ScreeningRequest:
 
 
 @dataclass(frozen=True)
-class Requester:
-    actor: str
-    kind: str  # "slack" | "cli" | "system"
-    channel: str | None = None
+class Requester(Actor):
+    """Who asked (an `Actor`), where, and the Slack event being answered."""
+
     permalink: str | None = None
     # The Slack event being answered: claimed in the audit transaction, so the answer's audit
     # row and the exactly-once claim commit together (AlreadyHandled when another has it).
@@ -528,7 +528,7 @@ class Screener:
         rows = [
             {
                 "at": now,
-                "actor": requester.actor,
+                "actor": requester.user,
                 "actor_kind": requester.kind,
                 "action": "screen",
                 "channel": requester.channel,

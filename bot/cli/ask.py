@@ -90,7 +90,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     now = _when(args.as_of)
     runtime = open_runtime()
     screener = build_screener(runtime.settings, runtime.engine)
-    requester = Requester(actor=getpass.getuser(), kind="cli")
+    requester = Requester(user=getpass.getuser(), kind="cli")
     for q in questions:
         # The same understanding as a Slack DM: Slack markup in the text is read as Slack would.
         answer = ask(screener, to_plain_text(q), requester, now=now)

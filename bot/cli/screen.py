@@ -72,7 +72,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
     )
     runtime = open_runtime()
     screener = build_screener(runtime.settings, runtime.engine)
-    outcome = screener.screen(request, Requester(actor=getpass.getuser(), kind="cli"))
+    outcome = screener.screen(request, Requester(user=getpass.getuser(), kind="cli"))
     if args.json:
         json.dump(outcome.as_json(), sys.stdout, indent=2, ensure_ascii=False)
         print()
@@ -164,7 +164,7 @@ def _batch(args: argparse.Namespace) -> int:
     with progress_bar(f"screening {len(requests):,} names") as update:
         screened = iter(
             screener.screen_batch(
-                requests, Requester(actor=getpass.getuser(), kind="cli"), progress=update
+                requests, Requester(user=getpass.getuser(), kind="cli"), progress=update
             )
         )
     now = datetime.now(UTC)

@@ -363,7 +363,7 @@ def record_asked_in(
         asker_upsert,
         {
             "counterparty_id": counterparty_id,
-            "user": requester.actor,
+            "user": requester.user,
             "times": 1,
             "kind": requester.kind,
             "channel": requester.channel,

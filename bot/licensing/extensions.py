@@ -75,7 +75,7 @@ def resolve_party(screener: Any, name: str) -> dict[str, Any]:
 
 def _system() -> Any:
 
-    return Requester(actor="system", kind="system")
+    return Requester(user="system", kind="system")
 
 
 @dataclass(frozen=True)
