@@ -214,9 +214,11 @@ _SLOW_SHAPES = [
 
 @pytest.mark.parametrize("text", _SLOW_SHAPES, ids=[t[:12] for t in _SLOW_SHAPES])
 def test_slow_shapes_stay_fast(text: str) -> None:
+    """A guard against catastrophic backtracking (seconds per message), not a speed target:
+    the bound leaves room for a busy CI machine (a few ms is typical; speed is benchmarked)."""
     start = time.perf_counter()
     parse_question(text)
-    assert time.perf_counter() - start < 0.05
+    assert time.perf_counter() - start < 0.5
 
 
 def test_non_string_input() -> None:
