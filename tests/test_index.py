@@ -415,6 +415,8 @@ FAMILY_RECORDS: list[tuple[int, str, str, tuple[str, ...], str | None, list[str]
     (110, "Apple Electronics Company", "EL", ("CN",), "Entity", []),
     (111, "Tsinghua Unigroup", "EL", ("CN",), None, []),
     (112, "KHORSHIDVAND Trading Company", "EL", ("AE",), "Entity", []),
+    (113, "Zenith Industries Limited", "EL", ("CN",), "Entity", []),
+    (114, "Orbit Industries Company", "EL", ("CN",), "Entity", []),
 ]
 INDEX_FAMILY = NameIndex.build(_rows(RECORDS + FAMILY_RECORDS))
 
@@ -426,6 +428,9 @@ INDEX_FAMILY = NameIndex.build(_rows(RECORDS + FAMILY_RECORDS))
         "Nike",  # corrected to "nice" by the typo tables: not what was typed
         "Nice",  # a common word
         "Mapel",  # a typo of "maple" is no family either
+        "RF Industries, Ltd.",  # "ind", the short form of a common word, is no brand either
+        "KVH Industries, Inc.",
+        "Ind",
     ],
 )
 def test_no_family_from_fuzzy_tokens_or_common_words(query: str) -> None:

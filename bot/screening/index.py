@@ -534,7 +534,7 @@ class NameIndex(TypoTables):
         token = self._tok_str[tid]
         # Descriptors the list uses often ("hezbollah" in many group names) may still be a
         # brand; general-language frequency is what rules out words like "energy".
-        if self._generic[tid] or token in self._places or _is_common_word(token):
+        if self._generic[tid] or token in self._places or _is_common_identifier(token):
             return None
         entry, etype = self._entry, self._etype
         person = _ENTITY_TYPES.index("Individual")
