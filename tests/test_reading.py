@@ -362,3 +362,11 @@ def test_a_name_alone_in_its_own_sentence_is_another_party(screener):
     assert answer.kind == ANSWER and answer.verdict == "license_required"
     clean = _read("End customer is Insteel Industries, Inc. in Mexico. Distributor is Arrow.")
     assert set(clean.parties) == {"Insteel Industries, Inc.", "Arrow"} and clean.understood
+
+
+def test_a_sentence_full_stop_is_not_part_of_a_name(screener):
+    answer = ask(screener, "End customer is Acme GmbH in Canada. Distributor is Hikvision.", ME)
+    assert "Hikvision" in {o.request.party for o in answer.outcomes}
+    kept = _read("we got an order from Acme Widgets Inc. Can we ship?")
+    assert kept.parties[0] == "Acme Widgets Inc."
+    assert _read("can we ship to U.S.A. Trading Co.?").parties[0].endswith("Co.")

@@ -652,7 +652,7 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
     ]
     runs_left = [r for r in runs_left if r not in opening]
     leftover = [text[r[0].start : r[-1].end] for r in runs_left]
-    parties = [text[s:e].strip(" ,;:") for s, e in spans]
+    parties = [_without_full_stop(text[s:e].strip(" ,;:")) for s, e in spans]
     if parties:
         # Beside a party, a stretch of common words ("Institute", "Trade Limited Company") names
         # no one by itself: it is not screened as a party of its own.
@@ -672,10 +672,7 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
     ]
     if (spans and alone) or (not spans and len(alone) > 1 and len(alone) == len(runs_left)):
         for r in alone:
-            name = text[r[0].start : r[-1].end].strip(" ,;:")
-            if name.endswith(".") and not _legal(r[-1].text):
-                name = name[:-1]  # the sentence's full stop, not "Inc."
-            parties.append(name)
+            parties.append(_without_full_stop(text[r[0].start : r[-1].end].strip(" ,;:")))
             leftover = [w for w in leftover if w != text[r[0].start : r[-1].end]]
     # A short acronym ("RMA", "SFP") beside another candidate is jargon more often than a
     # party: it is still screened (a listed one would say so), but raises no doubt of its own.
@@ -707,7 +704,7 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         leftover=tuple(leftover),
         minor=tuple(minor),
         linked=tuple(linked),
-        fragments=tuple(f for f in fragments if f in parties),
+        fragments=tuple(f for f in map(_without_full_stop, fragments) if f in parties),
         question_text=text,
     )
 
@@ -763,6 +760,14 @@ def _pieces(text: str, words: list[Word], span: tuple[int, int]) -> list[tuple[i
     if len([p for p in pieces if p]) < 2 or not named:
         return []
     return [(p[0].start, p[-1].end) for p in named]
+
+
+def _without_full_stop(name: str) -> str:
+    """ "Hikvision." at the end of a sentence is "Hikvision"; "Acme Inc." keeps its stop."""
+    words = name.split()
+    if name.endswith(".") and words and not _legal(words[-1]) and not re.search(r"\.\w", words[-1]):
+        return name[:-1]
+    return name
 
 
 def _merge_dashed(text: str, runs: list[list[Word]]) -> list[list[Word]]:
