@@ -351,6 +351,12 @@ _NEVER_INSIDE = {"i", "we", "you", "they", "can", "could", "would", "is", "are",
 _TITLE_INSIDE = {"to", "for", "from", "in", "at", "on", "with", "by", "and", "the"}
 
 
+def _spans_a_separator(found: list[LinkedSpan], parts: list[tuple[int, int]]) -> bool:
+    """Does a listed name found in the text run across the "and" between two parts ("Moscow
+    Institute of Physics and Technology")? Then the parts are not separate parties."""
+    return any(f.start < p[0] < f.end for f in found for p in parts[1:])
+
+
 def _parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split a stretch at list separators: "ZTE and Apple" -> "ZTE", "Apple"."""
     out: list[tuple[int, int]] = []
@@ -480,8 +486,7 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         # "can we ship to A and B?": each party named is screened, and the phrase as a whole —
         # unless a listed name spans the separator ("Moscow Institute of Physics and Technology").
         parts = _parts(text, *grammar_span)
-        across = any(f.start < p[0] and p[0] < f.end for f in found_all for p in parts[1:])
-        if len(parts) > 1 and not across:
+        if len(parts) > 1 and not _spans_a_separator(found_all, parts):
             # "…, thanks Bob": a sign-off and what follows it is the asker, not a party.
             kept = [p for p in parts if not _SIGN_OFF.match(text, p[0])]
             trimmed = [_trim_party(text, words, p) for p in kept]
@@ -684,9 +689,9 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         # of "A and B" too (the strictest stands), unless a listed name spans the "and".
         run = runs_left[0]
         parts = _parts(text, run[0].start, run[-1].end)
-        across = any(f.start < p[0] < f.end for f in found_all for p in parts[1:])
         named = [text[a:b].strip(" ,;:") for a, b in parts if _has_name_word(text[a:b])]
-        parties = [leftover[0], *(named if len(parts) > 1 and not across else [])]
+        split = len(parts) > 1 and not _spans_a_separator(found_all, parts)
+        parties = [leftover[0], *(named if split else [])]
         leftover = []
     elif not parties and len(runs_left) > 1 and _a_list(text, runs_left):
         # "orders from 10x Genomics, Inc. and CH4 Natural Solutions Corporation": stretches

@@ -296,8 +296,6 @@ class Screener:
             else engine
         )
         self.cache = cache or IndexCache()
-        # Callables (session, today) -> authorizations in force that day.
-        self.authorization_sources: list[Any] = list(self.hooks.authorization_sources)
         self._auth_cache: tuple[Any, OnRecord] | None = None
         self._auth_lock = threading.Lock()
 
@@ -502,7 +500,7 @@ class Screener:
                 return self._auth_cache[1]
         with Session(self.engine) as session:
             found: list[Any] = []
-            for source in self.authorization_sources:
+            for source in self.hooks.authorization_sources:
                 found.extend(source(session, today))
             denied = self.hooks.denials(session)
             policies = {

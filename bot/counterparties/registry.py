@@ -123,7 +123,7 @@ def snapshot(row: Counterparty) -> dict[str, Any]:
 
 
 def _audit(session: Session, actor: Actor, action: str, subject: str, **detail: Any) -> None:
-    record_audit(session, actor, action, subject=subject, detail=detail, channel=actor.channel)
+    record_audit(session, actor, action, subject=subject, detail=detail)
 
 
 def _screen(screener: Any, name: str, country: str | None, now: datetime) -> Decision:

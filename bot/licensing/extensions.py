@@ -157,27 +157,6 @@ def current_rule(session: Session, name: str) -> Extension | None:
     ).scalar_one_or_none()
 
 
-def _audit(
-    session: Session,
-    *,
-    actor: str,
-    kind: str,
-    action: str,
-    before: Any,
-    after: Any,
-    channel: str | None = None,
-    subject: str | None = None,
-) -> None:
-    record_audit(
-        session,
-        Actor(user=actor, kind=kind),
-        action,
-        subject=subject,
-        detail={"before": before, "after": after},
-        channel=channel,
-    )
-
-
 def snapshot(row: Extension | None) -> dict[str, Any] | None:
     if row is None:
         return None
@@ -246,15 +225,12 @@ class Extensions:
             session.add(row)
             session.flush()
             self._open(session, row, now)
-            _audit(
+            record_audit(
                 session,
-                actor=actor.user,
-                kind=actor.kind,
-                action="extension.add",
-                before=None,
-                after=snapshot(row),
-                channel=actor.channel,
+                actor,
+                "extension.add",
                 subject=name,
+                detail={"before": None, "after": snapshot(row)},
             )
             session.commit()
         return row
@@ -300,15 +276,12 @@ class Extensions:
             old.updated_at = now
             close_deadline(session, kind="extension", ref_id=old.id or 0, status="extended")
             self._open(session, row, now)
-            _audit(
+            record_audit(
                 session,
-                actor=actor.user,
-                kind=actor.kind,
-                action="extension.extend",
-                before=before,
-                after=snapshot(row),
-                channel=actor.channel,
+                actor,
+                "extension.extend",
                 subject=old.name,
+                detail={"before": before, "after": snapshot(row)},
             )
             session.commit()
         return row
@@ -333,15 +306,12 @@ class Extensions:
             row.status = status
             row.updated_at = now
             close_deadline(session, kind="extension", ref_id=row.id or 0, status=status)
-            _audit(
+            record_audit(
                 session,
-                actor=actor.user,
-                kind=actor.kind,
-                action=action,
-                before=before,
-                after=snapshot(row),
-                channel=actor.channel,
+                actor,
+                action,
                 subject=row.name,
+                detail={"before": before, "after": snapshot(row)},
             )
             session.commit()
         return row

@@ -163,6 +163,7 @@ class Licenses:
         now: datetime | None = None,
         merge: bool = True,
         warnings: tuple[str, ...] = (),
+        links: list[dict[str, Any]] | None = None,
     ) -> tuple[License, bool]:
         """Create or update the record for `number`; returns (record, created).
 
@@ -176,7 +177,8 @@ class Licenses:
             raise LicenseError(f"decision must be one of {', '.join(DECISIONS)}")
         if valid_from and valid_until and valid_until < valid_from:
             raise LicenseError(f"valid until {valid_until} is before valid from {valid_from}")
-        links = _party_links(self.screener, party)
+        if links is None:
+            links = _party_links(self.screener, party)
         with Session(writer(self.engine), expire_on_commit=False) as session:
             row = session.execute(
                 select(License).where(License.number == number)
@@ -219,7 +221,6 @@ class Licenses:
                     subject=number,
                     detail={"before": before, "after": after}
                     | ({"warnings": list(warnings)} if warnings else {}),
-                    channel=source.channel,
                     permalink=source.permalink,
                     at=now,
                 )
@@ -272,7 +273,8 @@ class Licenses:
             return Added(row=existing, created=False)
         if existing is not None and not replace:
             raise LicenseExists(number, changes)
-        warnings = self._warnings(party, valid_from, valid_until, now)
+        links = _party_links(self.screener, party)  # screened once, for the warning and the row
+        warnings = self._warnings(party, links, valid_from, valid_until, now)
         row, created = self.record(
             number=number,
             decision=decision,
@@ -286,11 +288,17 @@ class Licenses:
             now=now,
             merge=False,
             warnings=warnings,
+            links=links,
         )
         return Added(row=row, created=created, differences=changes, warnings=warnings)
 
     def _warnings(
-        self, party: str, valid_from: date | None, valid_until: date | None, now: datetime
+        self,
+        party: str,
+        links: list[dict[str, Any]],
+        valid_from: date | None,
+        valid_until: date | None,
+        now: datetime,
     ) -> tuple[str, ...]:
         today = now.astimezone(self.settings.tz).date()
         out = []
@@ -298,7 +306,7 @@ class Licenses:
             out.append(f"it expired on {valid_until}: it authorizes nothing")
         if valid_from and valid_from > today:
             out.append(f"it is not valid before {valid_from}: it authorizes nothing until then")
-        if self.screener is not None and not _party_links(self.screener, party):
+        if self.screener is not None and not links:
             out.append(
                 f"“{party}” matches no record on the list in use: the license is kept as "
                 "text and authorizes no listed party"
@@ -339,7 +347,6 @@ class Licenses:
                 "license.withdraw",
                 subject=row.number,
                 detail={"before": before, "after": snapshot(row), "reason": reason},
-                channel=source.channel,
                 permalink=source.permalink,
                 at=now,
             )

@@ -136,9 +136,9 @@ class Renderer:
         if call.method == "response_url" and str(p.get("delete_original")).lower() == "true":
             return "canweship (deleted the message)"
         if call.method in POSTING_METHODS:
-            return self.message(posted_message(call))
+            return self.message(PostedMessage.from_call(call))
         if call.method == "chat.update":
-            update = posted_message(call)
+            update = PostedMessage.from_call(call)
             blocks = update.blocks or []
             message = {"type": "message", "ts": p.get("ts"), "text": update.text or ""}
             message["blocks"] = blocks
@@ -164,23 +164,6 @@ def initial_value(element: dict[str, Any]) -> str | None:
     """What an input shows before anyone types: its initial value, date or option."""
     option = element.get("initial_option") or {}
     return element.get("initial_value") or element.get("initial_date") or option.get("value")
-
-
-def posted_message(call: Call) -> PostedMessage:
-    """The message one posting (or chat.update) call made visible, blocks decoded."""
-    p = call.params
-    return PostedMessage(
-        method=call.method,
-        channel=p.get("channel") or call.response.get("channel"),
-        text=p.get("text"),
-        blocks=decode_json_field(p.get("blocks")),
-        thread_ts=p.get("thread_ts") or None,
-        ts=call.response.get("ts") or call.response.get("message_ts"),
-        user=p.get("user"),
-        response_type=p.get("response_type"),
-        replace_original=str(p.get("replace_original", "")).lower() in ("true", "1"),
-        params=p,
-    )
 
 
 def render_message(message: PostedMessage) -> str:
