@@ -169,6 +169,58 @@ PHRASINGS: list[tuple[str, str]] = [
         "{item} to {p} in {d}?",
     ),
     ("approve", "approve shipment {po} to {p}, {d}?"),
+    # Added 2026-12-04 (second corpus round): phrasings written fresh for this round, appended so
+    # the earlier questions stay the same; split dev/holdout by id like the rest.
+    ("send_over", "hey, is it fine to send {item} over to {p} ({d})?"),
+    (
+        "emailed_quote",
+        "{p} just emailed asking for a quote on {qty} {item} — they're in {d}. "
+        "can we sell to them?",
+    ),
+    ("before_booking", "Checking before I book the shipment: {p}, {d}. {item}."),
+    ("anyone_know", "anyone know if we can work with {p}? based in {d}"),
+    ("be_a_problem", "would shipping {item} to {p} in {d} be a problem?"),
+    ("compliance_check", "{hi} - compliance check for {p} ({d}) please"),
+    ("pipe_fields", "prospect: {p} | country: {d} | product: {item}"),
+    ("deal_desk", "Deal desk question: {p} in {d} wants to buy {qty} {item}. OK?"),
+    ("any_restriction_on", "is there any restriction on {p}? they want {item} shipped to {d}"),
+    ("export_to_country", "can we export {item} to {d}? customer is {p}"),
+    ("approved_short", "{p} ({d}) - approved?"),
+    ("yes_no_asap", "Need a yes/no on {p} in {d} for {item} asap"),
+    ("denied_party", "Is {p} a denied party? Shipping to {d}."),
+    ("re_order", "re order {po}: {p}, {d} — ok from an export standpoint?"),
+    ("status_of", "what's the status of {p} in {d}"),
+    (
+        "formal_proceed",
+        "{hi}, quick compliance question. {p} located in {d} would like to purchase "
+        "{item}. Are we able to proceed?",
+    ),
+    ("receive_our", "Can {p} receive our {item}? They are in {d}."),
+    ("quick_check_for", "quick check please: {item} for {p} in {d}"),
+    ("lol_can_we", "ok so {p} from {d} wants {qty} {item} lol can we"),
+    ("any_flags", "shipping to {d} for {p} tomorrow, any flags?"),
+    ("double_checking", "double-checking {p}, {d} before the PO goes out"),
+    ("any_issue_with", "do we have any issue with {p} ({d})?"),
+    ("yn", "{p} in {d} - ship {item}? y/n"),
+    (
+        "partner_fulfil",
+        "Hello! Our partner {p} in {d} has requested {qty} {item}. "
+        "Can you confirm we can fulfil this?",
+    ),
+    ("screen_this_one", "can you screen this one: {p}, {d}"),
+    ("ok_as_customer", "would {p} be OK as a customer? they're in {d} and want {item}"),
+    ("delivered_to", "{p} is asking for {item} to be delivered to {d}. good?"),
+    ("onboard_reseller", "we want to onboard {p} ({d}) as a reseller, are they clean?"),
+    ("pls_advise", "order from {p} — {d} — {qty} pcs {item} — pls advise"),
+    ("thoughts_selling", "thoughts on selling {item} to {p}, {d}?"),
+    ("question_marks", "{p}? {d}? {item}? can we"),
+    ("is_it_legal", "Is it legal to sell {item} to {p} in {d}"),
+    ("customer_items", "customer: {p} ({d}). items: {item}. clear to ship?"),
+    ("hey_bot", "hey bot, {p} {d} ok?"),
+    ("inquiry_out_of", "just got an inquiry from {p} out of {d} for {item}"),
+    ("support_repairs", "can we support {p} in {d} with {item} repairs?"),
+    ("restrictions_buying", "any export restrictions for {p}, located in {d}, buying {item}?"),
+    ("please_advise_formal", "Please advise if we can proceed with {p} ({d}) for {qty} {item}."),
 ]
 
 

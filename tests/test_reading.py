@@ -12,10 +12,11 @@ import pytest
 
 from bot.answers.ask import ANSWER, NOT_UNDERSTOOD, ask
 from bot.answers.questions import parse_question
-from bot.answers.reading import read_message
+from bot.answers.reading import FRAGMENT_SCORE, _stands_alone, read_message
 from bot.answers.screener import Requester
 from bot.cli.main import main
 from bot.localslack import wire
+from bot.screening.spans import LinkedSpan
 from tests.test_handlers import SECRET, dispatch, dm, make_app
 
 ME = Requester(user="U1", kind="cli")
@@ -370,3 +371,79 @@ def test_a_sentence_full_stop_is_not_part_of_a_name(screener):
     kept = _read("we got an order from Acme Widgets Inc. Can we ship?")
     assert kept.parties[0] == "Acme Widgets Inc."
     assert _read("can we ship to U.S.A. Trading Co.?").parties[0].endswith("Co.")
+
+
+# --- third corpus round (issue 14): places beside and inside names ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "party", "country"),
+    [
+        # "to <place>" is where the shipment goes, even when the grammar read on past it.
+        ("shipping to DPRK for American Well Corporation tomorrow, any flags?", None, "KP"),
+        ("shipping to Luhansk for Acme Widgets GmbH tomorrow, any flags?", None, "UA-09"),
+        # A place right after a legal form locates the party; a capital initial before a name
+        # in capitals is part of it.
+        ("hey bot, A A TRADING FZCO United Arab Emirates ok?", "A A TRADING FZCO", "AE"),
+        # "country: <place>" names the destination, before a place set off in parentheses.
+        (
+            "prospect: Transocean Ltd (Switzerland) | country: Luhansk | product: spare parts",
+            "Transocean Ltd",
+            "UA-09",
+        ),
+        (
+            "prospect: Benchmark Electronics ( Thailand ) Public Company Limited | country: the "
+            "DNR | product: oscilloscopes",
+            "Benchmark Electronics ( Thailand ) Public Company Limited",
+            "UA-14",
+        ),
+        # A place between name words and a legal form is part of the name.
+        (
+            "any export restrictions for PT Telekomunikasi Indonesia, Tbk, located in India?",
+            "PT Telekomunikasi Indonesia, Tbk",
+            "IN",
+        ),
+        (
+            "anyone know if we can work with Sunrise Import and Export (Ningbo) Co., Ltd.? based "
+            "in PRC",
+            "Sunrise Import and Export (Ningbo) Co., Ltd.",
+            "CN",
+        ),
+        # A letters-and-digits word before a legal form is a name.
+        (
+            "we want to onboard Bank7 Corp. (DPRK) as a reseller, are they clean?",
+            "Bank7 Corp.",
+            "KP",
+        ),
+    ],
+)
+def test_places_beside_and_inside_names(text, party, country):
+    reading = _read(text)
+    assert reading.destination is not None and reading.destination.code == country
+    if party is not None:
+        assert reading.parties[0] == party
+    assert reading.understood
+
+
+def test_a_part_of_a_list_that_names_no_one_is_not_screened():
+    """ "One" of "One and One Green Technologies", "Tbk" of "…, Tbk": not parties of their own;
+    the name as a whole is."""
+    one = _read("One and One Green Technologies. INC (Stuttgart, Germany) - approved?")
+    assert "One" not in one.parties and "One and One Green Technologies" in one.parties
+    tbk = _read("is PT Telekomunikasi Indonesia, Tbk listed?")
+    assert "Tbk" not in tbk.parties
+
+
+def test_as_in_running_text_is_no_legal_form():
+    reading = _read("we want to onboard YUGE Information Co. Ltd (Shenzhen) as a reseller, ok?")
+    assert all(not p.endswith(" as") and "Shenzhen) as" not in p for p in reading.parties)
+    assert reading.destination is not None and reading.destination.country == "CN"
+
+
+def test_a_weak_match_of_part_of_a_longer_name_does_not_stand_alone():
+    weak = LinkedSpan(
+        "Scientific Corporation", 0, 22, FRAGMENT_SCORE - 1, "TRANS SCIENTIFIC CORP.", True
+    )
+    strong = LinkedSpan("Huawei Technologies", 0, 19, 100.0, "Huawei Technologies Co., Ltd.", True)
+    assert not _stands_alone(weak)
+    assert _stands_alone(strong)

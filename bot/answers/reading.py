@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
+from rigour.names.org_types import remove_org_types
 from wordfreq import zipf_frequency
 
 from bot.answers import grammar as g
@@ -52,6 +53,8 @@ COMMON_ZIPF = 2.5
 #: Words this common in English do not name a party on their own ("Institute", "Trade").
 COMMON_NAME_WORD_ZIPF = 4.0
 ALONE_SCORE = 95.0
+#: A listed name of several words found inside a longer name stands alone from this score.
+FRAGMENT_SCORE = 90.0
 ALONE_ZIPF = 3.4
 #: A lower-case word found alone must be rarer still: "dahua", "rostec", not "supplies".
 LOWER_ALONE_ZIPF = 2.0
@@ -116,6 +119,13 @@ def _has_name_word(text: str) -> bool:
     return False
 
 
+def _names_part(text: str) -> bool:
+    """Is one part of "A and B" / "A, B" a name of its own? Not a legal form alone ("Tbk" of
+    "PT Telekomunikasi Indonesia, Tbk") nor one common word ("One" of "One and One Green
+    Technologies"); the phrase as a whole is screened as well."""
+    return _has_name_word(text) and not _only_common_words(text.strip(" ,;:"))
+
+
 def is_chatter(word: str) -> bool:
     """A word that never begins or ends a party name: a question word, verb or filler."""
     raw = word.strip(".'’")
@@ -153,6 +163,7 @@ _SHOUTED_CHAT = {"urgent", "fyi", "asap", "pls", "plz", "rfq", "eod", "thx", "he
 # Question words that are also common words of names when capitalised.
 _NAME_WORDS_TEXT = """
     group trading international supply deal new partner all global first best great good united
+    export exports import imports
     general clear safe light green service services software engineering equipment products
     parts solutions systems hub region quote"""
 _NAME_WORDS = set(_NAME_WORDS_TEXT.split())
@@ -233,9 +244,17 @@ def _trim_chatter(words: Sequence[Word]) -> list[Word]:
     out = list(words)
     while out and edge_chatter(out[-1].text) and not _legal(out[-1].text):
         out.pop()
-    while out and edge_chatter(out[0].text):
+    while out and edge_chatter(out[0].text) and not _initial_of_capitals(out):
         out.pop(0)
     return out
+
+
+def _initial_of_capitals(words: Sequence[Word]) -> bool:
+    """ "A A TRADING FZCO": a capital letter before a word in capitals is the name's initial,
+    not the article."""
+    first = words[0].text.strip(".,")
+    nxt = words[1].text.strip(".,") if len(words) > 1 else ""
+    return len(first) == 1 and first.isupper() and nxt.isupper() and nxt.isalpha()
 
 
 def _runs(words: list[Word], keep: list[bool]) -> list[list[Word]]:
@@ -282,8 +301,23 @@ _SIGNATURE = re.compile(
 )
 
 
+# Legal forms rigour's table lacks: Indonesian "Tbk" (Terbuka, a listed company).
+_MORE_LEGAL_FORMS = {"tbk"}
+
+
+@lru_cache(maxsize=65536)
 def _legal(word: str) -> bool:
-    return word.strip(".,").lower() in g.ABBREV
+    """A legal form ("Ltd.", "GmbH", "FZCO", "S.A."): the grammar's short forms, then the
+    maintained table of organisation types (rigour)."""
+    bare = word.strip(".,")
+    if bare.islower() and _zipf(bare) >= 5:
+        return False  # "as" in running text is the word, not the Norwegian AS
+    if bare.lower() in g.ABBREV or bare.lower() in _MORE_LEGAL_FORMS:
+        return True
+    # (The table also holds "in", "at", "is" as forms of some country: only a word written as
+    # a legal form, with a capital, and never a question word, counts.)
+    written = any(ch.isupper() for ch in bare) and bare.lower() not in _CHAT
+    return len(bare) > 1 and written and not remove_org_types(bare).strip()
 
 
 def _name_runs(words: list[Word]) -> list[tuple[int, int]]:
@@ -425,10 +459,26 @@ def _trim_party(text: str, words: list[Word], span: tuple[int, int]) -> tuple[in
                 None,
             )
             if m is None:
-                break
+                # "A A TRADING FZCO United Arab Emirates": a place right after the legal form
+                # that ends a name is where the party is, not more of its name.
+                after_legal = _place_after_legal_form(text, inside)
+                if after_legal is None:
+                    break
+                inside = _trim_chatter([w for w in inside if w.end <= after_legal])
+                continue
         cut = inside[0].start + m.start()
         inside = _trim_chatter([w for w in inside if w.end <= cut])
     return (inside[0].start, inside[-1].end) if inside else None
+
+
+def _place_after_legal_form(text: str, inside: list[Word]) -> int | None:
+    """Where the name ends when the words after one of its legal forms are only a place."""
+    for k in range(1, len(inside)):
+        if _legal(inside[k - 1].text) and not _legal(inside[k].text):
+            rest = text[inside[k].start : inside[-1].end].strip(" ,.;:()")
+            if match_place(rest) is not None:
+                return inside[k - 1].end
+    return None
 
 
 _PLACE_BREAK = re.compile(r",|\s*\(|(?<=\.)\s")
@@ -452,7 +502,14 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
     # "Hangzhou Xueji Technology", "Beijing Aerospace …": a place written right before more
     # name words begins a name; it is not where the shipment goes (a restricted one still
     # counts below, as a place named elsewhere).
-    prefixes = [(s0, e0, d) for s0, e0, d in places if _begins_name(text, places, s0, e0)]
+    # So is a place between name words and a legal form ("PT Telekomunikasi Indonesia, Tbk",
+    # "Sunrise Import and Export (Ningbo) Co., Ltd.").
+    prefixes = [
+        (s0, e0, d)
+        for s0, e0, d in places
+        if (_begins_name(text, places, s0, e0) or _within_name(text, s0, e0))
+        and not (e0 - s0 <= 2 and text[s0:e0].isupper())  # ("PT Telekomunikasi": a legal form)
+    ]
     places = [p for p in places if p not in prefixes]
 
     # "@canweship", "#exports": a handle or a channel, not a party.
@@ -496,7 +553,7 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
             spans.extend(
                 p
                 for p in trimmed
-                if p is not None and p not in spans and _has_name_word(text[p[0] : p[1]])
+                if p is not None and p not in spans and _names_part(text[p[0] : p[1]])
             )
 
     # Listed names anywhere: the linker's window is the name as written around the listed one
@@ -536,6 +593,15 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         spans.remove(span)
         if span in linked_spans:
             linked.remove(text[span[0] : span[1]])
+    # A bare code ("GD", "DE", the "PT" of "PT Telekomunikasi") counts as a place only in
+    # parentheses or after in/to/from; otherwise it is neither a place nor covered as one.
+    places = [
+        (s0, e0, d)
+        for s0, e0, d in places
+        if not (e0 - s0 <= 2 and text[s0:e0].isupper())
+        or text[:s0].rstrip().endswith("(")
+        or re.search(r"\b(?:in|to|from|at|into|the)\s*$", text[:s0], re.I)
+    ]
     for span in spans:
         cover(span)
     cover_places = [(s, e) for s, e, _ in places]
@@ -549,20 +615,12 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         (", Texas", "(Munich)", "in Iran") or is written in lower case ("… cuba")."""
         before = text[:start].rstrip()
         located = before.endswith((",", "(", "/")) or re.search(
-            r"\b(?:in|at|from|based|near)$", before, re.I
+            r"\b(?:in|at|from|based|near|to|into)$", before, re.I
         )
         if located or text[start:end].islower():
             return False
         return any(s0 <= start and end <= e0 for s0, e0 in spans)
 
-    # A bare code ("GD", "DE") counts as a place only in parentheses or after in/to/from.
-    places = [
-        (s0, e0, d)
-        for s0, e0, d in places
-        if not (e0 - s0 <= 2 and text[s0:e0].isupper())
-        or text[:s0].rstrip().endswith("(")
-        or re.search(r"\b(?:in|to|from|at|into|the)\s*$", text[:s0], re.I)
-    ]
     destination = question.destination
     if destination is None:
         # The destination is the place said most clearly to be one: "to X" / "destination X"
@@ -634,9 +692,21 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
             # ("12x SFP transceivers": a quantity before jargon, not a name)
             and not _ACRONYM.fullmatch(words[j + 1].text.strip(".,"))
         )
-        if (prev and nxt) or leading:
+        # "Bank7 Corp.": a letters-and-digits word right before a legal form is a name.
+        named_by_form = (
+            i == j
+            and j + 1 < len(words)
+            and words[j + 1].sentence == sentence
+            and not covered[j + 1]
+            and any(ch.isalpha() for ch in words[i].text)
+            and words[i].text[:1].isupper()
+            and _legal(words[j + 1].text)
+        )
+        if (prev and nxt) or leading or named_by_form:
             for k in range(i, j + 1):
                 keep[k] = True
+            if named_by_form:
+                keep[j + 1] = True
         i = j + 1
     runs_left = _merge_dashed(text, _runs(words, keep))
     # A stretch right after a word that introduces a party ("via X", "c/o X", "consignee X")
@@ -689,7 +759,7 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         # of "A and B" too (the strictest stands), unless a listed name spans the "and".
         run = runs_left[0]
         parts = _parts(text, run[0].start, run[-1].end)
-        named = [text[a:b].strip(" ,;:") for a, b in parts if _has_name_word(text[a:b])]
+        named = [text[a:b].strip(" ,;:") for a, b in parts if _names_part(text[a:b])]
         split = len(parts) > 1 and not _spans_a_separator(found_all, parts)
         parties = [leftover[0], *(named if split else [])]
         leftover = []
@@ -729,6 +799,31 @@ def _begins_name(
     if any(s0 <= at < e0 for s0, e0, _ in places):
         return False
     return nxt[:1].isupper() and not is_chatter(nxt) and not _legal(nxt)
+
+
+def _within_name(text: str, start: int, end: int) -> bool:
+    """Is the place at [start, end) inside a name: after a name word, and followed only by a
+    legal form ("… Indonesia, Tbk", "… (Ningbo) Co., Ltd.")?"""
+    before = re.search(r"([^\W\d_][\w'’&.\-]*)[\s(]*$", text[:start])
+    if before is None or not text[start : start + 1].isupper():
+        return False
+    word = before.group(1)
+    if not word[:1].isupper() or is_chatter(word):
+        return False
+    # Then a legal form, perhaps after a few more name words ("( Thailand ) Public Company
+    # Limited"), before anything else.
+    rest = text[end:]
+    for _ in range(4):
+        m = re.match(r"[\s),]*([^\W\d_][\w'’&.\-]*)", rest)
+        if m is None:
+            return False
+        nxt = m.group(1)
+        if _legal(nxt):
+            return True
+        if not nxt[:1].isupper() or is_chatter(nxt):
+            return False
+        rest = rest[m.end() :]
+    return False
 
 
 _LOCATED = re.compile(r"(?:[A-Z][\w'’&.\-]*|[A-Za-z.]+\.)\s+from\s+$")
@@ -814,9 +909,12 @@ def _stands_alone(found: LinkedSpan) -> bool:
     if not found.identifying:
         return False
     if len(found.text.split()) > 1:
-        # Several words with an identifying one: screened beside the stretch (the strictest
-        # stands; a listed name followed by stray words must not hide in the stretch).
-        return True
+        # Several words with an identifying one, matching strongly: screened beside the
+        # stretch (the strictest stands; a listed name followed by stray words must not hide
+        # in the stretch). A weaker match of part of a longer name ("Scientific Corporation"
+        # of "Boston Scientific Corporation" ~ "TRANS SCIENTIFIC CORP.", 89) is no party of
+        # its own: the stretch as written is screened instead.
+        return found.score >= FRAGMENT_SCORE
     rare = _zipf(_bare(found.text)) < ALONE_ZIPF
     return found.score >= ALONE_SCORE and rare
 
@@ -834,7 +932,11 @@ def _only_common_words(text: str) -> bool:
     )
 
 
-_TO = re.compile(r"\b(?:to|into|destination|dest|going\s+to|bound\s+for|ship\s+to)\s*:?\s*$", re.I)
+_TO = re.compile(
+    r"\b(?:to|into|destination|dest|going\s+to|bound\s+for|ship\s+to|country)\s*:?\s*"
+    r"(?:the\s+)?$",
+    re.I,
+)
 _IN = re.compile(r"\b(?:in|at|based\s+in|located\s+in|near)\s*$", re.I)
 
 

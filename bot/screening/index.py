@@ -40,8 +40,8 @@ import re
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from hashlib import blake2b
 
@@ -49,6 +49,7 @@ from rigour.names.org_types import remove_org_types
 from rigour.text import is_stopword
 from wordfreq import zipf_frequency
 
+from bot.screening.listed_forms import listed_forms
 from bot.screening.normalize import (
     ABBREVIATIONS,
     cyrillic_readings,
@@ -210,6 +211,15 @@ def _consonants(token: str) -> str:
     return _VOWELS.sub("", skeleton(token))
 
 
+def with_listed_forms(names: Iterable[IndexedName]) -> Iterator[IndexedName]:
+    """Each name, then the names written inside it ("X (a.k.a. Y", "X and any successor …"),
+    as aliases of the same record (bot/screening/listed_forms.py)."""
+    for row in names:
+        yield row
+        for form in listed_forms(row.name):
+            yield replace(row, name=form, is_primary=False, normalized=None)
+
+
 class NameIndex(TypoTables):
     """Read-only index over the names and aliases of one list version."""
 
@@ -268,7 +278,7 @@ class NameIndex(TypoTables):
         word_names: Counter[str] = Counter()
         absorbed: Counter[str] = Counter()
         exact_pairs: list[tuple[int, int]] = []
-        for row in names:
+        for row in with_listed_forms(names):
             norm = row.normalized if row.normalized is not None else normalize_name(row.name)
             toks = tokens(norm)
             if not toks:
