@@ -77,7 +77,7 @@ def _answer(
     try:
         answer = ask(
             services(context).screener,
-            to_plain_text(event.get("text") or ""),
+            to_plain_text(event.get("text") or "", lines=True),
             Requester(user=user, kind="slack", channel=channel, event=handling.ref),
             previous=THREADS.get(key) if key[1] or in_dm else None,
         )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from bot.screening.text import MAX_INPUT_CHARS, clean_chars, is_noise
+from bot.screening.text import MAX_INPUT_CHARS, clean_chars, collapse, is_noise
 
 # A Slack "angle bracket" token. Only shapes Slack itself produces are treated as markup, so a
 # literal `<script>` that reached us unescaped stays visible (and is rejected by the parser).
@@ -85,18 +85,19 @@ def mentions(text: str) -> list[str]:
     return found
 
 
-def to_plain_text(text: str) -> str:
+def to_plain_text(text: str, *, lines: bool = False) -> str:
     """Turn a Slack message's markup into the plain words the person typed.
 
     Mentions are dropped (see `mentions`), channel and link tokens become their labels, broadcast
     tokens become inert `@channel`-style words, entities are unescaped, code and emphasis markers
-    are removed, control characters dropped and whitespace collapsed to single spaces. The input is
-    capped at `MAX_INPUT_CHARS` first. Never raises.
+    are removed, control characters dropped and whitespace collapsed to single spaces (line breaks
+    kept, one per break, with ``lines``). The input is capped at `MAX_INPUT_CHARS` first. Never
+    raises.
     """
     if not isinstance(text, str):
         return ""
     text = text[:MAX_INPUT_CHARS]
-    text = clean_chars(text)
+    text = clean_chars(text, lines=lines)
     text = _TOKEN.sub(lambda m: _render_token(m.group("body")), text)
     # Entities last-but-one: `&lt;` stands for a literal `<` the user typed, not for markup.
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
@@ -104,7 +105,7 @@ def to_plain_text(text: str) -> str:
     text = _INLINE_CODE.sub(r"\1", text)
     for pattern in _EMPHASIS:
         text = pattern.sub(r"\1", text)
-    return _WS.sub(" ", text).strip()
+    return collapse(text, lines=lines)
 
 
 def escape_mrkdwn(text: str) -> str:

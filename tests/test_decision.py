@@ -411,3 +411,28 @@ def test_the_headline_record_is_the_one_that_sets_the_verdict():
     assert d.verdict == "license_required"
     assert d.top is el
     assert d.reasons[0].startswith("Hikvision (EL) is on the Entity List")
+
+
+def test_a_one_word_alias_of_a_person_is_review_at_most():
+    """OFAC calls one-word aliases ("MIKE", "BILAL") weak: a match on one alone is no hit."""
+    alias = Match(1, "1", "SDN", "DUMONT, Lionel", "BILAL", 100.0, entity_type="Individual")
+    kwargs = dict(
+        destination=None,
+        item=None,
+        purpose=None,
+        authorizations=[],
+        list_version="v1",
+        list_age=None,
+        list_problem=None,
+        list_empty=False,
+        thresholds=Thresholds(),
+        today=date(2026, 12, 4),
+    )
+    weak = decide(party="Bilal", matches=[alias], **kwargs)
+    assert weak.verdict == "review" and "one-word alias" in " ".join(weak.reasons)
+    named = dataclasses.replace(alias, matched_name="DUMONT, Lionel")
+    assert decide(party="Lionel Dumont", matches=[named], **kwargs).verdict == "prohibited"
+    org = dataclasses.replace(
+        alias, name="HIZBALLAH", matched_name="HEZBOLLAH", entity_type="Entity"
+    )
+    assert decide(party="Hezbollah", matches=[org], **kwargs).verdict == "prohibited"

@@ -447,3 +447,53 @@ def test_a_weak_match_of_part_of_a_longer_name_does_not_stand_alone():
     strong = LinkedSpan("Huawei Technologies", 0, 19, 100.0, "Huawei Technologies Co., Ltd.", True)
     assert not _stands_alone(weak)
     assert _stands_alone(strong)
+
+
+@pytest.mark.parametrize(
+    ("text", "party"),
+    [
+        (
+            "Joint Stock Company Zavod No. 9 — are we ok to ship routers?",
+            "Joint Stock Company Zavod No. 9",
+        ),
+        (
+            "can we sell to China Academy of Space Technology 513 Research Institute in "
+            "mainland China",
+            "China Academy of Space Technology 513 Research Institute",
+        ),
+    ],
+)
+def test_the_number_of_a_name_belongs_to_it(text, party):
+    assert party in _read(text).parties
+
+
+def test_a_message_is_read_line_by_line(screener):
+    """ "End customer: X (London)\\nItem: GPUs": the item line is not part of the name, and the
+    field's label names no one."""
+    text = "End customer: Acme Widgets GmbH (London)\nItem: GPUs\nQty: 2,000"
+    answer = ask(screener, text, ME)
+    assert [o.request.party for o in answer.outcomes] == ["Acme Widgets GmbH"]
+    assert answer.verdict == "clear"
+    listed = ask(screener, "hi!\nnew lead: Hikvision\ncountry: Germany\nitem: cameras x12\nok?", ME)
+    assert [o.request.party for o in listed.outcomes] == ["Hikvision"]
+    assert listed.outcome.decision.destination.code == "DE"
+
+
+@pytest.mark.parametrize(
+    ("text", "party"),
+    [
+        ("End User: Hikvision, Germany", "Hikvision"),
+        (
+            "Deal desk question: Acme Widgets GmbH in Brazil wants 3x cameras. OK?",
+            "Acme Widgets GmbH",
+        ),
+        # A name of common words before a colon is still a name.
+        ("new distributor Keen Vision Acquisition Corporation: cleared to ship?", None),
+    ],
+)
+def test_a_field_label_names_no_one(text, party):
+    reading = _read(text)
+    if party is None:
+        assert "Keen Vision Acquisition Corporation" in reading.parties
+    else:
+        assert list(reading.parties) == [party]

@@ -164,7 +164,7 @@ def ask(
 ) -> Answer:
     """One question in, one answer out: a verdict with evidence, or what is missing."""
     now = now or datetime.now(UTC)
-    plain = plain_text(text or "")
+    plain = plain_text(text or "", lines=True)
     question = parse_question(plain)
     if question.intent == "help" and not any(ch.isalnum() for ch in plain):
         return Answer(kind=HELP, question=question, problem=question.problem)

@@ -61,9 +61,12 @@ def _keep(ch: str) -> bool:
 
 def normalise_text(text: str) -> str:
     """Plain text without emoji or compatibility forms (full-width brackets become ASCII)."""
-    text = re.sub(r":[a-z0-9_+'\-]+:", " ", plain_text(text))
+    text = re.sub(r":[a-z0-9_+'\-]+:", " ", plain_text(text, lines=True))
     text = unicodedata.normalize("NFKC", "".join(ch for ch in text if _keep(ch)))
-    return " ".join(text.split())
+    # Spaces collapse; a line break stays one ("End customer: X\nItem: GPUs": the item line
+    # is not part of the name).
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def _strip_trailing(text: str) -> str:

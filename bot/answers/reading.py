@@ -340,17 +340,34 @@ def _name_runs(words: list[Word]) -> list[tuple[int, int]]:
                 j += 1
                 continue
             if (
-                nxt.text.lower() in _CONNECTORS
+                (nxt.text.lower() in _CONNECTORS or _NUMBER.fullmatch(nxt.text))
                 and j + 2 < n
                 and words[j + 2].sentence == words[i].sentence
                 and not is_chatter(words[j + 2].text)
             ):
-                j += 2
+                j += 2  # ("China Academy of Space Technology 513 Research Institute")
+                continue
+            if _numbered(words, j + 1):
+                j += 2  # ("Joint Stock Company Zavod No. 9")
                 continue
             break
         runs.append((i, j))
         i = j + 1
     return runs
+
+
+_NUMBER = re.compile(r"#?\d+[\w\-/]*")
+
+
+def _numbered(words: list[Word], i: int) -> bool:
+    """ "No. 9", "No 28", "Nr. 3" at words[i:i+2], within one sentence: a number of a name."""
+    return (
+        i + 1 < len(words)
+        and words[i].text.rstrip(".").lower() in ("no", "nr", "n°")
+        and words[i].text[:1].isupper()
+        and words[i + 1].sentence == words[i].sentence
+        and _NUMBER.fullmatch(words[i + 1].text.rstrip(".,")) is not None
+    )
 
 
 def _written_like_name(raw: str) -> bool:
@@ -441,6 +458,11 @@ def _trim_party(text: str, words: list[Word], span: tuple[int, int]) -> tuple[in
     """The grammar's party without chatter at its ends, nor a trailing "in <place>"."""
     span = _cut_at_dash(text, span)
     inside = [w for w in words if span[0] <= w.start < span[1]]
+    # "End customer: Acme GmbH": a label of common words before a colon names no one.
+    for k in range(len(inside) - 1, 0, -1):
+        if text[inside[k - 1].end : inside[k].start].strip() == ":" and _label(inside[:k]):
+            inside = inside[k:]
+            break
     inside = _trim_chatter(inside)
     while inside:
         tail = text[inside[0].start : inside[-1].end]
@@ -469,6 +491,26 @@ def _trim_party(text: str, words: list[Word], span: tuple[int, int]) -> tuple[in
         cut = inside[0].start + m.start()
         inside = _trim_chatter([w for w in inside if w.end <= cut])
     return (inside[0].start, inside[-1].end) if inside else None
+
+
+def _label(words: Sequence[Word]) -> bool:
+    """Words before a colon that label a field ("End User", "Deal desk question", "Item"): a
+    few common words ending in a field's noun ("Keen Vision Acquisition Corporation:" and
+    "Apple:" are names)."""
+    return (
+        0 < len(words) <= 4
+        and _bare(words[-1].text) in _LABEL_NOUNS
+        and all(is_chatter(w.text) or _zipf(_bare(w.text)) >= COMMON_NAME_WORD_ZIPF for w in words)
+    )
+
+
+# The nouns that end the labels of a message's fields ("End user:", "Ship-to address:").
+_LABEL_NOUNS_TEXT = """
+    customer user party consignee buyer question item items product products goods country
+    destination dest name company client distributor reseller end-user enduser note subject re
+    order po qty quantity address location contact vendor supplier ship-to shipto bill-to
+    recipient prospect lead account entity counterparty"""
+_LABEL_NOUNS = set(_LABEL_NOUNS_TEXT.split())
 
 
 def _place_after_legal_form(text: str, inside: list[Word]) -> int | None:
@@ -517,6 +559,17 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         if w.start > 0 and text[w.start - 1] in "@#":
             covered[i] = True
 
+    # "End User:", "Deal desk question:": a label of common words before a colon names no one.
+    for i, w in enumerate(words):
+        if not text[w.end :].startswith(":"):
+            continue
+        k = i
+        while k > 0 and words[k - 1].sentence == w.sentence:
+            k -= 1
+        if _label(words[k : i + 1]):
+            for j in range(k, i + 1):
+                covered[j] = True
+
     # A sign-off at the end ("thanks, Bob") names the asker, not a party.
     if m := _SIGNATURE.search(text):
         cover((m.start(), m.end()))
@@ -532,6 +585,10 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
     # A party the grammar took that is not in the text verbatim is screened as given.
     spans_text_only = question.party if grammar_span is None else None
     if grammar_span is not None:
+        # "End customer: Acme GmbH (London)\nItem: GPUs": a name ends with its line.
+        first_line = text.find("\n", *grammar_span)
+        if first_line > grammar_span[0]:
+            grammar_span = (grammar_span[0], first_line)
         grammar_span = _trim_party(text, words, grammar_span)
         if grammar_span is not None:
             spans.append(grammar_span)
@@ -663,6 +720,11 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
             keep[i] = True
             if _legal(words[i + 1].text):
                 keep[i + 1] = True
+
+    for i in range(1, len(words) - 1):
+        # "Joint Stock Company Zavod No. 9": the number of a name belongs to it.
+        if keep[i - 1] and not covered[i] and not covered[i + 1] and _numbered(words, i):
+            keep[i] = keep[i + 1] = True
 
     # "Two Harbors Investments Corp 7.25% Series C Fixed", "Lehman ABS 3.50 3.50% Adjustable …":
     # numbers or short acronyms between two stretches of name words in one sentence are part of

@@ -437,6 +437,12 @@ def _capped(
     party: a listed affiliate, or a non-exact match in none of the stated country's records."""
     if _SEVERITY[verdict] <= _SEVERITY[REVIEW]:
         return verdict, why
+    if _weak_alias(match):
+        # OFAC calls such aliases weak: a match on one alone is not a hit ("Mike", "Bilal").
+        return REVIEW, (
+            f"'{match.matched_name}' is only a one-word alias of {match.name}, a person: a "
+            f"match on it alone does not say the party is that person. ({why})"
+        )
     if relation == "affiliate" and match.country_match is not True:
         # (In the country stated, "Broad Engineering" in Pakistan is "Broad Engineering
         # (Pakistan)": the place that tells them apart is the one the asker gave.)
@@ -453,6 +459,16 @@ def _capped(
             )
         return verdict, f"{why} (Listed in {listed}, not the country stated; the name is exact.)"
     return verdict, why
+
+
+def _weak_alias(match: Match) -> bool:
+    """Is the matched name one word, an alias (not the name) of a listed individual?"""
+    alias = match.matched_name.strip()
+    return (
+        match.entity_type == "Individual"
+        and len(alias.split()) == 1
+        and alias.casefold() != match.name.strip().casefold()
+    )
 
 
 def _apply_authorizations(

@@ -93,7 +93,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     requester = Requester(user=getpass.getuser(), kind="cli")
     for q in questions:
         # The same understanding as a Slack DM: Slack markup in the text is read as Slack would.
-        answer = ask(screener, to_plain_text(q), requester, now=now)
+        answer = ask(screener, to_plain_text(q, lines=True), requester, now=now)
         if (args.file and args.format == "jsonl") or args.json:
             sys.stdout.write(json.dumps(answer.as_json(), ensure_ascii=False) + "\n")
         else:

@@ -26,17 +26,37 @@ def is_noise(ch: str) -> bool:
     return unicodedata.category(ch) in {"Cf", "Cs", "Co"}
 
 
-def clean_chars(text: str) -> str:
-    """Drop invisible characters; control characters (tabs, newlines, NUL...) become spaces."""
+def clean_chars(text: str, *, lines: bool = False) -> str:
+    """Drop invisible characters; control characters (tabs, newlines, NUL...) become spaces.
+
+    With ``lines``, every line break (CR LF, U+2028, NEL, form feed...) becomes one ``\n``.
+    """
+    if lines:
+        text = _LINE_BREAK.sub("\n", text)
     if text.isprintable():  # none of either: skip the per-character pass
         return text
     return "".join(
-        " " if unicodedata.category(ch) == "Cc" else ch for ch in text if not is_noise(ch)
+        " " if unicodedata.category(ch) == "Cc" and not (lines and ch == "\n") else ch
+        for ch in text
+        if not is_noise(ch)
     )
 
 
-def plain_text(text: str) -> str:
-    """`text` capped at MAX_INPUT_CHARS, without invisible characters, spaces collapsed."""
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029\x85\x0b\x0c]")
+_LINE_SPACE = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r" ?\n[\s]*")
+
+
+def collapse(text: str, *, lines: bool = False) -> str:
+    """Runs of white space as one space; with ``lines``, line breaks stay (one per break)."""
+    if not lines:
+        return _WS.sub(" ", text).strip()
+    return _BLANK_LINES.sub("\n", _LINE_SPACE.sub(" ", text)).strip()
+
+
+def plain_text(text: str, *, lines: bool = False) -> str:
+    """`text` capped at MAX_INPUT_CHARS, without invisible characters, spaces collapsed (line
+    breaks kept, one per break, with ``lines``: a message's lines are read apart)."""
     if not isinstance(text, str):
         return ""
-    return _WS.sub(" ", clean_chars(text[:MAX_INPUT_CHARS])).strip()
+    return collapse(clean_chars(text[:MAX_INPUT_CHARS], lines=lines), lines=lines)
