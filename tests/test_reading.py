@@ -287,7 +287,7 @@ def test_a_listed_acronym_inside_a_longer_name_is_review_at_most():
     assert acronym.verdict == "prohibited"
     requests = [ScreeningRequest(party=p, country="CA") for p in reading.parties]
     _fragments(reading, requests, decisions)
-    assert acronym.verdict == "review" and "acronym" in acronym.reasons[0]
+    assert acronym.verdict == "review" and "inside a longer name" in acronym.reasons[0]
     # Written alone, the acronym is the party: nothing is capped.
     alone = read_message("is AIAI listed?", parse_question("is AIAI listed?"), None)
     assert alone.fragments == ()
@@ -497,3 +497,13 @@ def test_a_field_label_names_no_one(text, party):
         assert "Keen Vision Acquisition Corporation" in reading.parties
     else:
         assert list(reading.parties) == [party]
+
+
+def test_one_listed_word_inside_a_longer_name_is_review_at_most(screener):
+    """ "Silver Pegasus Acquisition Corp" around a listed one-word name: screened, but the one
+    word does not make the longer name that party (never blocked on it alone)."""
+    answer = ask(screener, "can we sell laptops to Hikvision Europe Holdings BV in Spain?", ME)
+    assert answer.verdict == "review"
+    assert any("inside a longer name" in r for o in answer.outcomes for r in o.decision.reasons)
+    alone = ask(screener, "can we sell laptops to Hikvision in Spain?", ME)
+    assert alone.verdict == "license_required"

@@ -225,13 +225,13 @@ def ask(
 def _fragments(
     reading: Reading, requests: list[ScreeningRequest], decisions: list[Decision]
 ) -> None:
-    """A listed acronym inside a longer name is at most `review`: the longer name is screened
-    beside it, and the acronym alone does not make it that party."""
+    """A listed one-word name or acronym inside a longer name is at most `review`: the longer
+    name is screened beside it, and the one word alone does not make it that party."""
     for request, d in zip(requests, decisions, strict=True):
         if request.party in reading.fragments and _RANK.get(d.verdict, 0) > _RANK[REVIEW]:
             d.reasons.insert(
                 0,
-                f"“{request.party}” is a listed acronym written inside a longer name; review "
+                f"“{request.party}” is a listed name written inside a longer name; review "
                 "whether the party is that listed party.",
             )
             d.verdict = REVIEW

@@ -634,9 +634,10 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         run = next((r for r in runs if r[0] <= part[0] and part[1] <= r[1]), part)
         if run != part and not _stands_alone(found):
             part = run
-        elif run != part and _ACRONYM.fullmatch(found.text.strip(".,")):
-            # "AIAI Holdings Corporation" around the listed acronym "AIAI": screened, but one
-            # short acronym does not make a longer name that party: at most review.
+        elif run != part and len(found.text.split()) == 1:
+            # "AIAI Holdings Corporation" around the listed acronym "AIAI", "Silver Pegasus
+            # Acquisition Corp" around a listed "Pegasus": screened, but one word does not
+            # make a longer name that party: at most review.
             fragments.append(found.text)
         if part in spans:
             continue
