@@ -436,3 +436,29 @@ def test_a_one_word_alias_of_a_person_is_review_at_most():
         alias, name="HIZBALLAH", matched_name="HEZBOLLAH", entity_type="Entity"
     )
     assert decide(party="Hezbollah", matches=[org], **kwargs).verdict == "prohibited"
+
+
+def test_a_company_name_matches_a_listed_person_only_strongly():
+    """ "Snail, Inc." is not the person aliased "SMAIL" (82): not counted, and said so; a
+    person's full name inside a company's name (strong) still counts."""
+    person = Match(1, "1", "SDN", "ZERFAOUI, Ahmad", "SMAIL", 82.0, entity_type="Individual")
+    kwargs = dict(
+        destination=None,
+        item=None,
+        purpose=None,
+        authorizations=[],
+        list_version="v1",
+        list_age=None,
+        list_problem=None,
+        list_empty=False,
+        thresholds=Thresholds(),
+        today=date(2026, 12, 4),
+    )
+    company = decide(party="Snail, Inc.", matches=[person], **kwargs)
+    assert company.verdict == "clear" and company.matches == []
+    assert any("ZERFAOUI" in n for n in company.notes)
+    assert decide(party="Smail", matches=[person], **kwargs).verdict == "review"
+    strong = dataclasses.replace(person, matched_name="ZERFAOUI, Ahmad", score=95.0)
+    assert decide(party="Ahmad Zerfaoui Trading LLC", matches=[strong], **kwargs).verdict == (
+        "prohibited"
+    )

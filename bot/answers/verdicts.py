@@ -19,6 +19,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Protocol
 
+from rigour.names.org_types import extract_org_types
+
 from bot.screening.index import _is_generic
 from bot.screening.normalize import normalize_name, prepare, tokens
 from bot.screening.places import place_tokens
@@ -239,7 +241,21 @@ def decide(
         else:
             raise_to(REVIEW, f"Destination {destination.name}: {destination.reason}{cite}.")
 
-    shown = [m for m in matches if m.score >= thresholds.review]
+    organisation = _organisation(party or "")
+    shown = [
+        m
+        for m in matches
+        if m.score >= thresholds.review
+        # "Lee Enterprises, Incorporated" is not the person "David Lee": a company's name
+        # matches a listed individual only strongly (the person's name inside it), or not.
+        and not (organisation and m.entity_type == "Individual" and m.score < thresholds.strong)
+    ]
+    people = [m for m in matches if m.score >= thresholds.review and m not in shown]
+    if people:
+        notes.append(
+            f"Not counted: a partial match ({people[0].score:.0f}/100) with the listed person "
+            f"{people[0].name}; '{party}' is a company's name."
+        )
     also: list[Match] = []
     judged: list[tuple[Match, bool, str, str]] = []
     for match in shown:
@@ -459,6 +475,18 @@ def _capped(
             )
         return verdict, f"{why} (Listed in {listed}, not the country stated; the name is exact.)"
     return verdict, why
+
+
+@lru_cache(maxsize=4096)
+def _organisation(party: str) -> bool:
+    """Does the name end in a legal form ("…, Incorporated", "… GmbH", "… S.A.")? A two-letter
+    form counts only in capitals ("AG", not the "As" of "Said Ali As Salam")."""
+    found = extract_org_types(party.strip(" .,;"))
+    if not found:
+        return False
+    form = found[-1][0]
+    tail = party.strip(" .,;").endswith(form.strip(" .,;"))
+    return tail and (len(form.strip(".")) > 2 or form.isupper() or "." in form)
 
 
 def _weak_alias(match: Match) -> bool:
