@@ -2,16 +2,28 @@
 clean names. Compares the raw name (before cleaning) with clean_party + variants (after), in the
 same run, at the index level: a hit is the right record at or above the review threshold.
 
+``--verdicts``: the same disguised names end to end, as one CSV file through
+``python -m bot screen --file F.csv --format jsonl`` (a temporary SQLite store with the CSL
+imported): a hit is a listed name answered anything but ``clear``; a false alarm is a clean
+name answered anything but ``clear`` (blocked: prohibited / license_required); and every row
+must get exactly one result, in order, for the name it was given.
+
 Records whose key hashes into the last 20% (``key % 5 == 4``) are the held-out slice: never
 look at them while tuning.
 """
 
 from __future__ import annotations
 
+import csv
+import json
+import os
 import random
+import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
-from benchmarks._data import indexed_names, load_negatives, load_records
+from benchmarks._data import indexed_names, load_negatives, load_records, require_data
 from bot.answers.screener import _search_all
 from bot.screening.clean import clean_party
 from bot.screening.index import NameIndex
@@ -87,5 +99,64 @@ def main(n: int = 300, seed: int = 14) -> int:
     return 0
 
 
+def _screen_file(names: list[str], workdir: Path) -> list[dict]:
+    env = dict(os.environ)
+    env["DATABASE_URL"] = f"sqlite:///{workdir / 'store.db'}"
+    env["CANWESHIP_DATA_DIR"] = str(workdir / "data")
+    repo = Path(__file__).resolve().parents[1]
+    env["PYTHONPATH"] = str(repo) + os.pathsep + env.get("PYTHONPATH", "")
+    bot = [sys.executable, "-m", "bot"]
+    csl = require_data("csl_composite.json") / "csl_composite.json"
+    subprocess.run([*bot, "import", str(csl)], env=env, cwd=repo, check=True, capture_output=True)
+    path = workdir / "names.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["name"])
+        w.writerows([n] for n in names)
+    out = subprocess.run(
+        [*bot, "screen", "--file", str(path), "--format", "jsonl"],
+        env=env,
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
+    return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+
+
+def verdicts(n: int = 300, seed: int = 14) -> int:
+    """End to end: one CSV of every disguised name through `screen --file`."""
+    records = [r for r in load_records() if r.entity_type != "Individual" and len(r.name) > 5]
+    rng = random.Random(seed)
+    picks = rng.sample(records, n)
+    negs = rng.sample(load_negatives(), n)
+    rows: list[tuple[str, str, str, bool]] = []  # (slice, side, text, held)
+    for held in (False, True):
+        pos = [r.name for r in picks if (r.entry_key % 5 == 4) == held]
+        neg = [row["name"] for i, row in enumerate(negs) if (i % 5 == 4) == held]
+        for side, items in (("recall", pos), ("false alarm", neg)):
+            for k, name in enumerate(items):
+                for name_t, t in TRANSFORMS.items():
+                    text = t(name, random.Random(f"{seed}-{name_t}-{side}-{k}"))
+                    rows.append(("held-out" if held else "dev", side, text, held))
+    with tempfile.TemporaryDirectory(prefix="evasion-") as tmp:
+        results = _screen_file([r[2] for r in rows], Path(tmp))
+    aligned = len(results) == len(rows)
+    print(f"rows {len(rows)}, results {len(results)}: {'aligned' if aligned else 'NOT ALIGNED'}")
+    if not aligned:
+        return 1
+    print(f"{'slice':8} {'side':12} {'not clear':>9} {'blocked':>8}  (n)")
+    for slice_ in ("dev", "held-out"):
+        for side in ("recall", "false alarm"):
+            got = [res for row, res in zip(rows, results, strict=True) if row[:2] == (slice_, side)]
+            not_clear = sum(res["verdict"] != "clear" for res in got) / len(got)
+            blocked = sum(res["verdict"] in ("prohibited", "license_required") for res in got)
+            print(f"{slice_:8} {side:12} {not_clear:9.3f} {blocked / len(got):8.3f}  ({len(got)})")
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main(*(int(a) for a in sys.argv[1:])))
+    args = sys.argv[1:]
+    if "--verdicts" in args:
+        args.remove("--verdicts")
+        sys.exit(verdicts(*(int(a) for a in args)))
+    sys.exit(main(*(int(a) for a in args)))
