@@ -40,6 +40,15 @@ from bot.screening.listed_forms import listed_forms
             "Russia)",
             ["Southeast Trading LTD. Bucharest, Romania"],
         ),
+        # A description of what the party is, in brackets, is not its name.
+        (
+            "Guangzhou Hongyu Technology Co., Ltd. (a subordinate institute of CETC-7)",
+            ["Guangzhou Hongyu Technology Co., Ltd."],
+        ),
+        (
+            "CNOOC Limited (a subsidiary of China National Offshore Oil Corporation)",
+            ["CNOOC Limited"],
+        ),
         # Plain names stand for nothing else.
         ("Huawei Technologies Co., Ltd.", []),
         ("Osaka Trading Akademie", []),

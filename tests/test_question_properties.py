@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.answers.ask import ask
@@ -139,3 +139,53 @@ def test_listed_party_in_any_chatter_is_never_clear(screener, name, before, afte
 )
 def test_found_examples_are_not_clear(screener, text):
     assert ask(screener, text, ME).verdict != "clear"
+
+
+# --- the same property on the whole Consolidated Screening List (../shared/data) ---------------
+
+_LOWER = st.from_regex(r"[a-z]{1,8}", fullmatch=True)  # typos, other languages, anything
+_NOISE = st.lists(st.one_of(st.sampled_from(CHATTER), _LOWER), max_size=6).map(" ".join)
+
+
+@pytest.fixture
+def csl_screener(make_svc, sqlite_url, shared_data):
+    return make_svc(sqlite_url, list_path=shared_data / "csl_composite.json").screener
+
+
+def _csl_organisations(shared_data) -> list[str]:
+    from benchmarks.question_corpus import load_listed  # (the corpus's reading of the list)
+
+    return sorted({p.name for p in load_listed() if not p.ended})
+
+
+@pytest.mark.data
+def test_any_listed_organisation_of_the_csl_in_any_chatter_is_never_clear(
+    csl_screener, shared_data
+):
+    """Every listed organisation as people type it (the corpus's reading: the name before any
+    "a.k.a."), in random chatter and unknown lower-case words, with or without an embargoed
+    place: never clear. Found by this property: names glued to unknown words ("q wupioza Most
+    Technology Limited"), capital initials dropped ("T N K FABRICS LIMITED"), descriptions in
+    the list's name field ("… Co., Ltd. (a subordinate institute of CETC-7)")."""
+    names = _csl_organisations(shared_data)
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @example(name="Most Technology Limited", before="quick q wupioza", after="", place=None)
+    @example(name="Smart Mail Services", before="", after="engfrlxf lkbqj", place=None)
+    @example(name="T N K FABRICS LIMITED", before="lol", after="good to go? gy", place=None)
+    @example(name="K Logistics (China) Limited", before="urgent dr ... for", after="", place=None)
+    @example(
+        name="Guangzhou Hongyu Technology Co., Ltd.", before="hey team", after="", place=None
+    )
+    @given(
+        name=st.sampled_from(names),
+        before=_NOISE,
+        after=_NOISE,
+        place=st.one_of(st.none(), st.sampled_from(EMBARGOED)),
+    )
+    def check(name, before, after, place):
+        text = " ".join(p for p in [before, name, place or "", after] if p)
+        answer = ask(csl_screener, text, ME)
+        assert answer.verdict != "clear", (text, answer.as_json())
+
+    check()

@@ -254,7 +254,9 @@ def _initial_of_capitals(words: Sequence[Word]) -> bool:
     not the article."""
     first = words[0].text.strip(".,")
     nxt = words[1].text.strip(".,") if len(words) > 1 else ""
-    return len(first) == 1 and first.isupper() and nxt.isupper() and nxt.isalpha()
+    if len(first) != 1 or not first.isupper() or not nxt[:1].isupper():
+        return False
+    return (nxt.isupper() and nxt.isalpha()) or first not in ("A", "I")
 
 
 def _runs(words: list[Word], keep: list[bool]) -> list[list[Word]]:
@@ -493,6 +495,28 @@ def _trim_party(text: str, words: list[Word], span: tuple[int, int]) -> tuple[in
     return (inside[0].start, inside[-1].end) if inside else None
 
 
+def _capitalised_core(party: str) -> str | None:
+    """The party without lower-case words at its ends, when what is left is still a name of
+    more than one word ("Most Technology Limited" of "q wupioza Most Technology Limited")."""
+    words = party.split()
+
+    def lower(word: str, nxt: str = "") -> bool:
+        """No capital in it; but "10x" before "Genomics" begins the name."""
+        bare = word.strip(".,;:…")
+        if any(ch.isupper() for ch in bare):
+            return False
+        return not (any(ch.isdigit() for ch in bare) and nxt[:1].isupper())
+
+    while words and lower(words[0], words[1] if len(words) > 1 else ""):
+        words.pop(0)
+    while words and lower(words[-1]):
+        words.pop()
+    core = _without_full_stop(" ".join(words).strip(" ,;:…"))
+    if len(words) < 2 or not _has_name_word(core):
+        return None
+    return core
+
+
 def _label(words: Sequence[Word]) -> bool:
     """Words before a colon that label a field ("End User", "Deal desk question", "Item"): a
     few common words ending in a field's noun ("Keen Vision Acquisition Corporation:" and
@@ -585,6 +609,12 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
     # A party the grammar took that is not in the text verbatim is screened as given.
     spans_text_only = question.party if grammar_span is None else None
     if grammar_span is not None:
+        # "for K Logistics (China) Limited": a capital initial right before the phrase begins it.
+        before = [w for w in words if w.end <= grammar_span[0]]
+        if before and text[before[-1].end : grammar_span[0]].strip() == "":
+            initial = before[-1].text.strip(".")
+            if len(initial) == 1 and initial.isupper() and initial not in ("A", "I"):
+                grammar_span = (before[-1].start, grammar_span[1])
         # "End customer: Acme GmbH (London)\nItem: GPUs": a name ends with its line.
         first_line = text.find("\n", *grammar_span)
         if first_line > grammar_span[0]:
@@ -722,6 +752,23 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
             if _legal(words[i + 1].text):
                 keep[i + 1] = True
 
+    for i in range(len(words) - 2, -1, -1):
+        # "T N K FABRICS LIMITED": capital initials before a name in capitals are part of it.
+        initial = words[i].text.strip(".")
+        nxt = words[i + 1]
+        if (
+            not covered[i]
+            and len(initial) == 1
+            and initial.isupper()
+            and keep[i + 1]
+            and nxt.sentence == words[i].sentence
+            and (
+                nxt.text.strip(".,").isupper()
+                # ("K Logistics (China) Limited"; "A" and "I" before a capital are words)
+                or (nxt.text[:1].isupper() and initial not in ("A", "I"))
+            )
+        ):
+            keep[i] = True
     for i in range(1, len(words) - 1):
         # "Joint Stock Company Zavod No. 9": the number of a name belongs to it.
         if keep[i - 1] and not covered[i] and not covered[i + 1] and _numbered(words, i):
@@ -832,6 +879,10 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         candidates = [text[r[0].start : r[-1].end] for r in runs_left]
         if set(candidates) == set(leftover) and all(_looks_like_party(c) for c in candidates):
             parties, leftover = candidates, []
+    # "q wupioza Most Technology Limited", "Smart Mail Services engfrlxf": lower-case words
+    # at the edge of a stretch may be typos or words of another language rather than its
+    # name; the name as capitalised is screened as well (the strictest stands).
+    parties += [core for p in parties if (core := _capitalised_core(p)) and core != p]
     parties = list(dict.fromkeys(p for p in parties if p))
     first_party = parties[0] if parties else None
     return Reading(

@@ -24,6 +24,13 @@ _ALSO_KNOWN = re.compile(
     r"\s*[(,;]?\s*\b(?:a\.?k\.?a|f\.?k\.?a|formerly(?:\s+known\s+as)?|also\s+known\s+as)\b\.?,?\s*",
     re.IGNORECASE,
 )
+# "(a subordinate institute of CETC-7)", "(a subsidiary of China National Offshore Oil
+# Corporation)": what the party is, not its name.
+_DESCRIBED = re.compile(
+    r"\s*\((?:a|an|the)\s+(?:\w+\s+)?(?:subordinate|subsidiary|division|unit|branch|affiliate|"
+    r"part|institute|entity|front|company)\b[^)]*\)?\s*$",
+    re.IGNORECASE,
+)
 _EDGES = " ,;:()[]\"'“”‘’"
 
 
@@ -31,7 +38,7 @@ def listed_forms(name: str) -> list[str]:
     """The other names written inside one name field (none when it is just a name)."""
     forms: list[str] = []
     for part in _ALSO_KNOWN.split(name):
-        part = _SEE_ALSO.sub("", _SUCCESSORS.sub("", part)).strip(_EDGES)
+        part = _DESCRIBED.sub("", _SEE_ALSO.sub("", _SUCCESSORS.sub("", part))).strip(_EDGES)
         if part.count("(") > part.count(")"):
             part = part + ")"  # "… (Shanghai" cut by the alias marker keeps its bracket
         if len(part) >= 2 and any(ch.isalpha() for ch in part) and part not in forms:
