@@ -170,13 +170,15 @@ def reviewers(cmd: SlashCommand, command: dict[str, Any], context_: BoltContext)
     svc = services(context_)
     action = cmd.words[0].lower() if cmd.words else "list"
     by = Actor(user=command["user_id"], kind="slack", channel=command.get("channel_id"))
+    # The raw text keeps mentions as <@U…>: every word after the action must be a user.
+    users = (command.get("text") or "").split()[2:]
     try:
-        if action == "add" and len(cmd.words) == 2:
-            added = add_reviewer(svc.engine, svc.settings, user=cmd.words[1], by=by)
-            text = f"{cmd.words[1]} is {'now' if added else 'already'} a reviewer."
-        elif action == "remove" and len(cmd.words) == 2:
-            gone = remove_reviewer(svc.engine, svc.settings, user=cmd.words[1], by=by)
-            text = f"{cmd.words[1]} {'is no longer a reviewer' if gone else 'was not a reviewer'}."
+        if action == "add" and len(users) == 1:
+            added = add_reviewer(svc.engine, svc.settings, user=users[0], by=by)
+            text = f"{users[0]} is {'now' if added else 'already'} a reviewer."
+        elif action == "remove" and len(users) == 1:
+            gone = remove_reviewer(svc.engine, svc.settings, user=users[0], by=by)
+            text = f"{users[0]} {'is no longer a reviewer' if gone else 'was not a reviewer'}."
         elif action == "list":
             people = list_reviewers(svc.engine)
             text = "Reviewers (besides admins): " + (", ".join(who(u) for u in people) or "none")

@@ -599,7 +599,10 @@ def _reopen(session: Session, case_id: int, why: str, now: datetime, target: str
         select(CASE.c.id).where(and_(CASE.c.open_key == open_key, CASE.c.id != case_id))
     ).first()
     if taken is not None:
-        return False  # the same party and records have an open case already: it stands
+        # Someone asked after the decision lapsed and before this ran: that case stands.
+        case.note = f"{why}; continued in case {taken[0]}"
+        session.add(case)
+        return False
     round_ = case.round + 1
     session.execute(
         update(CASE)
