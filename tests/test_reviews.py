@@ -488,3 +488,14 @@ def test_a_date_in_the_past_is_refused(svc):
             expires=date(2000, 1, 1),
             actor=REVIEWER_ACTOR,
         )
+
+
+def test_the_home_tab_shows_reviewers_the_queue(svc, fake):
+    slack = SlackDriver(svc, fake, secret=SECRET, user=ADMIN)
+    ask(svc, "ZTE Kangxun")
+    for user, shown in ((ADMIN, True), ("U0NOBODY1", False)):
+        fake.clear()
+        slack.dispatch(wire.event_callback(wire.app_home_opened(user), secret=SECRET))
+        (published,) = fake.calls("views.publish")
+        text = json.dumps(published.params["view"])
+        assert ("*Review queue* (1 open)" in text and "EL:demo-el-0007" in text) is shown
