@@ -516,6 +516,14 @@ def recheck(engine: Engine, settings: Settings, *, now: datetime | None = None) 
     now = now or utcnow()
     today = now.astimezone(settings.tz).date()
     report = RecheckReport()
+    with Session(engine) as session:  # most ticks have nothing to do: no write lock for that
+        snap = current_snapshot(session)
+        checked = session.get(DataVersion, CHECKED)
+        expired = session.execute(
+            select(ADJ.c.id).where(ADJ.c.status == "active", ADJ.c.expires < today).limit(1)
+        ).first()
+    if snap is None or (expired is None and (checked is None or checked.version >= (snap.id or 0))):
+        return report
     with Session(writer(engine)) as session:
         snap = current_snapshot(session)
         full = snap is not None and bool(
