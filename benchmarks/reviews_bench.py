@@ -220,6 +220,7 @@ def main() -> int:
         f"| list change | {sum(sum(c.values()) for c in summary['by_source'].values())} records |"
     )
     print(f"| full-list index build for the new list (not counted) | {index_seconds:.2f} s |")
+    print(f"| candidates confirmed against the full list | {summary['candidates']:,} |")
     print(f"| re-screening (process_changes) | {rescreen_seconds:.2f} s |")
     print(f"| recheck: lapsed / re-opened | {report.lapsed} / {report.reopened} |")
     print(f"| recheck | {recheck_seconds:.2f} s |")

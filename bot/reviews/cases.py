@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, select, update
+from sqlalchemy import Connection, Engine, bindparam, select, update
 from sqlmodel import Session
 
 from bot.answers.screener import Requester, ScreeningRequest
@@ -548,34 +548,29 @@ def recheck(engine: Engine, settings: Settings, *, now: datetime | None = None) 
                     )  # type: ignore[attr-defined]
                 ).scalars():
                     current[(e.source, e.list_id)] = e
-        changed = False
+        found: list[tuple[Any, str, str]] = []  # (adjudication, new status, why)
         for a in active:
-            why, status = None, "lapsed"
             if a.expires is not None and a.expires < today:
-                why = f"expired on {a.expires.isoformat()}"
+                found.append((a, "lapsed", f"expired on {a.expires.isoformat()}"))
             elif full:
                 entry = current.get((a.source, a.record_id))
                 if entry is None:
-                    why, status = f"{a.source}:{a.record_id} was removed from the list", "removed"
+                    why = f"{a.source}:{a.record_id} was removed from the list"
+                    found.append((a, "removed", why))
                 elif fingerprint(entry) != a.fingerprint:
                     why = f"the listed record changed ({_diff(a.judged, _judged(entry))})"
-            if why is None:
-                continue
-            done = session.execute(
-                update(ADJ)
-                .where(ADJ.c.id == a.id, ADJ.c.status == "active")
-                .values(status=status, active_key=None, ended_at=now, ended_why=why)
-            ).rowcount  # type: ignore[attr-defined]
-            if not done:
-                continue
-            changed = True
+                    found.append((a, "lapsed", why))
+        mine = _end(session, found, now)  # conditional: another process may have been first
+        version = snap.version if snap else None
+        reopen: dict[int, str] = {}
+        for a, status, why in mine:
             record_audit(
                 session,
                 SYSTEM,
                 f"adjudication.{status}",
                 subject=f"{a.party} / {a.source}:{a.record_id}",
                 detail={"adjudication": a.id, "case": a.case_id, "why": why},
-                list_version=snap.version if snap else None,
+                list_version=version,
                 at=now,
             )
             if status == "removed":
@@ -586,54 +581,114 @@ def recheck(engine: Engine, settings: Settings, *, now: datetime | None = None) 
                         .where(CASE.c.id == a.case_id)
                         .values(status="closed", open_key=None, note=why)
                     )
-                continue
-            report.lapsed += 1
-            if a.case_id is not None and _reopen(
-                session, a.case_id, why, now, review_target(settings)
-            ):
-                report.reopened += 1
-        if changed:
+                    reopen.pop(a.case_id, None)
+            else:
+                report.lapsed += 1
+                if a.case_id is not None:
+                    reopen.setdefault(a.case_id, why)
+        report.reopened = _reopen(session, reopen, now, review_target(settings))
+        if mine:
             bump(session, ADJUDICATIONS)
         session.commit()
     return report
 
 
-def _reopen(session: Session, case_id: int, why: str, now: datetime, target: str | None) -> bool:
-    case = session.get(ReviewCase, case_id)
-    if case is None or case.status == "open":
-        return False
-    open_key = f"{case.party_key}|{case.record_set}"
-    taken = session.execute(
-        select(CASE.c.id).where(and_(CASE.c.open_key == open_key, CASE.c.id != case_id))
-    ).first()
-    if taken is not None:
-        # Someone asked after the decision lapsed and before this ran: that case stands.
-        case.note = f"{why}; continued in case {taken[0]}"
-        session.add(case)
-        return False
-    round_ = case.round + 1
-    session.execute(
-        update(CASE)
-        .where(CASE.c.id == case_id)
-        .values(
-            status="open",
-            round=round_,
-            open_key=open_key,
-            note=why,
-            verdict=REVIEW,
-            decided_at=None,
+def _end(session: Session, found: list[tuple[Any, str, str]], now: datetime) -> list[Any]:
+    """End the decisions found (a few statements for any number); those this call ended."""
+    ended: set[int] = set()
+    for status in ("lapsed", "removed"):
+        ids = [a.id for a, st, _ in found if st == status]
+        for start in range(0, len(ids), 500):
+            ended |= set(
+                session.execute(
+                    update(ADJ)
+                    .where(ADJ.c.id.in_(ids[start : start + 500]), ADJ.c.status == "active")
+                    .values(status=status, active_key=None, ended_at=now)
+                    .returning(ADJ.c.id)
+                ).scalars()
+            )
+    mine = [(a, st, why) for a, st, why in found if a.id in ended]
+    if mine:
+        session.execute(
+            update(ADJ).where(ADJ.c.id == bindparam("b_id")).values(ended_why=bindparam("b_why")),
+            [{"b_id": a.id, "b_why": why} for a, _, why in mine],
         )
-    )
-    conn = session.connection()
-    _enqueue(
-        conn,
-        key=f"case:{case_id}:{round_}",
-        kind="review_case",
-        target=target,
-        payload=case_payload(conn, case_id, changed=why),
-        now=now,
-    )
-    return True
+    return mine
+
+
+def _reopen(session: Session, why_of: dict[int, str], now: datetime, target: str | None) -> int:
+    """Re-open decided cases and queue their messages again, saying what changed. A case whose
+    party and records meanwhile have another open case (someone asked after the decision
+    lapsed, before this ran) stays closed and points to it. How many were re-opened."""
+    if not why_of:
+        return 0
+    session.flush()
+    ids = sorted(why_of)
+    cases = {
+        c.id: c
+        for start in range(0, len(ids), 500)
+        for c in session.execute(
+            select(ReviewCase).where(ReviewCase.id.in_(ids[start : start + 500]))  # type: ignore[union-attr]
+        ).scalars()
+        if c.status != "open"
+    }
+    keys = {cid: f"{c.party_key}|{c.record_set}" for cid, c in cases.items()}
+    values = sorted(set(keys.values()))
+    taken: dict[str, int] = {}
+    for start in range(0, len(values), 500):
+        rows = session.execute(
+            select(CASE.c.open_key, CASE.c.id).where(
+                CASE.c.open_key.in_(values[start : start + 500])
+            )
+        ).all()
+        taken.update({key: cid for key, cid in rows})
+    askers: dict[int, list[dict[str, Any]]] = {}
+    for start in range(0, len(ids), 500):
+        for a in session.execute(
+            select(ASKER).where(ASKER.c.case_id.in_(ids[start : start + 500])).order_by(ASKER.c.id)
+        ).mappings():
+            askers.setdefault(a["case_id"], []).append(
+                {k: a[k] for k in ("user", "kind", "channel", "thread_ts", "permalink")}
+            )
+    alerts = []
+    for cid, case in cases.items():
+        why, key = why_of[cid], keys[cid]
+        if key in taken:
+            case.note = f"{why}; continued in case {taken[key]}"
+            continue
+        taken[key] = cid
+        case.status, case.round, case.open_key = "open", case.round + 1, key
+        case.note, case.verdict, case.decided_at = why, REVIEW, None
+        payload = {
+            "case_id": cid,
+            "round": case.round,
+            "party": case.party,
+            "country": case.country,
+            "question": case.question,
+            "verdict": REVIEW,
+            "candidates": list(case.candidates),
+            "version": case.list_version,
+            "changed": why,
+            "askers": askers.get(cid, []),
+        }
+        alerts.append(
+            {
+                "key": f"case:{cid}:{case.round}",
+                "kind": "review_case",
+                "target": target,
+                "payload": payload,
+                "status": "pending",
+                "attempts": 0,
+                "created_at": now,
+            }
+        )
+    session.flush()
+    if alerts and target:
+        insert = upsert_insert(session.get_bind().dialect.name)
+        session.execute(insert(ALERT).on_conflict_do_nothing(index_elements=["key"]), alerts)
+    elif alerts:
+        log.warning("re-opened review cases have nowhere to go: set CANWESHIP_REVIEW_CHANNEL")
+    return len(alerts)
 
 
 def list_cases(engine: Engine, *, open_only: bool = False) -> list[dict[str, Any]]:
