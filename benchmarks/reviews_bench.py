@@ -41,6 +41,7 @@ def main() -> int:
     ap.add_argument("--changed", type=int, default=300)
     ap.add_argument("--questions", type=int, default=1_000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--profile", action="store_true", help="cProfile the list change")
     args = ap.parse_args()
     data = require_data("csl_composite.json")
 
@@ -201,9 +202,18 @@ def main() -> int:
     started = time.perf_counter()
     svc.screener.cache.get(svc.engine, new_id)  # every process builds it for the next question
     index_seconds = time.perf_counter() - started
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile() if args.profile else None
     started = time.perf_counter()
+    if profiler:
+        profiler.enable()
     (summary,) = process_changes(svc.engine, svc.settings, svc.screener, owner="bench")
     rescreen_seconds = time.perf_counter() - started
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
     started = time.perf_counter()
     report = recheck(svc.engine, svc.settings)
     recheck_seconds = time.perf_counter() - started
