@@ -22,13 +22,13 @@ from bot.answers.verdicts import Match
 from bot.audit import Actor
 from bot.cli.main import main
 from bot.config import Settings
-from bot.runtime.wiring import build_services
 from bot.lists.alerts import deliver
 from bot.localslack import wire
 from bot.reviews.apply import InForce, adjudicate
 from bot.reviews.cases import AlreadyDecided, ReviewError, decide, list_cases, recheck
 from bot.reviews.keys import party_key
 from bot.reviews.reviewers import NotReviewer, add_reviewer, require_reviewer
+from bot.runtime.wiring import build_services
 from bot.upkeep.sync import list_upkeep
 from handlers.list_alerts import SlackAlertNotifier
 from storage.models import AuditEvent
