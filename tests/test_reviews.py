@@ -169,6 +169,7 @@ def test_not_this_party_is_remembered_with_who_when_why(svc):
     assert count(svc, Adjudication) == 1
     later = ask(svc, "Zte Kangxun Ltd", user="U0ASKER03")
     assert later.verdict == "clear"
+    assert any("matched no other record" in r for r in later.reasons)
     assert any(
         "Not the listed ZTE Kangxun Telecom" in n
         and f"@{REVIEWER}" in n

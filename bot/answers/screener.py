@@ -27,6 +27,7 @@ from sqlmodel import Session
 
 from bot.answers.reading import edge_chatter, is_chatter
 from bot.answers.verdicts import (
+    CLEAR,
     Decision,
     DestinationPolicy,
     Match,
@@ -504,6 +505,12 @@ class Screener:
         if adjudged is not None:
             decision.notes.extend(adjudged.notes)
             decision.settled = adjudged.settled
+            if decision.verdict == CLEAR and adjudged.settled:
+                # A record set aside by a reviewer was matched: "nothing" would say otherwise.
+                decision.reasons = [
+                    r.replace("matched nothing on the screening list", "matched no other record")
+                    for r in decision.reasons
+                ]
             if adjudged.floor is not None:
                 raise_floor(decision, *adjudged.floor)
         if request.party and request.party.strip() and not cleaned.text:
