@@ -51,6 +51,7 @@ class Settings:
     access_log: bool = False  # one line per HTTP request on stdout
     admins: tuple[str, ...] = ()
     alert_channel: str | None = None
+    review_channel: str | None = None  # review cases; None: the alert channel
     # Screening thresholds, on the 0-100 score scale.
     strong_match: float = 90.0
     review_match: float = 80.0
@@ -117,6 +118,7 @@ class Settings:
                 u.strip() for u in (get("CANWESHIP_ADMINS") or "").split(",") if u.strip()
             )
         values["alert_channel"] = get("CANWESHIP_ALERT_CHANNEL")
+        values["review_channel"] = get("CANWESHIP_REVIEW_CHANNEL")
         if get("CANWESHIP_STRONG_MATCH"):
             values["strong_match"] = _float(get("CANWESHIP_STRONG_MATCH"), "CANWESHIP_STRONG_MATCH")
         if get("CANWESHIP_REVIEW_MATCH"):
@@ -235,6 +237,7 @@ ENV_VARS: tuple[str, ...] = (
     "CANWESHIP_DATA_DIR",
     "CANWESHIP_ADMINS",
     "CANWESHIP_ALERT_CHANNEL",
+    "CANWESHIP_REVIEW_CHANNEL",
     "CANWESHIP_STRONG_MATCH",
     "CANWESHIP_REVIEW_MATCH",
     "CANWESHIP_STALE_AFTER",

@@ -13,6 +13,7 @@ from handlers import (
     mentions,
     messages,
     reminders,
+    reviews,
 )
 
 MODULES = (
@@ -24,6 +25,7 @@ MODULES = (
     announcements,
     conversation,
     license_commands,
+    reviews,
 )
 
 

@@ -78,7 +78,13 @@ def _answer(
         answer = ask(
             services(context).screener,
             to_plain_text(event.get("text") or "", lines=True),
-            Requester(user=user, kind="slack", channel=channel, event=handling.ref),
+            Requester(
+                user=user,
+                kind="slack",
+                channel=channel,
+                event=handling.ref,
+                thread_ts=thread_ts,
+            ),
             previous=THREADS.get(key) if key[1] or in_dm else None,
         )
         if in_dm or not event.get("thread_ts"):

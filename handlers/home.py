@@ -10,9 +10,12 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.overview import home_data
+from bot.reviews.cases import list_cases
+from bot.reviews.reviewers import NotReviewer, require_reviewer
+from bot.reviews.text import age
 from handlers.common import services
 from handlers.status import list_status_line
-from handlers.views import home_view
+from handlers.views import esc, home_view, section
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +32,32 @@ def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContex
         deadlines=data.deadlines,
         now=datetime.now(UTC),
     )
+    view["blocks"].extend(review_queue(svc, user))
     client.views_publish(user_id=user, view=view)
+
+
+def review_queue(svc: Any, user: str) -> list[dict[str, Any]]:
+    """For reviewers: the open review cases, oldest first (nothing for everyone else)."""
+    try:
+        require_reviewer(svc.engine, svc.settings, user)
+    except NotReviewer:
+        return []
+    now = datetime.now(UTC)
+    cases = list_cases(svc.engine, open_only=True)
+    lines = [
+        f"• *case {c['case']}* {esc(c['party'])} — {age(c['opened_at'], now)} old, "
+        f"{len(set(c['askers']))} asker(s): " + ", ".join(f"`{esc(r)}`" for r in c["records"])
+        for c in cases[:20]
+    ]
+    more = f"\n…and {len(cases) - 20} more (`/canweship cases`)" if len(cases) > 20 else ""
+    return [
+        {"type": "divider"},
+        section(
+            f"*Review queue* ({len(cases)} open)\n"
+            + ("\n".join(lines) or "Nothing to review.")
+            + more
+        ),
+    ]
 
 
 def register(app: App) -> None:

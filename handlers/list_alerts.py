@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.lists.alerts import AlertNotice
+from handlers import review_views as review_messages
 from handlers.views import VERDICT_LABELS, context, esc, header, section
 from storage.csl import LIST_NAMES
 
@@ -173,6 +174,8 @@ def render_incident(kind: str, p: dict[str, Any]) -> Rendered:
 
 
 def render_alert(notice: AlertNotice) -> Rendered:
+    if notice.kind in review_messages.KINDS:
+        return (*review_messages.render(notice.kind, notice.payload), [])
     if notice.kind == "list_change":
         return render_change(notice.payload)
     if notice.kind == "rescreen":
@@ -191,7 +194,16 @@ class SlackAlertNotifier:
     def post_alert(self, notice: AlertNotice) -> str:
         text, blocks, replies = render_alert(notice)
         response = self.client.chat_postMessage(
-            channel=notice.target, text=text, blocks=blocks, unfurl_links=False
+            channel=notice.target,
+            text=text,
+            blocks=blocks,
+            unfurl_links=False,
+            # a review case's outcome goes in the asker's thread
+            **(
+                {"thread_ts": notice.payload["thread_ts"]}
+                if notice.payload.get("thread_ts")
+                else {}
+            ),
         )
         ts, channel = str(response["ts"]), str(response.get("channel") or notice.target)
         for reply in replies:

@@ -192,6 +192,7 @@ USAGE = (
     "• `/canweship extension list` — extensions on record (admins: `add`, `extend`, `remove`)\n"
     "• `/canweship license list` — license decisions on record (admins: `add`, `revoke`)\n"
     "• `/canweship counterparty list` — parties re-screened when the list changes\n"
+    "• `/canweship cases` — open review cases (admins: `reviewers add @user`)\n"
     "• Admins: `admins`, `watch #channel`, `country set`, `audit export`\n"
     "• `/canweship help` — this message"
 )

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 from sqlmodel import Session
 
 from storage.models import CountryPolicy, DataVersion, Extension
 from storage.models_licenses import License
 
 AUTHORIZATIONS = "authorizations"
+#: Bumped explicitly (bot/reviews) in the transaction of every decision, lapse or re-open.
+ADJUDICATIONS = "adjudications"
 _WATCHED = (License, Extension, CountryPolicy)
 
 
@@ -32,4 +34,12 @@ def _bump_on_change(session: Session, flush_context: Any, instances: Any) -> Non
 
 
 def version_query() -> Any:
-    return select(DataVersion.version).where(DataVersion.key == AUTHORIZATIONS)
+    """One number that moves whenever any counter moves (each only ever grows): the sum."""
+    return select(func.sum(DataVersion.version))
+
+
+def bump(session: Any, key: str) -> None:
+    """Bump one counter in the caller's transaction (Session or Connection)."""
+    session.execute(
+        update(DataVersion).where(DataVersion.key == key).values(version=DataVersion.version + 1)
+    )

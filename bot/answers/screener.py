@@ -27,6 +27,7 @@ from sqlmodel import Session
 
 from bot.answers.reading import edge_chatter, is_chatter
 from bot.answers.verdicts import (
+    CLEAR,
     Decision,
     DestinationPolicy,
     Match,
@@ -34,6 +35,7 @@ from bot.answers.verdicts import (
     decide,
     family_from_sources,
     no_party_named,
+    raise_floor,
     strip_footnotes,
     unavailable,
 )
@@ -80,6 +82,8 @@ class Requester(Actor):
     """Who asked (an `Actor`), where, and the Slack event being answered."""
 
     permalink: str | None = None
+    #: The thread the answer goes to (a review case tells its outcome there).
+    thread_ts: str | None = None
     # The Slack event being answered: claimed in the audit transaction, so the answer's audit
     # row and the exactly-once claim commit together (AlreadyHandled when another has it).
     event: EventRef | None = None
@@ -207,6 +211,7 @@ class OnRecord:
     authorizations: list[Any]
     denied: list[Any]
     policies: dict[str, tuple[str, str, str | None]]  # code -> (policy, reason, cite)
+    adjudications: Any = None  # what `Hooks.adjudications` loaded (reviewers' decisions)
 
     def destination(self, code: str | None) -> DestinationPolicy | None:
         """The policy for a destination; a region (UA-43) falls back to its country's."""
@@ -271,6 +276,22 @@ class Hooks:
     record_asked_in: Callable[..., None] | None = None
     #: After answers are recorded (screener, decision, now): e.g. the stale-list check.
     after_answer: Callable[[Any, Decision, datetime], None] | None = None
+    #: (session, today) -> reviewers' decisions in force, cached with the authorizations.
+    adjudications: Callable[[Session, date], Any] | None = None
+    #: (loaded, party, country, matches, entry_of) -> `Adjudged` | None: the matches as the
+    #: decisions leave them. Only ever relaxes fuzzy matches (bot/reviews/apply.py).
+    adjudicate: Callable[..., Any] | None = None
+
+
+@dataclass(frozen=True)
+class Adjudged:
+    """Matches after reviewers' decisions, what the answer says about them, and a floor: the
+    verdict a "needs a license check" decision keeps the answer at, at least."""
+
+    matches: list[Match]
+    notes: list[str] = field(default_factory=list)
+    floor: tuple[str, str] | None = None  # (verdict, reason)
+    settled: tuple[str, ...] = ()  # records ("SRC:id") a decision in force settled
 
 
 class Screener:
@@ -456,6 +477,14 @@ class Screener:
                     lead=lead_match,
                     leads=result.family.leads,
                 )
+        adjudged: Adjudged | None = None
+        if matches and self.hooks.adjudicate is not None and on_record.adjudications:
+            entries = loaded.entries
+            adjudged = self.hooks.adjudicate(
+                on_record.adjudications, cleaned.text, request.country, matches, entries.get
+            )
+            if adjudged is not None:
+                matches = adjudged.matches
         notes = self.hooks.denial_notes_for(on_record.denied, matches) if matches else []
         decision = decide(
             party=cleaned.text,
@@ -473,6 +502,17 @@ class Screener:
             family=family,
         )
         decision.notes.extend(notes)
+        if adjudged is not None:
+            decision.notes.extend(adjudged.notes)
+            decision.settled = adjudged.settled
+            if decision.verdict == CLEAR and adjudged.settled:
+                # A record set aside by a reviewer was matched: "nothing" would say otherwise.
+                decision.reasons = [
+                    r.replace("matched nothing on the screening list", "matched no other record")
+                    for r in decision.reasons
+                ]
+            if adjudged.floor is not None:
+                raise_floor(decision, *adjudged.floor)
         if request.party and request.party.strip() and not cleaned.text:
             return no_party_named(decision, request.party)
         if cleaned.notes and cleaned.text:
@@ -503,6 +543,9 @@ class Screener:
             for source in self.hooks.authorization_sources:
                 found.extend(source(session, today))
             denied = self.hooks.denials(session)
+            adjudications = (
+                self.hooks.adjudications(session, today) if self.hooks.adjudications else None
+            )
             policies = {
                 row.code: (row.policy, row.reason, row.cite)
                 for row in session.execute(select(CountryPolicy)).scalars()
@@ -512,7 +555,9 @@ class Screener:
             for row in denied:
                 if row in session:
                     session.expunge(row)
-        loaded = OnRecord(authorizations=found, denied=denied, policies=policies)
+        loaded = OnRecord(
+            authorizations=found, denied=denied, policies=policies, adjudications=adjudications
+        )
         with self._auth_lock:
             self._auth_cache = (key, loaded)
         return loaded

@@ -128,6 +128,8 @@ class Decision:
     list_version: str | None = None
     list_age: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: Records ("SRC:id") a reviewer's decision in force settled for this party (no new case).
+    settled: tuple[str, ...] = ()
 
     @property
     def top(self) -> Match | None:
@@ -646,6 +648,16 @@ def family_from_sources(
         lead=lead,
         leads=leads,
     )
+
+
+def raise_floor(decision: Decision, verdict: str, why: str) -> None:
+    """Keep `decision` at `verdict` at least (a reviewer's "needs a license check"); never
+    lowers it, and an `unavailable` answer stays unavailable."""
+    if decision.verdict in _SEVERITY and _SEVERITY[verdict] > _SEVERITY[decision.verdict]:
+        decision.verdict = verdict
+        decision.reasons.insert(0, why)
+    else:
+        decision.reasons.append(why)
 
 
 def unavailable(reason: str) -> Decision:

@@ -25,6 +25,8 @@ from bot.localslack.render import Renderer, ShownButton
 from bot.localslack.shell_commands import HELP, ShellUsage
 from bot.runtime.app import create_app
 from bot.services import Services
+from bot.upkeep.sync import list_upkeep
+from handlers.list_alerts import SlackAlertNotifier
 
 
 class LocalShell:
@@ -34,6 +36,7 @@ class LocalShell:
         self.fake = FakeSlackAPI().start()
         self.secret = secrets.token_hex(16)
         client = WebClient(token="xoxb-local-shell", base_url=self.fake.url)
+        self.client = client
         self.app = create_app(
             services, client=client, signing_secret=self.secret, process_before_response=True
         )
@@ -80,6 +83,8 @@ class LocalShell:
                 self._send(payload, channel=button.channel)
             elif command == ":home":
                 self._send(shell_commands.home(user=self.user, secret=self.secret))
+            elif command == ":tick":
+                self._tick()
             elif command == ":submit":
                 if self.modal is None:
                     raise ShellUsage("no modal is open: a button that opens one comes first")
@@ -93,6 +98,28 @@ class LocalShell:
         except ShellUsage as exc:
             self._print(str(exc))
         return True
+
+    def _tick(self) -> None:
+        """One scheduler tick's list upkeep (review cases, outcomes, list alerts), posted to
+        the fake and printed like any reply."""
+        svc = self.services
+        list_upkeep(
+            engine=svc.engine,
+            settings=svc.settings,
+            screener=svc.screener,
+            notifier=SlackAlertNotifier(self.client),
+            owner=svc.instance_id,
+        )
+        renderer = Renderer()
+        calls = self.fake.calls()
+        new, self.shown_calls = calls[self.shown_calls :], len(calls)
+        printed = [text for call in new if (text := renderer.call(call)) is not None]
+        if not printed:
+            self._print("(nothing to post)")
+            return
+        self.buttons = renderer.buttons
+        for text in printed:
+            self._print(text)
 
     def _act_as(self, who: str) -> None:
         if not re.fullmatch(r"[UW][A-Z0-9]{2,}", who):

@@ -22,6 +22,7 @@ HELP = """Type a question as you would in a DM, e.g.  can we ship routers to Hua
                       (license announcements); in a channel, ':say TEXT' uses that channel
   :click N            press button N of what was shown last (buttons print as [N: label])
   :home               open the Home tab
+  :tick               run what the scheduler runs each tick: post review cases, outcomes, alerts
   :submit [f=v ...]   submit the modal shown last, inputs as shown unless given (f: [field])
   :help               this list
   :quit               leave (also :q, :exit, or end of input)"""

@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.lists.alerts import close_incident, deliver, open_incident, upsert_ignore
 from bot.lists.fetch import DEFAULT_FETCH, FetchError, FetchOptions, fetch
 from bot.lists.status import human_age
+from bot.reviews.cases import notify_outcomes, recheck
 from bot.screening.normalize import NORMALIZER_VERSION, normalize_name
 from bot.upkeep.changes import note_current_change, process_changes, record_change
 from bot.upkeep.staleness import check_freshness
@@ -338,5 +339,29 @@ def list_upkeep(
     freshness = check_freshness(engine, settings, now=now)
     note_current_change(engine, now=now)
     changes = process_changes(engine, settings, screener, owner=owner, now=now)
+    reviews = _review_upkeep(engine, settings, screener, now)
     delivered = deliver(engine, settings, notifier, owner=owner, now=now) if notifier else None
-    return {"freshness": freshness, "changes": changes, "delivered": delivered}
+    return {
+        "freshness": freshness,
+        "changes": changes,
+        "reviews": reviews,
+        "delivered": delivered,
+    }
+
+
+def _review_upkeep(engine: Engine, settings: Settings, screener: Any, now: datetime) -> Any:
+    """Lapse review decisions (expiry, changed records) and tell askers decided outcomes.
+    A failure here is logged and retried next tick; answers never rely on it (they check each
+    decision's fingerprint themselves)."""
+    try:
+        report = recheck(engine, settings, now=now)
+        told = notify_outcomes(engine, settings, screener, now=now) if screener else 0
+    except Exception:
+        log.exception("review upkeep failed")
+        return None
+    return {
+        "lapsed": report.lapsed,
+        "removed": report.removed,
+        "reopened": report.reopened,
+        "told": told,
+    }
