@@ -7,6 +7,7 @@ ZTE Kangxun, ...) with the default destination policies (Iran, Cuba, North Korea
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -17,6 +18,7 @@ from bot.answers.screener import Requester
 from bot.cli.main import main
 from bot.localslack import wire
 from bot.screening.spans import LinkedSpan
+from tests.conftest import FIXTURE_LIST
 from tests.test_handlers import SECRET, dispatch, dm, make_app
 
 ME = Requester(user="U1", kind="cli")
@@ -507,3 +509,81 @@ def test_one_listed_word_inside_a_longer_name_is_review_at_most(screener):
     assert any("inside a longer name" in r for o in answer.outcomes for r in o.decision.reasons)
     alone = ask(screener, "can we sell laptops to Hikvision in Spain?", ME)
     assert alone.verdict == "license_required"
+
+
+# --- names holding question words and numbers; the grammar's misreadings (found by
+# benchmarks/listed_sweep.py and fresh probes) --------------------------------------------------
+
+# Real Entity List names (public, 87 FR 13143 / 87 FR 34157 and others), added to the demo list.
+_MORE_LISTED = [
+    ("AO Center of Shipbuilding and Ship Repairing JSC", "RU"),
+    ("Far Eastern Shipbuilding and Ship Repair Center", "RU"),
+    ("140 Repair Plant JSC", "BY"),
+]
+
+
+@pytest.fixture
+def wider(make_svc, sqlite_url, tmp_path):
+    doc = json.loads(FIXTURE_LIST.read_text(encoding="utf-8"))
+    template = next(r for r in doc["results"] if r["source"].startswith("Entity List"))
+    for n, (name, country) in enumerate(_MORE_LISTED):
+        record = dict(template, id=f"more-el-{n}", name=name, alt_names=[])
+        record["addresses"] = [dict(template["addresses"][0], country=country, city=None)]
+        doc["results"].append(record)
+    path = tmp_path / "wider.json"
+    path.write_text(json.dumps(doc))
+    return make_svc(sqlite_url, list_path=path).screener
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a capitalised question word inside a name ("Ship") does not cut it in two
+        "AO Center of Shipbuilding and Ship Repairing JSC",
+        "can we ship routers to Far Eastern Shipbuilding and Ship Repair Center?",
+        # a number before a name may begin it
+        "140 Repair Plant JSC",
+        "quick q: new customer 140 Repair Plant JSC wants 1500 sensors, fine?",
+    ],
+)
+def test_names_holding_question_words_or_numbers_are_found(wider, text):
+    answer = ask(wider, text, ME)
+    assert answer.verdict == "license_required", answer.screened_line()
+
+
+def test_a_number_before_a_listed_name_is_not_taken_into_it(wider):
+    answer = ask(wider, "can we ship 50 routers to Huawei Technologies Co., Ltd.?", ME)
+    assert answer.verdict == "license_required"
+    assert "Huawei Technologies Co., Ltd." in {o.request.party for o in answer.outcomes}
+
+
+def test_the_grammar_stopping_at_an_initial_is_carried_to_the_end_of_the_name(screener):
+    text = "pls confirm we can ship 12 units to Arthur J. Gallagher & Co. next week"
+    reading = read_message(text, parse_question(text), screener.linker(_now()))
+    assert reading.parties[0] == "Arthur J. Gallagher & Co."
+    assert reading.understood
+
+
+def test_a_party_of_common_lower_case_words_is_the_grammar_misreading_a_verb(screener):
+    text = "heads-up: TOP Ships, Inc. from France wants to distribute our valves. ok?"
+    reading = read_message(text, parse_question(text), screener.linker(_now()))
+    assert "distribute our valves" not in reading.parties
+    assert "TOP Ships, Inc." in reading.parties
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "valves for Acme Widgets GmbH? destination IR",
+        "spare parts for Acme Widgets GmbH? destination Donetsk",
+        "Acme Widgets GmbH, country: CU, 5 laptops",
+    ],
+)
+def test_a_place_named_as_the_destination_is_the_destination(screener, text):
+    answer = ask(screener, text, ME)
+    assert answer.verdict == "prohibited", answer.screened_line()
+    assert not any("destination" in p.lower() for p in answer.reading.parties)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -597,6 +597,11 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
     # A sign-off at the end ("thanks, Bob") names the asker, not a party.
     if m := _SIGNATURE.search(text):
         cover((m.start(), m.end()))
+    # A "party" of lower-case common words only ("distribute our valves" of "TOP Ships, Inc.
+    # wants to distribute our valves") is the grammar misreading a verb: it found no party, and
+    # its split of the rest of the message is a guess too.
+    if question.party and not _has_name_word(question.party):
+        question = replace(question, party=None)
     # The grammar's item, quantity and purpose are accounted for.
     # (Only when it also found the party: without one, its split of the message is a guess, and
     # "ship-to: MBIA Inc., Texas / 12x …" must not hide the party inside the "item".)
@@ -619,7 +624,7 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         first_line = text.find("\n", *grammar_span)
         if first_line > grammar_span[0]:
             grammar_span = (grammar_span[0], first_line)
-        grammar_span = _trim_party(text, words, grammar_span)
+        grammar_span = _trim_party(text, words, _through_name(words, grammar_span))
         if grammar_span is not None:
             spans.append(grammar_span)
             # "Hikvision says Northwest Institute of Nuclear Technology wants cameras": common
@@ -677,7 +682,7 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         if run != part and run not in spans:
             spans.append(run)  # the whole stretch too: the strictest of the two stands
     # A stretch that is only a place ("India", "Luhansk") is a place, not a party.
-    for span in [sp for sp in spans if match_place(text[sp[0] : sp[1]].strip(" ,.;:()"))]:
+    for span in [sp for sp in spans if match_place(_PLACE_CUE.sub("", text[sp[0] : sp[1]]))]:
         spans.remove(span)
         if span in linked_spans:
             linked.remove(text[span[0] : span[1]])
@@ -689,6 +694,7 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         if not (e0 - s0 <= 2 and text[s0:e0].isupper())
         or text[:s0].rstrip().endswith("(")
         or re.search(r"\b(?:in|to|from|at|into|the)\s*$", text[:s0], re.I)
+        or _TO.search(text[:s0])  # "destination IR", "country: CU"
     ]
     for span in spans:
         cover(span)
@@ -702,8 +708,10 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         """Is the place part of a party's name? Not when it follows the name as its location
         (", Texas", "(Munich)", "in Iran") or is written in lower case ("… cuba")."""
         before = text[:start].rstrip()
-        located = before.endswith((",", "(", "/")) or re.search(
-            r"\b(?:in|at|from|based|near|to|into)$", before, re.I
+        located = (
+            before.endswith((",", "(", "/"))
+            or re.search(r"\b(?:in|at|from|based|near|to|into)$", before, re.I)
+            or _TO.search(before)  # "destination Donetsk"
         )
         if located or text[start:end].islower():
             return False
@@ -898,6 +906,36 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
     )
 
 
+def _through_name(words: list[Word], span: tuple[int, int]) -> tuple[int, int]:
+    """The grammar's party, carried on to the end of the stretch of name words it stops inside
+    ("Arthur J" of "… to Arthur J. Gallagher & Co. next week": the grammar stopped at the full
+    stop of an initial, which ends no sentence). Only capitalised words, legal forms and the
+    connectors between them carry it; chatter ends it, and `_trim_party` trims what is left."""
+    inside = [i for i, w in enumerate(words) if span[0] <= w.start < span[1]]
+    if not inside:
+        return span
+    j = inside[-1]
+    if words[j].end < span[1]:
+        return span  # the phrase ends inside a word: leave it as the grammar read it
+    end = span[1]
+    k = j + 1
+    while k < len(words) and words[k].sentence == words[j].sentence:
+        raw = words[k].text
+        if _legal(raw) or (raw[:1].isupper() and not is_chatter(raw)):
+            end = words[k].end
+            k += 1
+        elif (
+            raw.lower() in _CONNECTORS
+            and k + 1 < len(words)
+            and words[k + 1].sentence == words[j].sentence
+            and (words[k + 1].text[:1].isupper() or _legal(words[k + 1].text))
+        ):
+            k += 1
+        else:
+            break
+    return (span[0], end)
+
+
 def _begins_name(
     text: str, places: list[tuple[int, int, Destination]], start: int, end: int
 ) -> bool:
@@ -1050,6 +1088,10 @@ _TO = re.compile(
     r"\b(?:to|into|destination|dest|going\s+to|bound\s+for|ship\s+to|country)\s*:?\s*"
     r"(?:the\s+)?$",
     re.I,
+)
+# A place with the word that names it as one ("destination Donetsk", "country: CU") is a place.
+_PLACE_CUE = re.compile(
+    r"^[\s,.;:()]*(?:(?:destination|dest|country|ship[\s-]+to)\b\s*:?)?|[\s,.;:()]*$", re.I
 )
 _IN = re.compile(r"\b(?:in|at|based\s+in|located\s+in|near)\s*$", re.I)
 

@@ -119,7 +119,7 @@ def link_spans(
             hi += 1
         scored: list[LinkedSpan] = []
         for i in range(lo, p + 1):
-            if i != p and edge(words[i].text):
+            if i != p and edge(words[i].text) and not _number_before_name(words, i):
                 continue
             for j in range(p, min(hi, i + MAX_WINDOW - 1) + 1):
                 if j != p and edge(words[j].text):
@@ -149,11 +149,29 @@ def link_spans(
     return _without_overlaps(found)
 
 
+def _number_before_name(words: list[Word], i: int) -> bool:
+    """A number right before a capitalised word may begin a name ("140 Repair Plant JSC",
+    "2904977 Canada Inc.") as well as count the goods: the window is scored, the score decides
+    (a window that adds the number to a listed name costs it, so "50 Huawei" stays "Huawei")."""
+    return (
+        words[i].text.isdigit()
+        and i + 1 < len(words)
+        and words[i + 1].sentence == words[i].sentence
+        and words[i + 1].text[:1].isupper()
+    )
+
+
 #: Small words that may stand inside a name ("Bank of China", "Procter & Gamble").
 JOINERS = frozenset(("&", "and", "of", "de", "du", "des", "der", "la", "le", "el", "al", "the"))
 
 
 def _interrupts(word: str, is_chatter: Callable[[str], bool]) -> bool:
+    """Does a word inside a window break it into two names? Chatter written in lower case does
+    ("Huawei in Shenzhen"); written capitalised between two name words it may be part of the
+    name ("… Shipbuilding and Ship Repairing JSC", "Bank For Foreign Trade"): the window is
+    scored, and the score decides."""
+    if word[:1].isupper() and word.isalpha():
+        return False
     return is_chatter(word) and word.lower() not in JOINERS
 
 
