@@ -587,3 +587,26 @@ def test_a_place_named_as_the_destination_is_the_destination(screener, text):
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "party"),
+    [
+        (
+            "Is devon energy corporation allowed to purchase network switches? Ship to Germany",
+            "devon energy corporation",
+        ),
+        ("got a request from twfg, inc. (the US) re laptops. thoughts?", "twfg, inc."),
+        ("customer b&g foods, inc. wants 1500 laptops, can we?", "b&g foods, inc."),
+    ],
+)
+def test_a_name_typed_in_lower_case_is_read_back_from_its_legal_form(screener, text, party):
+    answer = ask(screener, text, ME)
+    assert answer.kind == ANSWER, answer.screened_line()
+    assert any(p.endswith(party) for p in answer.reading.parties), answer.reading.parties
+    assert answer.verdict == "clear"
+
+
+def test_a_listed_name_typed_in_lower_case_is_not_clear(screener):
+    answer = ask(screener, "we got a PO from hangzhou hikvision digital technology co., ltd.", ME)
+    assert answer.verdict not in (None, "clear")

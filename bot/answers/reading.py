@@ -322,6 +322,47 @@ def _legal(word: str) -> bool:
     return len(bare) > 1 and written and not remove_org_types(bare).strip()
 
 
+#: How many lower-case words before a legal form are read as a name ("devon energy corporation").
+MAX_LOWER_NAME_WORDS = 5
+
+
+def _ends_lower_name(word: str) -> bool:
+    """Where a lower-case name read back from its legal form begins: after a question word,
+    verb or preposition ("from", "is", "ship"), a number or punctuation; not after a word that
+    also names ("foods", "safe", "institute": chatter alone, part of "b&g foods, inc.")."""
+    raw = word.strip(".,'’")
+    w = raw.lower()
+    if not any(ch.isalpha() for ch in raw):
+        return True
+    if w in _NAME_WORDS or w in g.GENERIC:
+        return False
+    return w in _CHAT or _zipf(w) >= FUNCTION_WORD_ZIPF
+
+
+#: Words this common end a lower-case name read back from its legal form ("the", "a", "our").
+FUNCTION_WORD_ZIPF = 6.0
+
+
+@lru_cache(maxsize=65536)
+def _lower_legal_form(word: str) -> bool:
+    """A legal form typed in lower case that is no everyday word: "inc.", "corp", "gmbh",
+    "corporation", "s.a.", "co." (with its stop); not "company", "limited", "as", "co"."""
+    raw = word.strip(",;:()")
+    if not raw.islower():
+        return False
+    bare = raw.strip(".")
+    dotted = "." in raw
+    if len(bare) < 3 and "." not in bare and not (dotted and len(bare) == 2):
+        return False
+    known = (
+        bare in g.ABBREV
+        or bare in _MORE_LEGAL_FORMS
+        or bare == "corporation"  # (not in rigour's table of forms)
+        or not remove_org_types(bare).strip()
+    )
+    return known and (_zipf(bare.replace(".", "")) < 4.8 or dotted) and bare not in _CHAT
+
+
 def _name_runs(words: list[Word]) -> list[tuple[int, int]]:
     """Index ranges [i, j] of stretches with no chatter in one sentence: where names can be.
 
@@ -694,7 +735,8 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         if not (e0 - s0 <= 2 and text[s0:e0].isupper())
         or text[:s0].rstrip().endswith("(")
         or re.search(r"\b(?:in|to|from|at|into|the)\s*$", text[:s0], re.I)
-        or _TO.search(text[:s0])  # "destination IR", "country: CU"
+        # "destination IR", "country: CU" (not "ship-to: TD SYNNEX": a party follows that)
+        or re.search(r"\b(?:destination|dest|country)\s*:?\s*$", text[:s0], re.I)
     ]
     for span in spans:
         cover(span)
@@ -777,6 +819,25 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
             )
         ):
             keep[i] = True
+    for i, w in enumerate(words):
+        # "is devon energy corporation allowed …", "a request from twfg, inc.": a name typed in
+        # lower case still ends in its legal form; the words before it, back to chatter, are
+        # the name (screened, or asked about), never passed over as common words.
+        if covered[i] or keep[i] or not _lower_legal_form(w.text):
+            continue
+        k = i
+        while (
+            k > 0
+            and i - k < MAX_LOWER_NAME_WORDS
+            and words[k - 1].sentence == w.sentence
+            and not covered[k - 1]
+            and not _ends_lower_name(words[k - 1].text)
+            and not _lower_legal_form(words[k - 1].text)
+        ):
+            k -= 1
+        if k < i:
+            for j in range(k, i + 1):
+                keep[j] = True
     for i in range(1, len(words) - 1):
         # "Joint Stock Company Zavod No. 9": the number of a name belongs to it.
         if keep[i - 1] and not covered[i] and not covered[i + 1] and _numbered(words, i):
@@ -880,6 +941,11 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         named = [text[a:b].strip(" ,;:") for a, b in parts if _names_part(text[a:b])]
         split = len(parts) > 1 and not _spans_a_separator(found_all, parts)
         parties = [leftover[0], *(named if split else [])]
+        # ("new distributor archipel sa": read back from its legal form, the lower-case name may
+        # have taken words that introduce it; the name without them is screened as well.)
+        core = _trim_chatter(run)
+        if core and core != run and len(core) > 1:
+            parties.append(text[core[0].start : core[-1].end])
         leftover = []
     elif not parties and len(runs_left) > 1 and _a_list(text, runs_left):
         # "orders from 10x Genomics, Inc. and CH4 Natural Solutions Corporation": stretches
