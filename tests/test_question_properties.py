@@ -175,6 +175,17 @@ def test_any_listed_organisation_of_the_csl_in_any_chatter_is_never_clear(
     @example(name="T N K FABRICS LIMITED", before="lol", after="good to go? gy", place=None)
     @example(name="K Logistics (China) Limited", before="urgent dr ... for", after="", place=None)
     @example(name="Guangzhou Hongyu Technology Co., Ltd.", before="hey team", after="", place=None)
+    @example(
+        name="AO Center of Shipbuilding and Ship Repairing JSC", before="", after="", place=None
+    )
+    @example(name="140 Repair Plant JSC", before="", after="", place=None)
+    @example(name="Ship Maintenance Center Zvezdochka", before="", after="ok to ship?", place=None)
+    @example(
+        name="Kalyazinsky Machine Building Factory—Branch of RSK MiG",
+        before="",
+        after="",
+        place=None,
+    )
     @given(
         name=st.sampled_from(names),
         before=_NOISE,

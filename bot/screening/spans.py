@@ -27,7 +27,8 @@ NEAR = 4.0
 
 _WORD = re.compile(r"[^\W_](?:[\w'’&.\-]*[^\W_])?\.?|&")
 # A sentence break or a strong separator: windows never cross one.
-_BREAK = re.compile(r"[?!;:\n\[\]]|\.\s|—|–|\s-\s|\|")
+# (A dash between two words with no space, "Factory—Branch of RSK MiG", joins them.)
+_BREAK = re.compile(r"[?!;:\n\[\]]|\.\s|\s[—–]|[—–]\s|\s-\s|\|")
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,11 +151,13 @@ def link_spans(
 
 
 def _number_before_name(words: list[Word], i: int) -> bool:
-    """A number right before a capitalised word may begin a name ("140 Repair Plant JSC",
-    "2904977 Canada Inc.") as well as count the goods: the window is scored, the score decides
-    (a window that adds the number to a listed name costs it, so "50 Huawei" stays "Huawei")."""
+    """A number or a capitalised question word right before a capitalised word may begin a name
+    ("140 Repair Plant JSC", "Ship Maintenance Center Zvezdochka") as well as count the goods
+    or ask: the window is scored, the score decides (a window that adds the word to a listed
+    name costs it, so "50 Huawei" and "Can Huawei" stay "Huawei")."""
+    raw = words[i].text
     return (
-        words[i].text.isdigit()
+        (raw.isdigit() or (raw[:1].isupper() and raw.isalpha() and len(raw) > 1))
         and i + 1 < len(words)
         and words[i + 1].sentence == words[i].sentence
         and words[i + 1].text[:1].isupper()
