@@ -618,3 +618,20 @@ def test_a_family_word_must_lead_its_members_names() -> None:
     fam = INDEX_PRECISION.search("Zenkor").family
     assert fam is not None and fam.leads and set(fam.entry_keys) == {207, 208}
     assert INDEX_FAMILY.search("Huawei").family.leads
+
+
+def test_what_is_left_of_a_listed_name_without_its_initials_is_not_strong():
+    """'STG Group' and 'NA Enterprises' (Entity List aliases) keep only a generic word once
+    their initials are read as a legal form: 'Group' or 'Enterprises' typed alone is a possible
+    match (review), never a block; the names as listed stay exact."""
+    records = [
+        (301, "Stroytransgaz Group", "EL", ("RU",), "Entity", ["STG Group"]),
+        (302, "NA Enterprises", "EL", ("PK",), "Entity", []),
+        (303, "Beijing Institute of Technology", "EL", ("CN",), "Entity", []),
+    ]
+    idx = NameIndex.build(_rows(RECORDS + records))
+    for query in ("Group", "Group Inc.", "Enterprises"):
+        hits = idx.search(query, limit=1).hits
+        assert not hits or hits[0].score < STRONG_THRESHOLD, query
+    for query in ("STG Group", "NA Enterprises", "Beijing Institute of Technology"):
+        assert idx.search(query, limit=1).hits[0].score == 100.0, query

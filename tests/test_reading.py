@@ -610,3 +610,36 @@ def test_a_name_typed_in_lower_case_is_read_back_from_its_legal_form(screener, t
 def test_a_listed_name_typed_in_lower_case_is_not_clear(screener):
     answer = ask(screener, "we got a PO from hangzhou hikvision digital technology co., ltd.", ME)
     assert answer.verdict not in (None, "clear")
+
+
+@pytest.mark.parametrize(
+    ("text", "party"),
+    [
+        (
+            "Hi Team, Sales Ops here. Customer Revvity in the Netherlands wants valves. OK?",
+            "Revvity",
+        ),
+        (
+            "End User Statement received from Allient Inc. (Germany). Can we proceed with valves?",
+            "Allient Inc.",
+        ),
+        ("Sales Director wants to know if Aeva Technologies, Inc. is OK. Country: Italy", None),
+    ],
+)
+def test_a_title_of_everyday_words_beside_a_name_raises_no_doubt(screener, text, party):
+    answer = ask(screener, text, ME)
+    assert answer.kind == ANSWER and answer.verdict == "clear", answer.screened_line()
+    if party:
+        assert answer.reading.parties[0] == party
+    # the title is still screened (a listed one would say so), shown as screened
+    assert len({o.request.party for o in answer.outcomes}) > 1
+
+
+def test_a_listed_name_of_everyday_words_is_still_screened_beside_another_name(screener):
+    text = "Hi Team, Huawei Device here. Customer Revvity in the Netherlands wants valves. OK?"
+    assert ask(screener, text, ME).verdict == "license_required"
+
+
+def test_a_country_code_in_a_field_of_its_own_is_the_destination(screener):
+    answer = ask(screener, "New customer onboarding: Acme Widgets GmbH / IR / software", ME)
+    assert answer.verdict == "prohibited"

@@ -363,7 +363,7 @@ def _lower_legal_form(word: str) -> bool:
     return known and (_zipf(bare.replace(".", "")) < 4.8 or dotted) and bare not in _CHAT
 
 
-def _name_runs(words: list[Word]) -> list[tuple[int, int]]:
+def _name_runs(words: list[Word], text: str = "") -> list[tuple[int, int]]:
     """Index ranges [i, j] of stretches with no chatter in one sentence: where names can be.
 
     Connectors ("&", "of", "and") stay inside a stretch between two other words, so "Bank of
@@ -379,6 +379,8 @@ def _name_runs(words: list[Word]) -> list[tuple[int, int]]:
         j = i
         while j + 1 < n and words[j + 1].sentence == words[i].sentence:
             nxt = words[j + 1]
+            if _FIELD_BREAK.search(text, words[j].end, nxt.start):
+                break  # "Most Development Limited / CN / valves": fields, not one name
             if not is_chatter(nxt.text) or _legal(nxt.text) or _inner_name_word(words, j + 1):
                 j += 1
                 continue
@@ -400,6 +402,8 @@ def _name_runs(words: list[Word]) -> list[tuple[int, int]]:
 
 
 _NUMBER = re.compile(r"#?\d+[\w\-/]*")
+# A slash or bar set off by spaces separates fields of a message ("Acme Ltd / CN / valves").
+_FIELD_BREAK = re.compile(r"\s[/|]\s")
 
 
 def _numbered(words: list[Word], i: int) -> bool:
@@ -696,7 +700,7 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
     # "Optics") stands alone only when it is near-exact and distinctive; otherwise the stretch
     # as written is the party, so one common word of a longer name does not decide for it.
     runs = []
-    for i, j in _name_runs(words):
+    for i, j in _name_runs(words, text):
         run = _trim_party(text, words, (words[i].start, words[j].end))
         if run:
             runs.append(run)
@@ -737,6 +741,11 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         or re.search(r"\b(?:in|to|from|at|into|the)\s*$", text[:s0], re.I)
         # "destination IR", "country: CU" (not "ship-to: TD SYNNEX": a party follows that)
         or re.search(r"\b(?:destination|dest|country)\s*:?\s*$", text[:s0], re.I)
+        # a field of its own: "XIAO-I Corporation / IR / software licenses", "Acme | CU"
+        or (
+            re.search(r"[/|]\s*$", text[:s0]) is not None
+            and re.match(r"\s*(?:[/|,;.?!]|$)", text[e0:]) is not None
+        )
     ]
     for span in spans:
         cover(span)
@@ -928,11 +937,31 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         for r in alone:
             parties.append(_without_full_stop(text[r[0].start : r[-1].end].strip(" ,;:")))
             leftover = [w for w in leftover if w != text[r[0].start : r[-1].end]]
+    # "Hi Team, Sales Ops here. Customer Revvity …", "End User Statement received from …": a
+    # stretch of everyday words with no legal form, beside a candidate that is more of a name,
+    # is a title or a role more often than a party. It is still screened (a listed one, such as
+    # "Northwest Institute of Nuclear Technology", would say so: the strictest answer stands),
+    # but raises no doubt of its own.
+    everyday = [w for w in leftover if _everyday_words(w)]
+    if (
+        parties
+        and len(everyday) < len(leftover)
+        and all(_everyday_words(p) and p not in linked for p in parties)
+    ):
+        # ("Sales Ops here. Customer Revvity …": the grammar's party is the title; the name
+        # left over is the party.)
+        minor_everyday, parties = list(parties), []
+    else:
+        minor_everyday = []
+    if everyday and (parties or minor_everyday or len(everyday) < len(leftover)):
+        minor_everyday += everyday
+        leftover = [w for w in leftover if w not in everyday]
+        runs_left = [r for r in runs_left if text[r[0].start : r[-1].end] not in everyday]
     # A short acronym ("RMA", "SFP") beside another candidate is jargon more often than a
     # party: it is still screened (a listed one would say so), but raises no doubt of its own.
     minor = [w for w in leftover if _ACRONYM.fullmatch(w)] if len(leftover) > 1 or parties else []
     leftover = [w for w in leftover if w not in minor]
-    minor += [r[0].text.strip(".,") for r in opening]
+    minor += [r[0].text.strip(".,") for r in opening] + minor_everyday
     if not parties and len(leftover) == 1 and _looks_like_party(leftover[0]):
         # Nothing else in the message could be the party: read it as the party, and each part
         # of "A and B" too (the strictest stands), unless a listed name spans the "and".
@@ -1139,6 +1168,21 @@ def _stands_alone(found: LinkedSpan) -> bool:
 
 def _bare(word: str) -> str:
     return word.strip(".,'’()").lower()
+
+
+def _everyday_words(text: str) -> bool:
+    """Every word of the stretch is an everyday English word and none is a legal form ("Sales
+    Ops", "User Statement", "OK. Country"): a title or a role, not a company's name as written."""
+    words = [w.strip(".,'’()") for w in text.split()]
+    words = [w for w in words if w and w.lower() not in _CONNECTORS]
+    if not words or any(w.lower() in _FORMS_WRITTEN_OUT or w.lower() in g.ABBREV for w in words):
+        return False
+    return all(w.isalpha() and _zipf(w.lower()) >= EVERYDAY_ZIPF for w in words)
+
+
+_FORMS_WRITTEN_OUT = {"company", "corporation", "limited", "incorporated"}
+#: Everyday words ("sales" 5.0, "ops" 3.8), not rarer name words ("Peloton" 2.8, "Revvity" 0).
+EVERYDAY_ZIPF = 3.5
 
 
 def _only_common_words(text: str) -> bool:

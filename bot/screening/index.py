@@ -603,7 +603,8 @@ class NameIndex(TypoTables):
           Technology" alone are possible matches, not blocks;
 
         or the query is the listed name itself (:meth:`_exact_names`), except an initialism of
-        at most 3 letters that matches only letter by letter ("BRC" and "B R C S.A.").
+        at most 3 letters that matches only letter by letter ("BRC" and "B R C S.A."), and a
+        query of no identifying word that is not spelt as the listed name ("Group").
         """
         tok_str, core = self._tok_str, self._core
         name_tids = self._ntok[self._noff[i] : self._noff[i + 1]]
@@ -611,7 +612,13 @@ class NameIndex(TypoTables):
         listed_core = [tok_str[t] for t in name_tids if core[t]]
         ident = [t for t in qtokens if self._identifying(t)]
         if exact:
-            if not ident or len("".join(ident)) > 3 or any(t in listed for t in ident):
+            if not ident:
+                # Only places, descriptors and legal forms: the listed name itself as written
+                # ("Beijing Institute of Technology"), not what is left of one once its legal
+                # form or initials are dropped ("Group" of "STG Group", "Enterprises" of "NA
+                # Enterprises").
+                return _letters(query) == _letters(self._raw[i])
+            if len("".join(ident)) > 3 or any(t in listed for t in ident):
                 return True
             # An initialism matched letter by letter is the listed one only when the rest
             # of the name is as listed too: "BRC S.A." is "B R C S.A.", "BRC Inc." may not be.
