@@ -39,6 +39,7 @@ from bot.deadlines.reminders import ReminderNotice
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
 from bot.runtime.app import create_app, make_client
+from bot.screening.text import plain_text
 from handlers import admin_commands, commands, counterparty_commands
 from handlers.slashcmd import parse_command
 from storage.models import Deadline
@@ -642,3 +643,12 @@ def test_counterparty_replies_escape_the_name(slack):
         slack.command(text, user=ADMIN)
         seen += _all_posted(slack.fake)
     assert not FORBIDDEN.findall(seen), FORBIDDEN.findall(seen)[:5]
+
+
+def test_windows_1252_quotes_read_as_latin_1_are_read_as_meant():
+    """'CAST Xi\\x92an Spaceflight Engine Factory' (as the list file writes it) is one name with
+    an apostrophe, not two names split by a control character; NEL stays a line break."""
+    assert plain_text("CAST Xi\x92an Spaceflight") == "CAST Xi’an Spaceflight"
+    assert plain_text("\x93Acme\x94 \x96 ok") == "“Acme” – ok"
+    assert plain_text("a\x85b", lines=True) == "a\nb"
+    assert plain_text("a\x81b") == "a b"  # undefined in Windows-1252: still a control

@@ -33,6 +33,11 @@ def clean_chars(text: str, *, lines: bool = False) -> str:
     """
     if lines:
         text = _LINE_BREAK.sub("\n", text)
+    if text.isprintable():
+        return text
+    # Windows-1252 text read as Latin-1 carries its quotes and dashes as C1 controls
+    # ("Xi\x92an" for "Xi’an", in list files and pasted text alike): read them as meant.
+    text = text.translate(_CP1252_AS_C1)
     if text.isprintable():  # none of either: skip the per-character pass
         return text
     return "".join(
@@ -42,6 +47,18 @@ def clean_chars(text: str, *, lines: bool = False) -> str:
     )
 
 
+def _cp1252_as_c1() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x80, 0xA0):
+        try:
+            table[code] = bytes([code]).decode("cp1252")
+        except UnicodeDecodeError:
+            continue  # (five codes cp1252 leaves undefined stay controls)
+    table.pop(0x85, None)  # NEL is a line break (above)
+    return table
+
+
+_CP1252_AS_C1 = _cp1252_as_c1()
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029\x85\x0b\x0c]")
 _LINE_SPACE = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r" ?\n[\s]*")
