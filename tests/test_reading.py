@@ -643,3 +643,39 @@ def test_a_listed_name_of_everyday_words_is_still_screened_beside_another_name(s
 def test_a_country_code_in_a_field_of_its_own_is_the_destination(screener):
     answer = ask(screener, "New customer onboarding: Acme Widgets GmbH / IR / software", ME)
     assert answer.verdict == "prohibited"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "• Customer: Acme Widgets Inc.\n• Country: Germany\n• Item: valves\nOK to ship?",
+        "Customer: Acme Widgets Inc.\nCountry: Germany",
+    ],
+)
+def test_a_line_break_after_an_abbreviation_still_ends_the_name(screener, text):
+    answer = ask(screener, text, ME)
+    assert answer.kind == ANSWER and answer.verdict == "clear", answer.screened_line()
+    assert answer.reading.parties[0] == "Acme Widgets Inc."
+    assert answer.reading.destination.code == "DE"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can u check Acme Widgets pls, IR, sensors",
+        "Bill-to: Acme Widgets GmbH | Ship-to: IR | Item: GPUs",
+    ],
+)
+def test_an_embargoed_code_set_off_as_a_field_is_the_destination(screener, text):
+    assert ask(screener, text, ME).verdict == "prohibited"
+
+
+def test_a_code_before_more_words_is_not_a_field(screener):
+    answer = ask(screener, "can we ship IR sensors to Acme Widgets GmbH in Germany?", ME)
+    assert answer.verdict == "clear", answer.screened_line()
+
+
+def test_a_colleague_addressed_at_the_end_is_not_a_party(screener):
+    text = "Looping in: Acme Widgets GmbH (Germany) wants 200 valves. Thoughts, Jane?"
+    answer = ask(screener, text, ME)
+    assert "Jane" not in {o.request.party for o in answer.outcomes}

@@ -296,9 +296,12 @@ _SIGN_OFF = re.compile(
 )
 
 
+# A sign-off ("thanks, Bob", "Regards, Maria") or a closing word to a colleague ("Thoughts,
+# Jane?", "pls advise, Tom") at the end names the asker or a colleague, not a party.
 _SIGNATURE = re.compile(
     r"(?:^|(?<=[\s,.!?]))(?:thanks|thank\s+you|thx|ty|cheers|regards|best|br|kind\s+regards|"
-    r"many\s+thanks)\b[\s,!.-]*(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?)?[\s.!]*$",
+    r"many\s+thanks|thoughts|any\s+thoughts|ideas|advice|please\s+advise|pls\s+advise)\b"
+    r"[\s,!.-]*(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?)?[\s.!?]*$",
     re.IGNORECASE,
 )
 
@@ -741,9 +744,10 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         or re.search(r"\b(?:in|to|from|at|into|the)\s*$", text[:s0], re.I)
         # "destination IR", "country: CU" (not "ship-to: TD SYNNEX": a party follows that)
         or re.search(r"\b(?:destination|dest|country)\s*:?\s*$", text[:s0], re.I)
-        # a field of its own: "XIAO-I Corporation / IR / software licenses", "Acme | CU"
+        # a field of its own: "XIAO-I Corporation / IR / software licenses", "Acme | CU",
+        # "Ship-to: IR | Item: GPUs", "check Tely Labs pls, IR, sensors" (not "IR sensors")
         or (
-            re.search(r"[/|]\s*$", text[:s0]) is not None
+            re.search(r"[/|,:]\s*$", text[:s0]) is not None
             and re.match(r"\s*(?:[/|,;.?!]|$)", text[e0:]) is not None
         )
     ]

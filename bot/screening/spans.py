@@ -28,7 +28,8 @@ NEAR = 4.0
 _WORD = re.compile(r"[^\W_](?:[\w'’&.\-]*[^\W_])?\.?|&")
 # A sentence break or a strong separator: windows never cross one.
 # (A dash between two words with no space, "Factory—Branch of RSK MiG", joins them.)
-_BREAK = re.compile(r"[?!;:\n\[\]]|\.\s|\s[—–]|[—–]\s|\s-\s|\|")
+# (A line break always breaks, even after the stop of an abbreviation: "Inc.\nCountry".)
+_BREAK = re.compile(r"[?!;:\n\[\]]|\.[^\S\n]|\s[—–]|[—–]\s|\s-\s|\|")
 
 
 @dataclass(frozen=True, slots=True)
