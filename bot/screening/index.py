@@ -122,6 +122,7 @@ SPELLING_KEEP = 6  # expansions kept for a token with other spellings
 # at most this: a possible match for review, never a block on the name alone.
 WEAK_EVIDENCE_CAP = 89.0
 FAMILY_LEAD_SHARE = 0.5  # a family word leads (places, legal forms aside) half its names
+IDF_PRIOR = 1000  # records assumed besides the list's own when weighing words (see build)
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,7 +343,9 @@ class NameIndex(TypoTables):
         del exact_pairs
 
         # IDF over records, damped for legal forms and stopwords.
-        n = max(n_records, 1)
+        # IDF_PRIOR pseudo-records that hold none of the tokens: a small list (one record,
+        # a hundred) weighs words as a large one would, instead of all alike.
+        n = max(n_records, 1) + IDF_PRIOR
         self._oov_weight = math.log((n + 1) / 0.5)
         self._common = CommonWords.build(word_names, absorbed, _is_generic)
         del word_names, absorbed

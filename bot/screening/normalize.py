@@ -20,6 +20,8 @@ from functools import lru_cache
 from normality import ascii_text
 from rigour.names.org_types import replace_org_types_compare
 
+from bot.screening.name_forms import rewrite_phrases
+
 __all__ = [
     "ABBREVIATIONS",
     "NORMALIZER_VERSION",
@@ -33,7 +35,7 @@ __all__ = [
 
 #: Bump whenever the output of :func:`normalize_name` changes for any input: normalized
 #: names stored in the database next to this version must then be recomputed.
-NORMALIZER_VERSION = "2"
+NORMALIZER_VERSION = "3"
 
 # Words rigour does not treat as legal forms but which are written in many ways in
 # company names. Each maps to one canonical (short) spelling. Keys are the lowercase
@@ -177,6 +179,8 @@ def _token_steps(s: str) -> str:
     # then legal forms again ("company limited" -> "co ltd" -> "llc").
     if not s:
         return ""
+    # Spelled-out numbers, place abbreviations, legal forms rigour lacks, name-part spellings.
+    s = rewrite_phrases(s)
     s = " ".join(_EXPAND.get(t, t) for t in s.split())
     s = replace_org_types_compare(s)
     s = _canon_tokens(_NON_ALNUM.sub(" ", s.lower()))
