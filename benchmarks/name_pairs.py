@@ -104,16 +104,22 @@ def main(argv: list[str] | None = None) -> int:
                 t[0] += 1
                 t[1] += ok
         if args.show_misses and p.split == "dev":
-            bad = [f"{k} {s:.1f}" for k, s in scores.items() if (s >= args.review) != p.should_match]
+            bad = [
+                f"{k} {s:.1f}" for k, s in scores.items() if (s >= args.review) != p.should_match
+            ]
             if bad:
                 want = "match" if p.should_match else "not"
-                misses.append(f"  [{p.kind}] {p.query!r} ~ {p.listed!r} want {want}: {', '.join(bad)}")
+                misses.append(
+                    f"  [{p.kind}] {p.query!r} ~ {p.listed!r} want {want}: {', '.join(bad)}"
+                )
 
     settings = ["alone"] + ([] if amid is None else ["amid"])
     kinds = sorted({p.kind for p in pairs}, key=lambda k: (k.startswith("not"), k))
     kinds += ["ALL match", "ALL not"]
     head = " ".join(f"{s + ' ' + sp:>16}" for sp in ("dev", "holdout") for s in settings)
-    print(f"\ncorrect share (found for should-match, kept out for should-not), review >= {args.review}")
+    print(
+        f"\ncorrect share (found for should-match, kept out for should-not), review >= {args.review}"
+    )
     print(f"{'class':12} {head}")
     for kind in kinds:
         cells = []

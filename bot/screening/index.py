@@ -59,8 +59,23 @@ from bot.screening.normalize import (
     sound_key,
     tokens,
 )
+from bot.screening.persons import ORDER_CAP, person_score
 from bot.screening.places import descriptor_tokens, place_tokens
-from bot.screening.typo import BETA, TYPO_KEEP, QueryToken, TypoTables
+from bot.screening.query_forms import (
+    camel_pieces,
+    camel_split,
+    cjk_similarity,
+    cjk_text,
+    vocabulary_splits,
+)
+from bot.screening.typo import (
+    BETA,
+    MIN_TYPO_LEN,
+    PHONETIC_SIMILARITY,
+    TYPO_KEEP,
+    QueryToken,
+    TypoTables,
+)
 from bot.screening.words import (
     LONG_FORMS,
     MIN_SOUND_KEY,
@@ -122,6 +137,12 @@ SPELLING_KEEP = 6  # expansions kept for a token with other spellings
 # at most this: a possible match for review, never a block on the name alone.
 WEAK_EVIDENCE_CAP = 89.0
 FAMILY_LEAD_SHARE = 0.5  # a family word leads (places, legal forms aside) half its names
+PERSON_MIN = 0.3  # person candidates below this are not rescored as names of people
+PERSON_TOP = 20  # ... nor those after the best 20
+SPLIT_MIN_SIMILARITY = 0.8  # a half of a run-together word may be one typo from a listed word
+SPLIT_PIECE_SIMILARITY = 0.9  # ... but a name counts for the split only if it spells each half
+# Two CJK names differing in a character: at most a possible match, even with a country bonus.
+CJK_CHANGE_CAP = (WEAK_EVIDENCE_CAP - COUNTRY_BONUS) / 100.0
 IDF_PRIOR = 1000  # records assumed besides the list's own when weighing words (see build)
 
 
@@ -166,6 +187,20 @@ class SearchResult:
 
     hits: list[Hit]
     family: FamilyMatch | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Form:
+    """One form of a query (see :meth:`NameIndex._score_forms`)."""
+
+    text: str
+    qtokens: list[str]
+    spellings: dict[str, tuple[str, ...]]
+    read: frozenset[str]
+    info: list[QueryToken]
+
+    def tokens3(self) -> tuple[list[str], dict[str, tuple[str, ...]], frozenset[str]]:
+        return self.qtokens, self.spellings, self.read
 
 
 _RAW_SPLIT = re.compile(r"[^a-z0-9]+")
@@ -739,6 +774,157 @@ class NameIndex(TypoTables):
             k += 1
         return tuple(found)
 
+    def _known_word(self, word: str) -> bool:
+        """Is ``word`` a word of the list, as written or one typo away (for splitting)?"""
+        if word in self._vocab or word in self._common.known:
+            return True
+        if len(word) < MIN_TYPO_LEN or word.isdigit():
+            return False
+        return any(sim >= SPLIT_MIN_SIMILARITY for _tid, sim in self._expand(word))
+
+    def _has_all(self, i: int, needed: list[str]) -> bool:
+        """Has name ``i`` each of ``needed`` (or another spelling of it: "sergei", "sergey")?"""
+        tok_str = self._tok_str
+        listed = [tok_str[t] for t in self._ntok[self._noff[i] : self._noff[i + 1]]]
+        return all(
+            t in listed or any(token_similarity(t, n) >= SPLIT_PIECE_SIMILARITY for n in listed)
+            for t in needed
+        )
+
+    def _join_listed(self, words: list[str]) -> list[str] | None:
+        """The words with each pair joined whose joined form is a listed token, whether or
+        not the halves are words of the list too ("Hassan Nasrallah" for "HassanNasrallah")."""
+        vocab = self._vocab
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            if i + 1 < len(words):
+                a, b = words[i], words[i + 1]
+                if a.isalpha() and b.isalpha() and a + b in vocab:
+                    out.append(a + b)
+                    i += 2
+                    continue
+            out.append(words[i])
+            i += 1
+        return out if out != words else None
+
+    def _score_forms(
+        self, query: str, first: tuple[list[str], dict[str, tuple[str, ...]], frozenset[str]]
+    ) -> tuple[list[_Form], dict[int, float], dict[int, int]]:
+        """Score the query and its other forms; each name keeps its best score.
+
+        The other forms: the words split in the middle kept apart ("Opto Electronics" when
+        "opto"+"electronics" is joined), words run together cut where the case changes or
+        into known words ("SergeiLavrov", "sergeilavrov"), and words joined into a listed
+        token. Returns the forms (text, tokens, spellings, read, token info), the scores and,
+        for each name, the form that gave its score.
+        """
+        words = prepare(query).split()
+        # (text, join split words, pieces the name must have for the form to count)
+        texts: list[tuple[str, bool, list[list[str]]]] = []
+        if self._join_split(words) != words:
+            texts.append((query, False, []))
+        camel = camel_split(query)
+        if camel is not None:
+            texts.append((camel, True, camel_pieces(query)))
+        split = vocabulary_splits(words, self._known_word)
+        if split is not None:
+            texts.append((" ".join(split[0]), True, split[1]))
+        joined = self._join_listed(words)
+        if joined is not None:
+            texts.append((" ".join(joined), False, []))
+        forms: list[_Form] = []
+        scores: dict[int, float] = {}
+        used: dict[int, int] = {}
+        candidates = [(query, first, [])]
+        candidates += [(t, self._query_tokens(t, join=j), p) for t, j, p in texts]
+        seen: list[list[str]] = []
+        for text, (qtokens, spellings, read), pieces in candidates:
+            if not qtokens or qtokens in seen:
+                continue
+            seen.append(qtokens)
+            form_scores, info = self._score(qtokens, spellings, read)
+            k = len(forms)
+            forms.append(_Form(text, qtokens, spellings, read, info))
+            needed = [
+                t
+                for group in pieces
+                for piece in group
+                for t in tokens(normalize_name(piece))
+                if not _is_generic(t) and t not in self._common.legal
+            ]
+            for i, sc in form_scores.items():
+                if sc > scores.get(i, 0.0) and (not needed or self._has_all(i, needed)):
+                    scores[i] = sc
+                    used[i] = k
+        return forms, scores, used
+
+    def _person_rescore(
+        self, forms: list[_Form], scores: dict[int, float], used: dict[int, int]
+    ) -> None:
+        """Rescore the best person candidates with :func:`person_score` (in place): a middle
+        name or patronymic one side lacks costs little, ``X bin Y`` is not ``Y bin X``."""
+        person = _ENTITY_TYPES.index("Individual")
+        etype = self._etype
+        cands = [i for i, sc in scores.items() if etype[i] == person and sc >= PERSON_MIN]
+        if not cands:
+            return
+        weight, tok_str, ntok, noff = self._weight, self._tok_str, self._ntok, self._noff
+        for i in heapq.nlargest(PERSON_TOP, cands, key=scores.__getitem__):
+            form = forms[used.get(i, 0)]
+            name_tids = ntok[noff[i] : noff[i + 1]]
+            listed = [(tok_str[t], weight[t]) for t in name_tids]
+            sims: list[tuple[float, int, int]] = []
+            for qi, (q, _wq, exp, others, sound) in enumerate(form.info):
+                for ni, tid in enumerate(name_tids):
+                    tok = tok_str[tid]
+                    sim = max(exp.get(tid, 0.0), token_similarity(q, tok))
+                    for other in others:
+                        sim = max(sim, token_similarity(other, tok))
+                    if sound and sim < PHONETIC_SIMILARITY and sound in sound_keys(tok):
+                        sim = PHONETIC_SIMILARITY
+                    if sim > 0.0:
+                        sims.append((sim, qi, ni))
+            sims.sort(key=lambda x: (-x[0], x[1], x[2]))
+            pairs: dict[int, tuple[int, float]] = {}
+            taken: set[int] = set()
+            for sim, qi, ni in sims:
+                if qi not in pairs and ni not in taken:
+                    pairs[qi] = (ni, sim)
+                    taken.add(ni)
+            verdict = person_score(
+                [(q, wq) for q, wq, *_rest in form.info],
+                listed,
+                pairs,
+                BETA,
+                normalize_name(form.text).split(),
+                normalize_name(self._raw[i]).split(),
+            )
+            if verdict.swapped:
+                scores[i] = min(scores[i], ORDER_CAP)
+            elif verdict.score is not None and verdict.score > scores[i]:
+                scores[i] = verdict.score
+
+    def _cjk_cap(
+        self, query: str, scores: dict[int, float], exact_ids: tuple[int, ...]
+    ) -> tuple[int, ...]:
+        """Names written in CJK characters on both sides are compared as written: a changed
+        character is a change even when it reads the same ("华为"/"华伟"). Returns the exact
+        names left."""
+        if not cjk_text(query):
+            return exact_ids
+        changed: set[int] = set()
+        raw = self._raw
+        for i, sc in scores.items():
+            if sc < MIN_SCORE:
+                continue
+            sim = cjk_similarity(query, raw[i])
+            if sim is None or sim >= 1.0:
+                continue
+            scores[i] = min(sc, sim, CJK_CHANGE_CAP)
+            changed.add(i)
+        return tuple(i for i in exact_ids if i not in changed)
+
     def search(self, query: str, *, country: str | None = None, limit: int = 10) -> SearchResult:
         """Best records for ``query`` (one hit per record), optionally near ``country``.
 
@@ -748,20 +934,16 @@ class NameIndex(TypoTables):
         qtokens, spellings, foreign = self._query_tokens(query)
         if not qtokens or limit <= 0:
             return SearchResult(hits=[], family=None)
-        scores, _ = self._score(qtokens, spellings, foreign)
-        words = prepare(query).split()
-        if self._join_split(words) != words:
-            # Joining "hua wei" to a listed "huawei" must not lose the names that spell the
-            # halves apart ("Opto Electronics", "B R C S.A."): score the query both ways.
-            apart = self._query_tokens(query, join=False)
-            if apart[0] and apart[0] != qtokens:
-                for i, s in self._score(*apart)[0].items():
-                    if s > scores.get(i, 0.0):
-                        scores[i] = s
+        forms, scores, used = self._score_forms(query, (qtokens, spellings, foreign))
         exact_ids = self._exact_names(query)
+        camel = camel_split(query)
+        if camel is not None:
+            exact_ids += tuple(i for i in self._exact_names(camel) if i not in exact_ids)
         for i in exact_ids:
             # The listed name itself, legal form, spacing and punctuation aside.
             scores[i] = 1.0
+        self._person_rescore(forms, scores, used)
+        exact_ids = self._cjk_cap(query, scores, exact_ids)
         qc = country.strip().upper() if country else None
         best: dict[int, tuple[float, float, int, bool | None]] = {}
         qletters = _letters(query)
@@ -779,7 +961,7 @@ class NameIndex(TypoTables):
         for i, s in top:
             name_score = round(100.0 * s, 2)
             weak = name_score > WEAK_EVIDENCE_CAP - COUNTRY_BONUS and not self._strong_evidence(
-                i, query, qtokens, spellings, foreign, i in exact_ids
+                i, query, *forms[used.get(i, 0)].tokens3(), i in exact_ids
             )
             if weak:
                 name_score = min(name_score, WEAK_EVIDENCE_CAP)
