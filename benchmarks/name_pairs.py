@@ -118,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     kinds += ["ALL match", "ALL not"]
     head = " ".join(f"{s + ' ' + sp:>16}" for sp in ("dev", "holdout") for s in settings)
     print(
-        f"\ncorrect share (found for should-match, kept out for should-not), review >= {args.review}"
+        "\ncorrect share (found for should-match, kept out for should-not), "
+        f"review >= {args.review}"
     )
     print(f"{'class':12} {head}")
     for kind in kinds:

@@ -50,6 +50,7 @@ from rigour.text import is_stopword
 from wordfreq import zipf_frequency
 
 from bot.screening.listed_forms import listed_forms
+from bot.screening.name_forms import rewrite_phrases
 from bot.screening.normalize import (
     ABBREVIATIONS,
     cyrillic_readings,
@@ -59,7 +60,7 @@ from bot.screening.normalize import (
     sound_key,
     tokens,
 )
-from bot.screening.persons import ORDER_CAP, person_score
+from bot.screening.persons import LINEAGE, ORDER_CAP, person_score
 from bot.screening.places import descriptor_tokens, place_tokens
 from bot.screening.query_forms import (
     camel_pieces,
@@ -72,6 +73,7 @@ from bot.screening.typo import (
     BETA,
     MIN_TYPO_LEN,
     PHONETIC_SIMILARITY,
+    RESCORE_SKIP,
     TYPO_KEEP,
     QueryToken,
     TypoTables,
@@ -137,8 +139,8 @@ SPELLING_KEEP = 6  # expansions kept for a token with other spellings
 # at most this: a possible match for review, never a block on the name alone.
 WEAK_EVIDENCE_CAP = 89.0
 FAMILY_LEAD_SHARE = 0.5  # a family word leads (places, legal forms aside) half its names
-PERSON_MIN = 0.3  # person candidates below this are not rescored as names of people
-PERSON_TOP = 20  # ... nor those after the best 20
+PERSON_MIN = 0.4  # person candidates below this are not rescored as names of people
+PERSON_TOP = 10  # ... nor those after the best 10
 SPLIT_MIN_SIMILARITY = 0.8  # a half of a run-together word may be one typo from a listed word
 SPLIT_PIECE_SIMILARITY = 0.9  # ... but a name counts for the split only if it spells each half
 # Two CJK names differing in a character: at most a possible match, even with a country bonus.
@@ -465,6 +467,10 @@ class NameIndex(TypoTables):
                 wq = self._oov_weight * (0.5 if len(t) <= 2 else 1.0)
                 if _is_generic(t) or t in self._common.legal:
                     wq *= GENERIC_FACTOR
+                elif t in LONG_FORMS or t in self._places:
+                    # A business word of the abbreviation table ("corp", "tech") or a place
+                    # the list happens not to use weighs as a common word, not a rare name.
+                    wq *= PLACE_FACTOR
             sound = sound_key(t) if t in foreign else ""
             info.append((t, wq, dict(exp), others, sound if len(sound) >= MIN_SOUND_KEY else ""))
             wq_total += wq
@@ -734,6 +740,9 @@ class NameIndex(TypoTables):
                 foreign.add(pick)
                 others[pick] = tuple(x for x in (std, *alts) if x != pick)
             words = [chosen.get(w, w) for w in words]
+        # Spelled-out forms first ("United States" -> "us"), so that the common-word
+        # correction does not turn their words into others ("states" -> "state").
+        words = rewrite_phrases(" ".join(words)).split()
         fixed = common.correct_words(words, foreign)
         for w, f in zip(words, fixed, strict=True):
             if f != w and f not in common.legal:
@@ -775,21 +784,24 @@ class NameIndex(TypoTables):
         return tuple(found)
 
     def _known_word(self, word: str) -> bool:
-        """Is ``word`` a word of the list, as written or one typo away (for splitting)?"""
-        if word in self._vocab or word in self._common.known:
-            return True
-        if len(word) < MIN_TYPO_LEN or word.isdigit():
+        """Is ``word`` a word of the list as written (for splitting)? Legal-form words and
+        stopwords do not count: "Comstock" is not "Com Stock"."""
+        if word in self._common.legal or _is_generic(normalize_name(word)):
+            return False
+        return word in self._vocab or word in self._common.known
+
+    def _near_word(self, word: str) -> bool:
+        """Is ``word`` one typo from a word of the list (for splitting)?"""
+        if len(word) < MIN_TYPO_LEN or word.isdigit() or word in self._common.legal:
             return False
         return any(sim >= SPLIT_MIN_SIMILARITY for _tid, sim in self._expand(word))
 
-    def _has_all(self, i: int, needed: list[str]) -> bool:
-        """Has name ``i`` each of ``needed`` (or another spelling of it: "sergei", "sergey")?"""
-        tok_str = self._tok_str
-        listed = [tok_str[t] for t in self._ntok[self._noff[i] : self._noff[i + 1]]]
-        return all(
-            t in listed or any(token_similarity(t, n) >= SPLIT_PIECE_SIMILARITY for n in listed)
-            for t in needed
-        )
+    def _spelling_ids(self, token: str) -> frozenset[int]:
+        """The listed tokens that spell ``token`` (itself, or similarity >= 0.9)."""
+        tid = self._vocab.get(token)
+        if tid is not None:
+            return frozenset((tid,))
+        return frozenset(t for t, sim in self._expand(token) if sim >= SPLIT_PIECE_SIMILARITY)
 
     def _join_listed(self, words: list[str]) -> list[str] | None:
         """The words with each pair joined whose joined form is a listed token, whether or
@@ -827,7 +839,7 @@ class NameIndex(TypoTables):
         camel = camel_split(query)
         if camel is not None:
             texts.append((camel, True, camel_pieces(query)))
-        split = vocabulary_splits(words, self._known_word)
+        split = vocabulary_splits(words, self._known_word, self._near_word)
         if split is not None:
             texts.append((" ".join(split[0]), True, split[1]))
         joined = self._join_listed(words)
@@ -846,17 +858,32 @@ class NameIndex(TypoTables):
             form_scores, info = self._score(qtokens, spellings, read)
             k = len(forms)
             forms.append(_Form(text, qtokens, spellings, read, info))
+            # A name counts for a split form only if it spells every half ("SiriusPoint"
+            # is not "JSC Sirius").
             needed = [
-                t
+                (t, self._spelling_ids(t))
                 for group in pieces
                 for piece in group
                 for t in tokens(normalize_name(piece))
                 if not _is_generic(t) and t not in self._common.legal
             ]
+            ntok, noff = self._ntok, self._noff
             for i, sc in form_scores.items():
-                if sc > scores.get(i, 0.0) and (not needed or self._has_all(i, needed)):
-                    scores[i] = sc
-                    used[i] = k
+                if sc <= scores.get(i, 0.0):
+                    continue
+                if needed:
+                    name_tids = set(ntok[noff[i] : noff[i + 1]])
+                    if not all(
+                        ids & name_tids
+                        or any(
+                            token_similarity(t, self._tok_str[n]) >= SPLIT_PIECE_SIMILARITY
+                            for n in name_tids
+                        )
+                        for t, ids in needed
+                    ):
+                        continue
+                scores[i] = sc
+                used[i] = k
         return forms, scores, used
 
     def _person_rescore(
@@ -870,19 +897,28 @@ class NameIndex(TypoTables):
         if not cands:
             return
         weight, tok_str, ntok, noff = self._weight, self._tok_str, self._ntok, self._noff
+        cache: dict[tuple[int, int, int], float] = {}
         for i in heapq.nlargest(PERSON_TOP, cands, key=scores.__getitem__):
-            form = forms[used.get(i, 0)]
+            k = used.get(i, 0)
+            form = forms[k]
+            if len(form.qtokens) < 2:
+                continue  # a given and a family name are needed
+            if scores[i] >= RESCORE_SKIP and not LINEAGE & set(form.qtokens):
+                continue  # nothing to gain, and no "bin" whose order could be swapped
             name_tids = ntok[noff[i] : noff[i + 1]]
             listed = [(tok_str[t], weight[t]) for t in name_tids]
             sims: list[tuple[float, int, int]] = []
             for qi, (q, _wq, exp, others, sound) in enumerate(form.info):
                 for ni, tid in enumerate(name_tids):
-                    tok = tok_str[tid]
-                    sim = max(exp.get(tid, 0.0), token_similarity(q, tok))
-                    for other in others:
-                        sim = max(sim, token_similarity(other, tok))
-                    if sound and sim < PHONETIC_SIMILARITY and sound in sound_keys(tok):
-                        sim = PHONETIC_SIMILARITY
+                    sim = cache.get((k, qi, tid))
+                    if sim is None:
+                        tok = tok_str[tid]
+                        sim = max(exp.get(tid, 0.0), token_similarity(q, tok))
+                        for other in others:
+                            sim = max(sim, token_similarity(other, tok))
+                        if sound and sim < PHONETIC_SIMILARITY and sound in sound_keys(tok):
+                            sim = PHONETIC_SIMILARITY
+                        cache[(k, qi, tid)] = sim
                     if sim > 0.0:
                         sims.append((sim, qi, ni))
             sims.sort(key=lambda x: (-x[0], x[1], x[2]))

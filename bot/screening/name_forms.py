@@ -91,6 +91,7 @@ _PHRASES: dict[str, str] = {
     "sp z oo": "spzoo",
     "sp zoo": "spzoo",
     "societe anonyme": "sa",
+    "societe anonima": "sa",  # the query side corrects "anonyme" to the legal word "anonima"
     "sociedad anonima": "sa",
     "spolka akcyjna": "sa",
 }

@@ -90,6 +90,7 @@ _ABBREVIATION_GROUPS: dict[str, tuple[str, ...]] = {
     "equity": ("equities",),
     "import": ("imports", "importer", "imp"),
     "export": ("exports", "exporter", "exp"),
+    "agri": ("agriculture", "agricultural", "agric", "agro"),
 }
 
 #: token -> canonical token (public so the index can correct typos in the long forms).

@@ -27,7 +27,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["MIDDLE_FACTOR", "ORDER_CAP", "PARTICLES", "PersonVerdict", "person_score"]
+__all__ = ["LINEAGE", "MIDDLE_FACTOR", "ORDER_CAP", "PARTICLES", "PersonVerdict", "person_score"]
 
 MIDDLE_FACTOR = 0.2  # a middle name or patronymic one side lacks keeps this share of its weight
 ORDER_CAP = 0.7  # "X bin Y" against "Y bin X": another person
@@ -36,7 +36,7 @@ SAME_NAME = 0.9  # paired words must be spellings of one name (same skeleton), n
 PARTICLES = frozenset(
     ["bin", "bint", "binti", "ould", "al", "abu", "abd", "van", "von", "de", "da", "del", "der"]
 )
-_LINEAGE = frozenset(["bin", "bint", "binti", "ould"])
+LINEAGE = frozenset(["bin", "bint", "binti", "ould"])
 _PATRONYMIC = re.compile(r"(ovich|evich|ovych|evych|ovna|evna|ivna|ichna|ogly|oglu|uly|kyzy|qizi)$")
 
 
@@ -58,7 +58,7 @@ def _lineage_pairs(words: Sequence[str]) -> list[tuple[str, str]]:
     return [
         (words[k - 1], words[k + 1])
         for k in range(1, len(words) - 1)
-        if words[k] in _LINEAGE and words[k - 1] not in PARTICLES and words[k + 1] not in PARTICLES
+        if words[k] in LINEAGE and words[k - 1] not in PARTICLES and words[k + 1] not in PARTICLES
     ]
 
 

@@ -23,7 +23,7 @@ __all__ = ["camel_pieces", "camel_split", "cjk_similarity", "cjk_text", "vocabul
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 MIN_SPLIT_WORD = 8  # shorter lowercase words are not split
-MIN_HALF = 3
+MIN_HALF = 4  # nor cut into a half shorter than this
 
 
 def camel_split(query: str) -> str | None:
@@ -38,10 +38,11 @@ def camel_pieces(query: str) -> list[list[str]]:
 
 
 def vocabulary_splits(
-    words: list[str], known: Callable[[str], bool]
+    words: list[str], known: Callable[[str], bool], near: Callable[[str], bool]
 ) -> tuple[list[str], list[list[str]]] | None:
-    """The words with each long unknown word cut in two known halves (``known``), and the
-    halves of each cut word; None when no word is cut.
+    """The words with each long unknown word cut in two halves, one a word of the list
+    (``known``) and the other too or one typo from one (``near``), and the halves of each cut
+    word; None when no word is cut.
 
     Among the cuts of a word, the one with the longer shorter half wins ("sergeilavrov":
     "sergei" + "lavrov"); a word with no cut stays whole.
@@ -50,11 +51,12 @@ def vocabulary_splits(
     pieces: list[list[str]] = []
     for w in words:
         if len(w) >= MIN_SPLIT_WORD and w.isalpha() and not known(w):
-            cuts = [
-                (min(k, len(w) - k), k)
-                for k in range(MIN_HALF, len(w) - MIN_HALF + 1)
-                if known(w[:k]) and known(w[k:])
-            ]
+            cuts = []
+            for k in range(MIN_HALF, len(w) - MIN_HALF + 1):
+                a, b = w[:k], w[k:]
+                ka, kb = known(a), known(b)
+                if (ka and kb) or (ka and near(b)) or (kb and near(a)):
+                    cuts.append((min(k, len(w) - k), k))
             if cuts:
                 _, k = max(cuts)
                 out += [w[:k], w[k:]]
