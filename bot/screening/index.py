@@ -742,7 +742,9 @@ class NameIndex(TypoTables):
             words = [chosen.get(w, w) for w in words]
         # Spelled-out forms first ("United States" -> "us"), so that the common-word
         # correction does not turn their words into others ("states" -> "state").
-        words = rewrite_phrases(" ".join(words)).split()
+        # (Words read from Cyrillic keep their readings: normalizing rewrites them later.)
+        if not foreign:
+            words = rewrite_phrases(" ".join(words)).split()
         fixed = common.correct_words(words, foreign)
         for w, f in zip(words, fixed, strict=True):
             if f != w and f not in common.legal:

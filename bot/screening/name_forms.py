@@ -12,7 +12,8 @@ side, the phrases below to one form before rigour's legal forms and the abbrevia
   "spzoo", "Société Anonyme"/"Spółka Akcyjna" -> "sa"); rigour then maps those to its types;
 * common spellings of Arabic and Persian name parts (the transliteration variants of
   "Muhammad", "Usama", "Yusuf", "Husayn", "ibn"/"bin", "el-"/"al-" ...), which are one name
-  written by different hands; a list of name *parts*, not of persons.
+  written by different hands; a list of name *parts*, not of persons; and the theophoric
+  names "Abd al-X", "Abdul X", "AbdelX" written as the two words "abd x".
 
 Every output is itself a fixed point (rewriting it again changes nothing), so the normalizer
 stays idempotent.
@@ -103,7 +104,6 @@ _NAME_PART_GROUPS: tuple[tuple[str, ...], ...] = (
     ("yusuf", "yousef", "yousif", "youssef", "yusef", "yousuf", "yussuf"),
     ("abdullah", "abdallah", "abdulla"),
     ("abd", "abdul", "abdel", "abdal", "abdol"),
-    ("abdulrahman", "abdurrahman", "abdelrahman", "abdalrahman", "abdulrehman", "abdurahman"),
     ("husayn", "hussein", "hussain", "husain", "hossein", "hosein", "husein"),
     ("hasan", "hassan"),
     ("umar", "omar"),
@@ -132,6 +132,23 @@ _PATTERN = re.compile(
 )
 
 
+# "Abd al-Rahman", "Abdul Rahman", "Abdelrahman", "Abdurrahman": one theophoric name, "abd"
+# (servant of) and the name it governs, written together or apart, with or without the
+# article: always "abd rahman", two words, so that word order ("Rahman, Abdul") does not matter.
+_ABD_JOINED = re.compile(r"\babd(?:ul|el|al|ol|ur|ar)?([a-z]{4,})\b")
+_ABD_ARTICLE = re.compile(r"\babd al ([a-z]+)\b")
+
+
+def _abd(match: re.Match[str]) -> str:
+    rest = match.group(1)
+    return "abdullah" if rest in ("allah", "ullah") else "abd " + rest
+
+
 def rewrite_phrases(prepared: str) -> str:
     """Rewrite the spelled-out forms and name-part spellings of a prepared name."""
-    return _PATTERN.sub(lambda m: _ALL[m.group(1)], prepared)
+    out = _PATTERN.sub(lambda m: _ALL[m.group(1)], prepared)
+    if "abd" in out:
+        out = _ABD_ARTICLE.sub(_abd, out)
+        out = _ABD_JOINED.sub(lambda m: m.group(0) if m.group(0) == "abdullah" else _abd(m), out)
+        out = out.replace("abd allah", "abdullah")
+    return out
