@@ -60,7 +60,7 @@ from bot.screening.normalize import (
     sound_key,
     tokens,
 )
-from bot.screening.persons import LINEAGE, ORDER_CAP, person_score
+from bot.screening.persons import CONFLICT_CAP, LINEAGE, ORDER_CAP, person_score
 from bot.screening.places import descriptor_tokens, place_tokens
 from bot.screening.query_forms import (
     camel_pieces,
@@ -940,6 +940,8 @@ class NameIndex(TypoTables):
             )
             if verdict.swapped:
                 scores[i] = min(scores[i], ORDER_CAP)
+            elif verdict.conflict:
+                scores[i] = min(scores[i], CONFLICT_CAP)
             elif verdict.score is not None and verdict.score > scores[i]:
                 scores[i] = verdict.score
 

@@ -17,6 +17,9 @@ every word but are father and son.
   different people, while "Jamal Sultan al-Tikriti" is "Jamal Mustafa Abdallah Sultan
   al-Tikriti" with two middle names left out;
 * then the words of one's own count for ``MIDDLE_FACTOR`` of their weight;
+* two names whose paired words agree but which each have a word of their own first or last
+  ("Kim Jong Il", "Kim Jong Un"; "Hamza bin Laden", "Osama bin Laden") are two people: the
+  score is capped at ``CONFLICT_CAP``;
 * ``X bin Y`` in one name and ``Y bin X`` in the other (the words around the particle paired
   crosswise) is another person: the score is capped at ``ORDER_CAP``.
 """
@@ -27,10 +30,19 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["LINEAGE", "MIDDLE_FACTOR", "ORDER_CAP", "PARTICLES", "PersonVerdict", "person_score"]
+__all__ = [
+    "CONFLICT_CAP",
+    "LINEAGE",
+    "MIDDLE_FACTOR",
+    "ORDER_CAP",
+    "PARTICLES",
+    "PersonVerdict",
+    "person_score",
+]
 
 MIDDLE_FACTOR = 0.2  # a middle name or patronymic one side lacks keeps this share of its weight
 ORDER_CAP = 0.7  # "X bin Y" against "Y bin X": another person
+CONFLICT_CAP = 0.75  # two names paired on their given names, each with its own last word
 SAME_NAME = 0.9  # paired words must be spellings of one name (same skeleton), not typos
 # Words that join or prefix name parts (after normalization: "ibn" is "bin", "el" is "al").
 PARTICLES = frozenset(
@@ -43,10 +55,12 @@ _PATRONYMIC = re.compile(r"(ovich|evich|ovych|evych|ovna|evna|ivna|ichna|ogly|og
 @dataclass(frozen=True, slots=True)
 class PersonVerdict:
     """``score``: the tolerant score (None: the rule does not apply); ``swapped``: the words
-    around ``bin`` are paired crosswise."""
+    around ``bin`` are paired crosswise; ``conflict``: given names agree but the two names
+    each have another word in the same place, first or last ("Kim Jong Il", "Kim Jong Un")."""
 
     score: float | None
     swapped: bool
+    conflict: bool = False
 
 
 def is_patronymic(word: str) -> bool:
@@ -97,10 +111,17 @@ def person_score(
         return PersonVerdict(None, swapped)  # "Ying" for "Bing" is another given name
     if len(matched) < 2 or not q_core or not n_core:
         return PersonVerdict(None, swapped)
-    if q_core[-1] not in pairs and n_core[-1] not in paired_n:
-        return PersonVerdict(None, swapped)  # the family names differ
     own_q = [k for k in q_core if k not in pairs]
     own_n = [k for k in n_core if k not in paired_n]
+    conflict = any(
+        q_core[end] in own_q
+        and n_core[end] in own_n
+        and not is_patronymic(qtok[q_core[end]])
+        and not is_patronymic(ntok[n_core[end]])
+        for end in (0, -1)
+    )
+    if conflict or (q_core[-1] not in pairs and n_core[-1] not in paired_n):
+        return PersonVerdict(None, swapped, conflict)  # the family names differ
     if any(not is_patronymic(qtok[k]) for k in own_q) and any(
         not is_patronymic(ntok[k]) for k in own_n
     ):

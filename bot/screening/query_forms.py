@@ -66,9 +66,16 @@ def vocabulary_splits(
     return (out, pieces) if pieces else None
 
 
+# Legal forms written in CJK characters (rigour's table needs word boundaries, which these
+# scripts do not write): they say nothing about which party is meant.
+_CJK_LEGAL = re.compile(
+    "股份有限公司|有限责任公司|有限責任公司|有限公司|股份公司|集团|集團|公司|株式会社|有限会社|주식회사"
+)
+
+
 def cjk_text(name: str) -> str:
-    """The Chinese, Japanese and Korean characters of a name, in order."""
-    return "".join(_CJK.findall(name))
+    """The Chinese, Japanese and Korean characters of a name, in order, legal forms left out."""
+    return _CJK_LEGAL.sub("", "".join(_CJK.findall(name)))
 
 
 def cjk_similarity(query: str, listed: str) -> float | None:
