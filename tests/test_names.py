@@ -341,3 +341,29 @@ def test_small_lists_weigh_words_like_large_ones() -> None:
     words it shares: the IDF prior and common-word weights keep the score of the pair."""
     alone = _index(("U.S. Cellular", "Entity"))
     assert _score(alone, "United States Cellular Corporation", 1) >= REVIEW_THRESHOLD
+
+
+# ---------------------------------------------------------------- Arabic letters
+
+
+def test_consonant_key_ignores_short_vowels() -> None:
+    from bot.screening.query_forms import consonant_key
+
+    assert consonant_key("bshar") == consonant_key("bashar") == "bshr"
+    assert consonant_key("slman") == consonant_key("salman")
+    assert consonant_key("ab") == ""  # too few consonants to say anything
+
+
+def test_arabic_letters_find_the_latin_name_for_review() -> None:
+    index = _index(
+        ("Mohammed bin Salman", "Individual"),
+        ("Mahmud Salim", "Individual"),
+        ("Sulaiman Trading LLC", "Entity"),
+    )
+    score = _score(index, "محمد بن سلمان", 1)
+    assert REVIEW_THRESHOLD <= score < 90  # read without short vowels: review, never a block
+
+
+def test_the_arabic_article_is_set_apart_but_not_in_allah() -> None:
+    assert normalize_name("بشار الأسد").split()[1] == "al"
+    assert " " not in normalize_name("الله")

@@ -45,6 +45,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from hashlib import blake2b
 
+from rapidfuzz.distance import OSA
 from rigour.names.org_types import remove_org_types
 from rigour.text import is_stopword
 from wordfreq import zipf_frequency
@@ -63,10 +64,12 @@ from bot.screening.normalize import (
 from bot.screening.persons import CONFLICT_CAP, LINEAGE, ORDER_CAP, person_score
 from bot.screening.places import descriptor_tokens, place_tokens
 from bot.screening.query_forms import (
+    abjad_words,
     camel_pieces,
     camel_split,
     cjk_similarity,
     cjk_text,
+    consonant_key,
     vocabulary_splits,
 )
 from bot.screening.typo import (
@@ -145,6 +148,9 @@ SPLIT_MIN_SIMILARITY = 0.8  # a half of a run-together word may be one typo from
 SPLIT_PIECE_SIMILARITY = 0.9  # ... but a name counts for the split only if it spells each half
 # Two CJK names differing in a character: at most a possible match, even with a country bonus.
 CJK_CHANGE_CAP = (WEAK_EVIDENCE_CAP - COUNTRY_BONUS) / 100.0
+ABJAD_KEEP = 2  # listed words sharing a word's consonants taken as its spellings, at most
+ABJAD_TABLE = 100  # consonant keys shared by more listed words than this are not kept
+ABJAD_CAP = (WEAK_EVIDENCE_CAP - COUNTRY_BONUS) / 100.0  # a name read without short vowels
 IDF_PRIOR = 1000  # records assumed besides the list's own when weighing words (see build)
 
 
@@ -294,6 +300,7 @@ class NameIndex(TypoTables):
         self._exact_hash: array = array("q")
         self._exact_name: array = array("I")
         self._phonetic: dict[str, tuple[int, ...]] = {}
+        self._consonants: dict[str, tuple[int, ...]] = {}  # consonant_key -> token ids
         self._sources: list[str] = list(SOURCE_CODES)
         self._places: frozenset[str] = frozenset()
 
@@ -410,6 +417,11 @@ class NameIndex(TypoTables):
         del postings
 
         self._build_typo_tables(raw_words)
+        by_key: dict[str, list[int]] = {}
+        for tid, t in enumerate(tok_str):
+            if not self._generic[tid] and (key := consonant_key(t)):
+                by_key.setdefault(key, []).append(tid)
+        self._consonants = {k: tuple(v) for k, v in by_key.items() if len(v) <= ABJAD_TABLE}
         # wordfreq loads its English table (~75 ms) on first use: pay it while building, not
         # in the first question that reaches a family check.
         zipf_frequency("the", "en")
@@ -768,7 +780,35 @@ class NameIndex(TypoTables):
                 alt_tokens = tuple(a for a in alt_tokens if " " not in a)
                 if alt_tokens:
                     spellings[t] = (*spellings.get(t, ()), *alt_tokens)
+        if abjad_words(query):
+            self._abjad_spellings(query, qtokens, spellings)
         return qtokens, spellings, read
+
+    def _abjad_spellings(
+        self, query: str, qtokens: list[str], spellings: dict[str, tuple[str, ...]]
+    ) -> None:
+        """Add the listed words with the same consonants as other spellings of the query's
+        words written in Arabic or Hebrew letters (see :func:`consonant_key`); in place."""
+        tok_str = self._tok_str
+        for raw in abjad_words(query):
+            for t in tokens(normalize_name(raw)):
+                if t not in qtokens:
+                    continue
+                forms = [t]
+                if t.startswith("al") and len(t) > 4:
+                    forms.append(t[2:])  # the article written on: "alasd"
+                # The commonest reading first ("mhmd" is "muhammad" before "mahmud").
+                found: dict[str, tuple[int, float]] = {}
+                for f in forms:
+                    for tid in self._consonants.get(consonant_key(f, short=f != t), ()):
+                        alt = tok_str[tid]
+                        rank = (len(self._post[tid]), OSA.normalized_similarity(f, alt))
+                        if alt != t and rank > found.get(alt, (0, 0.0)):
+                            found[alt] = rank
+                ranked = sorted(found.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+                alts = [a for a, _sim in ranked[:ABJAD_KEEP]]
+                if alts:
+                    spellings[t] = (*spellings.get(t, ()), *alts)
 
     def _exact_names(self, query: str) -> tuple[int, ...]:
         """The names with the query's exact key (:func:`_exact_key`)."""
@@ -984,6 +1024,12 @@ class NameIndex(TypoTables):
             scores[i] = 1.0
         self._person_rescore(forms, scores, used)
         exact_ids = self._cjk_cap(query, scores, exact_ids)
+        if abjad_words(query):
+            # Read without its short vowels: at most a possible match, unless the listed
+            # name is written in the same letters and is the query itself.
+            for i in scores:
+                if i not in exact_ids:
+                    scores[i] = min(scores[i], ABJAD_CAP)
         qc = country.strip().upper() if country else None
         best: dict[int, tuple[float, float, int, bool | None]] = {}
         qletters = _letters(query)

@@ -118,7 +118,7 @@ _NAME_PART_GROUPS: tuple[tuple[str, ...], ...] = (
     ("yasin", "yassin", "yaseen", "yassine"),
     ("sheikh", "shaikh", "shaykh", "sheik"),
     ("abu", "abou"),
-    ("bin", "ibn"),
+    ("bin", "ibn", "bn"),  # "bn": بن romanized without its vowel
     ("al", "el", "ul"),
 )
 NAME_PARTS: dict[str, str] = {

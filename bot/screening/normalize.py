@@ -129,6 +129,10 @@ _CYRILLIC = str.maketrans(
     }
 )
 _DROP = re.compile(r"[.'`´’‘ʼ]")
+# The Arabic article "ال" written on its noun, except in "الله" (Allah).
+_ARABIC_ARTICLE = re.compile(
+    r"(?<![\u0600-\u06ff])ال(?!له(?![\u0600-\u06ff]))(?=[\u0600-\u06ff]{2,})"
+)
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
@@ -145,6 +149,8 @@ def prepare(text: str) -> str:
     """
     if not text:
         return ""
+    if _ARABIC_ARTICLE.search(text):
+        text = _ARABIC_ARTICLE.sub("ال ", text)  # the article apart: "الأسد" -> "al asd"
     ascii_form = ascii_text(text.lower().translate(_CYRILLIC)) or ""
     s = ascii_form.lower().replace("&", " and ")
     s = _DROP.sub("", s)

@@ -18,7 +18,15 @@ from collections.abc import Callable
 
 from rapidfuzz.distance import Levenshtein
 
-__all__ = ["camel_pieces", "camel_split", "cjk_similarity", "cjk_text", "vocabulary_splits"]
+__all__ = [
+    "abjad_words",
+    "camel_pieces",
+    "camel_split",
+    "cjk_similarity",
+    "cjk_text",
+    "consonant_key",
+    "vocabulary_splits",
+]
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -90,3 +98,26 @@ def cjk_similarity(query: str, listed: str) -> float | None:
     if a in b or b in a:
         return 1.0
     return Levenshtein.normalized_similarity(a, b)
+
+
+# Arabic and Hebrew are written without short vowels, so their romanization ("بشار الأسد" ->
+# "bshar alasd") lacks letters the Latin spelling has ("Bashar al-Assad"). Such words are
+# compared with listed words on their consonants, the article "al" set apart.
+_ABJAD = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f]+")
+_NOT_CONSONANT = re.compile(r"[aeiouyw]+")
+_DOUBLE = re.compile(r"(.)\1+")
+MIN_CONSONANTS = 3
+
+
+def abjad_words(text: str) -> list[str]:
+    """The words of ``text`` written in Arabic or Hebrew letters."""
+    return _ABJAD.findall(text)
+
+
+def consonant_key(token: str, *, short: bool = False) -> str:
+    """The consonants of a romanized word, doubled letters once: "bashar" and "bshar" give
+    "bshr", "khamenei" and "khamnyy" give "khmn"; "" when fewer than three (two with
+    ``short``, for a word whose article was set apart: "asd" -> "sd")."""
+    key = _DOUBLE.sub(r"\1", _NOT_CONSONANT.sub("", token))
+    least = MIN_CONSONANTS - 1 if short else MIN_CONSONANTS
+    return key if len(key) >= least and key.isalpha() else ""
