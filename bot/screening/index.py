@@ -838,6 +838,28 @@ class NameIndex(TypoTables):
             return False
         return any(sim >= SPLIT_MIN_SIMILARITY for _tid, sim in self._expand(word))
 
+    def _spells_all(
+        self, i: int, needed: list[tuple[str, frozenset[int]]], cache: dict[tuple[str, int], bool]
+    ) -> bool:
+        """Does name ``i`` spell each needed token (one of its ids, or a listed token at
+        similarity >= SPLIT_PIECE_SIMILARITY)? ``cache`` keeps the similarities per query."""
+        name_tids = set(self._ntok[self._noff[i] : self._noff[i + 1]])
+        tok_str = self._tok_str
+        for t, ids in needed:
+            if ids & name_tids:
+                continue
+            for tid in name_tids:
+                hit = cache.get((t, tid))
+                if hit is None:
+                    hit = cache[(t, tid)] = (
+                        token_similarity(t, tok_str[tid]) >= SPLIT_PIECE_SIMILARITY
+                    )
+                if hit:
+                    break
+            else:
+                return False
+        return True
+
     def _spelling_ids(self, token: str) -> frozenset[int]:
         """The listed tokens that spell ``token`` (itself, or similarity >= 0.9)."""
         tid = self._vocab.get(token)
@@ -893,13 +915,11 @@ class NameIndex(TypoTables):
         candidates = [(query, first, [])]
         candidates += [(t, self._query_tokens(t, join=j), p) for t, j, p in texts]
         seen: list[list[str]] = []
+        spelt: dict[tuple[str, int], bool] = {}
         for text, (qtokens, spellings, read), pieces in candidates:
             if not qtokens or qtokens in seen:
                 continue
             seen.append(qtokens)
-            form_scores, info = self._score(qtokens, spellings, read)
-            k = len(forms)
-            forms.append(_Form(text, qtokens, spellings, read, info))
             # A name counts for a split form only if it spells every half ("SiriusPoint"
             # is not "JSC Sirius").
             needed = [
@@ -909,20 +929,18 @@ class NameIndex(TypoTables):
                 for t in tokens(normalize_name(piece))
                 if not _is_generic(t) and t not in self._common.legal
             ]
-            ntok, noff = self._ntok, self._noff
+            if any(not ids and not self._near_word(t) for t, ids in needed):
+                continue  # a half the list never spells: no name can have it
+            form_scores, info = self._score(qtokens, spellings, read)
+            k = len(forms)
+            forms.append(_Form(text, qtokens, spellings, read, info))
             for i, sc in form_scores.items():
                 if sc <= scores.get(i, 0.0):
                     continue
                 if needed:
-                    name_tids = set(ntok[noff[i] : noff[i + 1]])
-                    if not all(
-                        ids & name_tids
-                        or any(
-                            token_similarity(t, self._tok_str[n]) >= SPLIT_PIECE_SIMILARITY
-                            for n in name_tids
-                        )
-                        for t, ids in needed
-                    ):
+                    if sc < MIN_SCORE:
+                        continue  # a split is worth checking only for a name it could match
+                    if not self._spells_all(i, needed, spelt):
                         continue
                 scores[i] = sc
                 used[i] = k
