@@ -367,3 +367,26 @@ def test_arabic_letters_find_the_latin_name_for_review() -> None:
 def test_the_arabic_article_is_set_apart_but_not_in_allah() -> None:
     assert normalize_name("بشار الأسد").split()[1] == "al"
     assert " " not in normalize_name("الله")
+
+
+# ---------------------------------------------------------------- independence
+
+
+_FILLER = st.lists(
+    st.text(alphabet="qxzjvw", min_size=5, max_size=8).map(lambda s: s.capitalize() + " Holdings"),
+    min_size=1,
+    max_size=30,
+    unique=True,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_FILLER, st.sampled_from(["Vladimir Vladimirovich Putin", "SergeiLavrov", "PolPot"]))
+def test_property_unrelated_records_barely_move_a_score(filler: list[str], query: str) -> None:
+    """Records sharing no word with the query or the record move its score by under a point
+    (word weights are IDF over the list with a prior of 1,000 records; they are not exactly
+    independent of it)."""
+    base = _index(*PEOPLE)
+    crowded = _index(*PEOPLE, *((name, "Entity") for name in filler))
+    key = {"Vladimir Vladimirovich Putin": 2, "SergeiLavrov": 1, "PolPot": 3}[query]
+    assert abs(_score(base, query, key) - _score(crowded, query, key)) < 1.0
