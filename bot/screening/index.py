@@ -26,10 +26,18 @@ Why this shape:
 The index is immutable after :meth:`NameIndex.build`; the only shared mutable state is a
 bounded dict cache of typo expansions, safe under the GIL.
 
-Why one module (~720 lines): the index is columnar (the arrays below are private attributes
+Why one module (~1,150 lines): the index is columnar (the arrays below are private attributes
 shared by `build`, the scorer and `search`) for memory and speed over a million names; splitting
-build from search would expose that layout across modules. The typo tables are already apart
-(`TypoTables`).
+build from search would expose that layout across modules. What does not need the layout is
+apart: the typo tables (`TypoTables`), the rules for person names (`persons.py`), the other
+forms of a query and the CJK and Arabic-script comparisons (`query_forms.py`), and the
+spelled-out forms (`name_forms.py`, applied by the normalizer).
+
+Beyond the weighted overlap (issue 21, see README "How names are matched"): a query is also
+scored in its other forms (words run together split, split words joined) and each name keeps
+its best score; person candidates are rescored by :func:`~bot.screening.persons.person_score`
+(a missing middle name or patronymic, ``bin`` order, different given or family names); names
+both written in CJK characters are compared as written.
 """
 
 from __future__ import annotations
