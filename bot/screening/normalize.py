@@ -164,7 +164,9 @@ def normalize_name(text: str) -> str:
     Steps, in order: romanize Cyrillic as the lists do (BGN/PCGN-like, ``ж`` -> ``zh``),
     transliterate the rest to ASCII (ICU via normality: Chinese, Arabic, accents),
     lowercase, ``&`` -> ``and``, drop dots and apostrophes so that ``S.A.`` and
-    ``Int'l`` become one token, turn every other non-alphanumeric run into a space, map
+    ``Int'l`` become one token, turn every other non-alphanumeric run into a space, rewrite
+    spelled-out forms and name-part spellings (:mod:`bot.screening.name_forms`: "Twenty-First"
+    -> ``21st``, "United States" -> ``us``, "ibn" -> ``bin``), map
     business abbreviations to one spelling, and let rigour replace legal forms by their
     generic type (``Co., Ltd.``, ``Company Limited``, ``GmbH``, ``OOO`` -> ``llc``;
     ``JSC``, ``AO``, ``S.A.`` -> ``jsc``). Idempotent, so stored normalized names can be
