@@ -26,10 +26,18 @@ Why this shape:
 The index is immutable after :meth:`NameIndex.build`; the only shared mutable state is a
 bounded dict cache of typo expansions, safe under the GIL.
 
-Why one module (~720 lines): the index is columnar (the arrays below are private attributes
+Why one module (~1,150 lines): the index is columnar (the arrays below are private attributes
 shared by `build`, the scorer and `search`) for memory and speed over a million names; splitting
-build from search would expose that layout across modules. The typo tables are already apart
-(`TypoTables`).
+build from search would expose that layout across modules. What does not need the layout is
+apart: the typo tables (`TypoTables`), the rules for person names (`persons.py`), the other
+forms of a query and the CJK and Arabic-script comparisons (`query_forms.py`), and the
+spelled-out forms (`name_forms.py`, applied by the normalizer).
+
+Beyond the weighted overlap (issue 21, see README "How names are matched"): a query is also
+scored in its other forms (words run together split, split words joined) and each name keeps
+its best score; person candidates are rescored by :func:`~bot.screening.persons.person_score`
+(a missing middle name or patronymic, ``bin`` order, different given or family names); names
+both written in CJK characters are compared as written.
 """
 
 from __future__ import annotations
@@ -45,11 +53,13 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from hashlib import blake2b
 
+from rapidfuzz.distance import OSA
 from rigour.names.org_types import remove_org_types
 from rigour.text import is_stopword
 from wordfreq import zipf_frequency
 
 from bot.screening.listed_forms import listed_forms
+from bot.screening.name_forms import rewrite_phrases
 from bot.screening.normalize import (
     ABBREVIATIONS,
     cyrillic_readings,
@@ -59,8 +69,26 @@ from bot.screening.normalize import (
     sound_key,
     tokens,
 )
+from bot.screening.persons import CONFLICT_CAP, LINEAGE, ORDER_CAP, person_score
 from bot.screening.places import descriptor_tokens, place_tokens
-from bot.screening.typo import BETA, TYPO_KEEP, QueryToken, TypoTables
+from bot.screening.query_forms import (
+    abjad_words,
+    camel_pieces,
+    camel_split,
+    cjk_similarity,
+    cjk_text,
+    consonant_key,
+    vocabulary_splits,
+)
+from bot.screening.typo import (
+    BETA,
+    MIN_TYPO_LEN,
+    PHONETIC_SIMILARITY,
+    RESCORE_SKIP,
+    TYPO_KEEP,
+    QueryToken,
+    TypoTables,
+)
 from bot.screening.words import (
     LONG_FORMS,
     MIN_SOUND_KEY,
@@ -122,6 +150,16 @@ SPELLING_KEEP = 6  # expansions kept for a token with other spellings
 # at most this: a possible match for review, never a block on the name alone.
 WEAK_EVIDENCE_CAP = 89.0
 FAMILY_LEAD_SHARE = 0.5  # a family word leads (places, legal forms aside) half its names
+PERSON_MIN = 0.4  # person candidates below this are not rescored as names of people
+PERSON_TOP = 10  # ... nor those after the best 10
+SPLIT_MIN_SIMILARITY = 0.8  # a half of a run-together word may be one typo from a listed word
+SPLIT_PIECE_SIMILARITY = 0.9  # ... but a name counts for the split only if it spells each half
+# Two CJK names differing in a character: at most a possible match, even with a country bonus.
+CJK_CHANGE_CAP = (WEAK_EVIDENCE_CAP - COUNTRY_BONUS) / 100.0
+ABJAD_KEEP = 2  # listed words sharing a word's consonants taken as its spellings, at most
+ABJAD_TABLE = 100  # consonant keys shared by more listed words than this are not kept
+ABJAD_CAP = (WEAK_EVIDENCE_CAP - COUNTRY_BONUS) / 100.0  # a name read without short vowels
+IDF_PRIOR = 1000  # records assumed besides the list's own when weighing words (see build)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +203,20 @@ class SearchResult:
 
     hits: list[Hit]
     family: FamilyMatch | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Form:
+    """One form of a query (see :meth:`NameIndex._score_forms`)."""
+
+    text: str
+    qtokens: list[str]
+    spellings: dict[str, tuple[str, ...]]
+    read: frozenset[str]
+    info: list[QueryToken]
+
+    def tokens3(self) -> tuple[list[str], dict[str, tuple[str, ...]], frozenset[str]]:
+        return self.qtokens, self.spellings, self.read
 
 
 _RAW_SPLIT = re.compile(r"[^a-z0-9]+")
@@ -256,6 +308,7 @@ class NameIndex(TypoTables):
         self._exact_hash: array = array("q")
         self._exact_name: array = array("I")
         self._phonetic: dict[str, tuple[int, ...]] = {}
+        self._consonants: dict[str, tuple[int, ...]] = {}  # consonant_key -> token ids
         self._sources: list[str] = list(SOURCE_CODES)
         self._places: frozenset[str] = frozenset()
 
@@ -342,7 +395,9 @@ class NameIndex(TypoTables):
         del exact_pairs
 
         # IDF over records, damped for legal forms and stopwords.
-        n = max(n_records, 1)
+        # IDF_PRIOR pseudo-records that hold none of the tokens: a small list (one record,
+        # a hundred) weighs words as a large one would, instead of all alike.
+        n = max(n_records, 1) + IDF_PRIOR
         self._oov_weight = math.log((n + 1) / 0.5)
         self._common = CommonWords.build(word_names, absorbed, _is_generic)
         del word_names, absorbed
@@ -370,6 +425,11 @@ class NameIndex(TypoTables):
         del postings
 
         self._build_typo_tables(raw_words)
+        by_key: dict[str, list[int]] = {}
+        for tid, t in enumerate(tok_str):
+            if not self._generic[tid] and (key := consonant_key(t)):
+                by_key.setdefault(key, []).append(tid)
+        self._consonants = {k: tuple(v) for k, v in by_key.items() if len(v) <= ABJAD_TABLE}
         # wordfreq loads its English table (~75 ms) on first use: pay it while building, not
         # in the first question that reaches a family check.
         zipf_frequency("the", "en")
@@ -427,6 +487,10 @@ class NameIndex(TypoTables):
                 wq = self._oov_weight * (0.5 if len(t) <= 2 else 1.0)
                 if _is_generic(t) or t in self._common.legal:
                     wq *= GENERIC_FACTOR
+                elif t in LONG_FORMS or t in self._places:
+                    # A business word of the abbreviation table ("corp", "tech") or a place
+                    # the list happens not to use weighs as a common word, not a rare name.
+                    wq *= PLACE_FACTOR
             sound = sound_key(t) if t in foreign else ""
             info.append((t, wq, dict(exp), others, sound if len(sound) >= MIN_SOUND_KEY else ""))
             wq_total += wq
@@ -703,6 +767,11 @@ class NameIndex(TypoTables):
                 foreign.add(pick)
                 others[pick] = tuple(x for x in (std, *alts) if x != pick)
             words = [chosen.get(w, w) for w in words]
+        # Spelled-out forms first ("United States" -> "us"), so that the common-word
+        # correction does not turn their words into others ("states" -> "state").
+        # (Words read from Cyrillic keep their readings: normalizing rewrites them later.)
+        if not foreign:
+            words = rewrite_phrases(" ".join(words)).split()
         fixed = common.correct_words(words, foreign)
         for w, f in zip(words, fixed, strict=True):
             if f != w and f not in common.legal:
@@ -726,7 +795,35 @@ class NameIndex(TypoTables):
                 alt_tokens = tuple(a for a in alt_tokens if " " not in a)
                 if alt_tokens:
                     spellings[t] = (*spellings.get(t, ()), *alt_tokens)
+        if abjad_words(query):
+            self._abjad_spellings(query, qtokens, spellings)
         return qtokens, spellings, read
+
+    def _abjad_spellings(
+        self, query: str, qtokens: list[str], spellings: dict[str, tuple[str, ...]]
+    ) -> None:
+        """Add the listed words with the same consonants as other spellings of the query's
+        words written in Arabic or Hebrew letters (see :func:`consonant_key`); in place."""
+        tok_str = self._tok_str
+        for raw in abjad_words(query):
+            for t in tokens(normalize_name(raw)):
+                if t not in qtokens:
+                    continue
+                forms = [t]
+                if t.startswith("al") and len(t) > 4:
+                    forms.append(t[2:])  # the article written on: "alasd"
+                # The commonest reading first ("mhmd" is "muhammad" before "mahmud").
+                found: dict[str, tuple[int, float]] = {}
+                for f in forms:
+                    for tid in self._consonants.get(consonant_key(f, short=f != t), ()):
+                        alt = tok_str[tid]
+                        rank = (len(self._post[tid]), OSA.normalized_similarity(f, alt))
+                        if alt != t and rank > found.get(alt, (0, 0.0)):
+                            found[alt] = rank
+                ranked = sorted(found.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+                alts = [a for a, _sim in ranked[:ABJAD_KEEP]]
+                if alts:
+                    spellings[t] = (*spellings.get(t, ()), *alts)
 
     def _exact_names(self, query: str) -> tuple[int, ...]:
         """The names with the query's exact key (:func:`_exact_key`)."""
@@ -743,6 +840,204 @@ class NameIndex(TypoTables):
             k += 1
         return tuple(found)
 
+    def _known_word(self, word: str) -> bool:
+        """Is ``word`` a word of the list as written (for splitting)? Legal-form words and
+        stopwords do not count: "Comstock" is not "Com Stock"."""
+        if word in self._common.legal or _is_generic(normalize_name(word)):
+            return False
+        return word in self._vocab or word in self._common.known
+
+    def _near_word(self, word: str) -> bool:
+        """Is ``word`` one typo from a word of the list (for splitting)?"""
+        if len(word) < MIN_TYPO_LEN or word.isdigit() or word in self._common.legal:
+            return False
+        return any(sim >= SPLIT_MIN_SIMILARITY for _tid, sim in self._expand(word))
+
+    def _spells_all(
+        self, i: int, needed: list[tuple[str, frozenset[int]]], cache: dict[tuple[str, int], bool]
+    ) -> bool:
+        """Does name ``i`` spell each needed token (one of its ids, or a listed token at
+        similarity >= SPLIT_PIECE_SIMILARITY)? ``cache`` keeps the similarities per query."""
+        name_tids = set(self._ntok[self._noff[i] : self._noff[i + 1]])
+        tok_str = self._tok_str
+        for t, ids in needed:
+            if ids & name_tids:
+                continue
+            for tid in name_tids:
+                hit = cache.get((t, tid))
+                if hit is None:
+                    hit = cache[(t, tid)] = (
+                        token_similarity(t, tok_str[tid]) >= SPLIT_PIECE_SIMILARITY
+                    )
+                if hit:
+                    break
+            else:
+                return False
+        return True
+
+    def _spelling_ids(self, token: str) -> frozenset[int]:
+        """The listed tokens that spell ``token`` (itself, or similarity >= 0.9)."""
+        tid = self._vocab.get(token)
+        if tid is not None:
+            return frozenset((tid,))
+        return frozenset(t for t, sim in self._expand(token) if sim >= SPLIT_PIECE_SIMILARITY)
+
+    def _join_listed(self, words: list[str]) -> list[str] | None:
+        """The words with each pair joined whose joined form is a listed token, whether or
+        not the halves are words of the list too ("Hassan Nasrallah" for "HassanNasrallah")."""
+        vocab = self._vocab
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            if i + 1 < len(words):
+                a, b = words[i], words[i + 1]
+                if a.isalpha() and b.isalpha() and a + b in vocab:
+                    out.append(a + b)
+                    i += 2
+                    continue
+            out.append(words[i])
+            i += 1
+        return out if out != words else None
+
+    def _score_forms(
+        self, query: str, first: tuple[list[str], dict[str, tuple[str, ...]], frozenset[str]]
+    ) -> tuple[list[_Form], dict[int, float], dict[int, int]]:
+        """Score the query and its other forms; each name keeps its best score.
+
+        The other forms: the words split in the middle kept apart ("Opto Electronics" when
+        "opto"+"electronics" is joined), words run together cut where the case changes or
+        into known words ("SergeiLavrov", "sergeilavrov"), and words joined into a listed
+        token. Returns the forms (text, tokens, spellings, read, token info), the scores and,
+        for each name, the form that gave its score.
+        """
+        words = prepare(query).split()
+        # (text, join split words, pieces the name must have for the form to count)
+        texts: list[tuple[str, bool, list[list[str]]]] = []
+        if self._join_split(words) != words:
+            texts.append((query, False, []))
+        camel = camel_split(query)
+        if camel is not None:
+            texts.append((camel, True, camel_pieces(query)))
+        split = vocabulary_splits(words, self._known_word, self._near_word)
+        if split is not None:
+            texts.append((" ".join(split[0]), True, split[1]))
+        joined = self._join_listed(words)
+        if joined is not None:
+            texts.append((" ".join(joined), False, []))
+        forms: list[_Form] = []
+        scores: dict[int, float] = {}
+        used: dict[int, int] = {}
+        candidates = [(query, first, [])]
+        candidates += [(t, self._query_tokens(t, join=j), p) for t, j, p in texts]
+        seen: list[list[str]] = []
+        spelt: dict[tuple[str, int], bool] = {}
+        for text, (qtokens, spellings, read), pieces in candidates:
+            if not qtokens or qtokens in seen:
+                continue
+            seen.append(qtokens)
+            # A name counts for a split form only if it spells every half ("SiriusPoint"
+            # is not "JSC Sirius").
+            needed = [
+                (t, self._spelling_ids(t))
+                for group in pieces
+                for piece in group
+                for t in tokens(normalize_name(piece))
+                if not _is_generic(t) and t not in self._common.legal
+            ]
+            if any(not ids and not self._near_word(t) for t, ids in needed):
+                continue  # a half the list never spells: no name can have it
+            form_scores, info = self._score(qtokens, spellings, read)
+            k = len(forms)
+            forms.append(_Form(text, qtokens, spellings, read, info))
+            for i, sc in form_scores.items():
+                if sc <= scores.get(i, 0.0):
+                    continue
+                if needed:
+                    if sc < MIN_SCORE:
+                        continue  # a split is worth checking only for a name it could match
+                    if not self._spells_all(i, needed, spelt):
+                        continue
+                scores[i] = sc
+                used[i] = k
+        return forms, scores, used
+
+    def _person_rescore(
+        self, forms: list[_Form], scores: dict[int, float], used: dict[int, int]
+    ) -> None:
+        """Rescore the best person candidates with :func:`person_score` (in place): a middle
+        name or patronymic one side lacks costs little, ``X bin Y`` is not ``Y bin X``."""
+        person = _ENTITY_TYPES.index("Individual")
+        etype = self._etype
+        cands = [i for i, sc in scores.items() if etype[i] == person and sc >= PERSON_MIN]
+        if not cands:
+            return
+        weight, tok_str, ntok, noff = self._weight, self._tok_str, self._ntok, self._noff
+        cache: dict[tuple[int, int, int], float] = {}
+        for i in heapq.nlargest(PERSON_TOP, cands, key=scores.__getitem__):
+            k = used.get(i, 0)
+            form = forms[k]
+            if len(form.qtokens) < 2:
+                continue  # a given and a family name are needed
+            if scores[i] >= RESCORE_SKIP and not LINEAGE & set(form.qtokens):
+                continue  # nothing to gain, and no "bin" whose order could be swapped
+            name_tids = ntok[noff[i] : noff[i + 1]]
+            listed = [(tok_str[t], weight[t]) for t in name_tids]
+            sims: list[tuple[float, int, int]] = []
+            for qi, (q, _wq, exp, others, sound) in enumerate(form.info):
+                for ni, tid in enumerate(name_tids):
+                    sim = cache.get((k, qi, tid))
+                    if sim is None:
+                        tok = tok_str[tid]
+                        sim = max(exp.get(tid, 0.0), token_similarity(q, tok))
+                        for other in others:
+                            sim = max(sim, token_similarity(other, tok))
+                        if sound and sim < PHONETIC_SIMILARITY and sound in sound_keys(tok):
+                            sim = PHONETIC_SIMILARITY
+                        cache[(k, qi, tid)] = sim
+                    if sim > 0.0:
+                        sims.append((sim, qi, ni))
+            sims.sort(key=lambda x: (-x[0], x[1], x[2]))
+            pairs: dict[int, tuple[int, float]] = {}
+            taken: set[int] = set()
+            for sim, qi, ni in sims:
+                if qi not in pairs and ni not in taken:
+                    pairs[qi] = (ni, sim)
+                    taken.add(ni)
+            verdict = person_score(
+                [(q, wq) for q, wq, *_rest in form.info],
+                listed,
+                pairs,
+                BETA,
+                normalize_name(form.text).split(),
+                normalize_name(self._raw[i]).split(),
+            )
+            if verdict.swapped:
+                scores[i] = min(scores[i], ORDER_CAP)
+            elif verdict.conflict:
+                scores[i] = min(scores[i], CONFLICT_CAP)
+            elif verdict.score is not None and verdict.score > scores[i]:
+                scores[i] = verdict.score
+
+    def _cjk_cap(
+        self, query: str, scores: dict[int, float], exact_ids: tuple[int, ...]
+    ) -> tuple[int, ...]:
+        """Names written in CJK characters on both sides are compared as written: a changed
+        character is a change even when it reads the same ("华为"/"华伟"). Returns the exact
+        names left."""
+        if not cjk_text(query):
+            return exact_ids
+        changed: set[int] = set()
+        raw = self._raw
+        for i, sc in scores.items():
+            if sc < MIN_SCORE:
+                continue
+            sim = cjk_similarity(query, raw[i])
+            if sim is None or sim >= 1.0:
+                continue
+            scores[i] = min(sc, sim, CJK_CHANGE_CAP)
+            changed.add(i)
+        return tuple(i for i in exact_ids if i not in changed)
+
     def search(self, query: str, *, country: str | None = None, limit: int = 10) -> SearchResult:
         """Best records for ``query`` (one hit per record), optionally near ``country``.
 
@@ -752,20 +1047,22 @@ class NameIndex(TypoTables):
         qtokens, spellings, foreign = self._query_tokens(query)
         if not qtokens or limit <= 0:
             return SearchResult(hits=[], family=None)
-        scores, _ = self._score(qtokens, spellings, foreign)
-        words = prepare(query).split()
-        if self._join_split(words) != words:
-            # Joining "hua wei" to a listed "huawei" must not lose the names that spell the
-            # halves apart ("Opto Electronics", "B R C S.A."): score the query both ways.
-            apart = self._query_tokens(query, join=False)
-            if apart[0] and apart[0] != qtokens:
-                for i, s in self._score(*apart)[0].items():
-                    if s > scores.get(i, 0.0):
-                        scores[i] = s
+        forms, scores, used = self._score_forms(query, (qtokens, spellings, foreign))
         exact_ids = self._exact_names(query)
+        camel = camel_split(query)
+        if camel is not None:
+            exact_ids += tuple(i for i in self._exact_names(camel) if i not in exact_ids)
         for i in exact_ids:
             # The listed name itself, legal form, spacing and punctuation aside.
             scores[i] = 1.0
+        self._person_rescore(forms, scores, used)
+        exact_ids = self._cjk_cap(query, scores, exact_ids)
+        if abjad_words(query):
+            # Read without its short vowels: at most a possible match, unless the listed
+            # name is written in the same letters and is the query itself.
+            for i in scores:
+                if i not in exact_ids:
+                    scores[i] = min(scores[i], ABJAD_CAP)
         qc = country.strip().upper() if country else None
         best: dict[int, tuple[float, float, int, bool | None]] = {}
         qletters = _letters(query)
@@ -783,7 +1080,7 @@ class NameIndex(TypoTables):
         for i, s in top:
             name_score = round(100.0 * s, 2)
             weak = name_score > WEAK_EVIDENCE_CAP - COUNTRY_BONUS and not self._strong_evidence(
-                i, query, qtokens, spellings, foreign, i in exact_ids
+                i, query, *forms[used.get(i, 0)].tokens3(), i in exact_ids
             )
             if weak:
                 name_score = min(name_score, WEAK_EVIDENCE_CAP)

@@ -20,6 +20,8 @@ from functools import lru_cache
 from normality import ascii_text
 from rigour.names.org_types import replace_org_types_compare
 
+from bot.screening.name_forms import rewrite_phrases
+
 __all__ = [
     "ABBREVIATIONS",
     "NORMALIZER_VERSION",
@@ -33,7 +35,7 @@ __all__ = [
 
 #: Bump whenever the output of :func:`normalize_name` changes for any input: normalized
 #: names stored in the database next to this version must then be recomputed.
-NORMALIZER_VERSION = "2"
+NORMALIZER_VERSION = "3"
 
 # Words rigour does not treat as legal forms but which are written in many ways in
 # company names. Each maps to one canonical (short) spelling. Keys are the lowercase
@@ -88,6 +90,7 @@ _ABBREVIATION_GROUPS: dict[str, tuple[str, ...]] = {
     "equity": ("equities",),
     "import": ("imports", "importer", "imp"),
     "export": ("exports", "exporter", "exp"),
+    "agri": ("agriculture", "agricultural", "agric", "agro"),
 }
 
 #: token -> canonical token (public so the index can correct typos in the long forms).
@@ -126,6 +129,10 @@ _CYRILLIC = str.maketrans(
     }
 )
 _DROP = re.compile(r"[.'`´’‘ʼ]")
+# The Arabic article "ال" written on its noun, except in "الله" (Allah).
+_ARABIC_ARTICLE = re.compile(
+    r"(?<![\u0600-\u06ff])ال(?!له(?![\u0600-\u06ff]))(?=[\u0600-\u06ff]{2,})"
+)
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
@@ -142,6 +149,8 @@ def prepare(text: str) -> str:
     """
     if not text:
         return ""
+    if _ARABIC_ARTICLE.search(text):
+        text = _ARABIC_ARTICLE.sub("ال ", text)  # the article apart: "الأسد" -> "al asd"
     ascii_form = ascii_text(text.lower().translate(_CYRILLIC)) or ""
     s = ascii_form.lower().replace("&", " and ")
     s = _DROP.sub("", s)
@@ -155,7 +164,9 @@ def normalize_name(text: str) -> str:
     Steps, in order: romanize Cyrillic as the lists do (BGN/PCGN-like, ``ж`` -> ``zh``),
     transliterate the rest to ASCII (ICU via normality: Chinese, Arabic, accents),
     lowercase, ``&`` -> ``and``, drop dots and apostrophes so that ``S.A.`` and
-    ``Int'l`` become one token, turn every other non-alphanumeric run into a space, map
+    ``Int'l`` become one token, turn every other non-alphanumeric run into a space, rewrite
+    spelled-out forms and name-part spellings (:mod:`bot.screening.name_forms`: "Twenty-First"
+    -> ``21st``, "United States" -> ``us``, "ibn" -> ``bin``), map
     business abbreviations to one spelling, and let rigour replace legal forms by their
     generic type (``Co., Ltd.``, ``Company Limited``, ``GmbH``, ``OOO`` -> ``llc``;
     ``JSC``, ``AO``, ``S.A.`` -> ``jsc``). Idempotent, so stored normalized names can be
@@ -177,6 +188,8 @@ def _token_steps(s: str) -> str:
     # then legal forms again ("company limited" -> "co ltd" -> "llc").
     if not s:
         return ""
+    # Spelled-out numbers, place abbreviations, legal forms rigour lacks, name-part spellings.
+    s = rewrite_phrases(s)
     s = " ".join(_EXPAND.get(t, t) for t in s.split())
     s = replace_org_types_compare(s)
     s = _canon_tokens(_NON_ALNUM.sub(" ", s.lower()))

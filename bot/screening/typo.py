@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import heapq
 from array import array
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 from rigour.text import metaphone
+from wordfreq import zipf_frequency
 
 from bot.screening.normalize import normalize_name, skeleton
 from bot.screening.words import (
@@ -38,6 +40,14 @@ RESCORE_MIN = 0.3  # candidates below this are not worth rescoring
 
 RESCORE_GAP = 0.4  # ... nor those this far below the best candidate
 RESCORE_SKIP = 0.98  # candidates this close to exact have nothing to gain
+# A listed name word (not an English word) in at most NEAR_RARE_POSTINGS names and of at least
+# NEAR_MIN_LEN letters also expands to its close spellings on the list (one edit, similarity
+# >= NEAR_MIN_SIMILARITY), at most NEAR_KEEP of them.
+NEAR_RARE_POSTINGS = 3
+NEAR_MIN_LEN = 6
+NEAR_MIN_SIMILARITY = 0.85
+NEAR_KEEP = 3
+NEAR_MAX_ZIPF = 3.0  # an English word this common ("centers", "match") is not a name
 
 # A query token: its text, its weight when it matches nothing, its typo expansions, its
 # other spellings (other readings of a Cyrillic word, the word as typed before a
@@ -45,6 +55,11 @@ RESCORE_SKIP = 0.98  # candidates this close to exact have nothing to gain
 # consonant-sound key (:func:`~bot.screening.normalize.sound_key`; "" otherwise): a listed
 # token with that key ("treyd" and "trade") counts as a sound-alike.
 QueryToken = tuple[str, float, dict[int, float], tuple[str, ...], str]
+
+
+@lru_cache(maxsize=65536)
+def _is_word(token: str) -> bool:
+    return zipf_frequency(token, "en") >= NEAR_MAX_ZIPF
 
 
 def _deletes(token: str) -> set[str]:
@@ -77,6 +92,7 @@ class TypoTables:
     _fuzzy_cache: dict[str, tuple[tuple[int, float], ...]]
     _phonetic: dict[str, tuple[int, ...]]
     _weight: array
+    _post: list[array]
     _ntok: array
     _noff: array
     _nweight: array
@@ -179,12 +195,33 @@ class TypoTables:
     def _expand(self, token: str) -> tuple[tuple[int, float], ...]:
         """Vocabulary tokens a query token may stand for, with a similarity in (0, 1]."""
         tid = self._vocab.get(token)
-        if tid is not None:
+        if tid is not None and (
+            len(self._post[tid]) > NEAR_RARE_POSTINGS
+            or len(token) < NEAR_MIN_LEN
+            or not token.isalpha()
+            or _is_word(token)
+        ):
             return ((tid, 1.0),)
         cached = self._fuzzy_cache.get(token)
         if cached is not None:
             return cached
         found: dict[int, float] = {}
+        if tid is not None:
+            # A rare listed word ("haniya") also stands for its close spellings on the list
+            # ("haniyeh"): whether one record spells a name the query's way must not hide
+            # the records that spell it another way (their score is the same with or
+            # without it).
+            found = {
+                t: sim
+                for t, sim in self._lookup(token, 1.0).items()
+                if sim >= NEAR_MIN_SIMILARITY and t != tid
+            }
+            near = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:NEAR_KEEP]
+            best = ((tid, 1.0), *near)
+            if len(self._fuzzy_cache) > 200_000:
+                self._fuzzy_cache.clear()
+            self._fuzzy_cache[token] = best
+            return best
         if len(token) == MIN_TYPO_LEN - 1 and token.isalpha():
             found = self._short_lookup(token)
         elif len(token) >= MIN_TYPO_LEN and not token.isdigit():

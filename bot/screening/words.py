@@ -297,6 +297,8 @@ class CommonWords:
         best = word
         sk = _skel(word)
         exact_skel = self._by_skel.get(sk) if len(sk) >= 2 else None
+        if exact_skel is not None and len(exact_skel) < 4 and len(word) > len(exact_skel) + 1:
+            exact_skel = None  # "shah" (skeleton "sa") is a name, not a misspelt "S.A."
         if exact_skel is not None:
             best = exact_skel
         else:
