@@ -679,3 +679,15 @@ def test_a_colleague_addressed_at_the_end_is_not_a_party(screener):
     text = "Looping in: Acme Widgets GmbH (Germany) wants 200 valves. Thoughts, Jane?"
     answer = ask(screener, text, ME)
     assert "Jane" not in {o.request.party for o in answer.outcomes}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "export to the Islamic Republic of Iran for Acme Widgets GmbH ok?",
+        "Prospect: Acme Widgets, Inc.. HQ: Pyongyang. Interested in sensors.",
+    ],
+)
+def test_an_embargoed_destination_is_not_swallowed_into_the_party(screener, text):
+    answer = ask(screener, text, ME)
+    assert answer.verdict == "prohibited", answer.screened_line()

@@ -672,6 +672,8 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         first_line = text.find("\n", *grammar_span)
         if first_line > grammar_span[0]:
             grammar_span = (grammar_span[0], first_line)
+        # "Prospect: Immunovant, Inc.. HQ: Pyongyang.": a name also ends with its sentence.
+        grammar_span = _first_sentence(text, words, grammar_span)
         grammar_span = _trim_party(text, words, _through_name(words, grammar_span))
         if grammar_span is not None:
             spans.append(grammar_span)
@@ -765,7 +767,7 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         before = text[:start].rstrip()
         located = (
             before.endswith((",", "(", "/"))
-            or re.search(r"\b(?:in|at|from|based|near|to|into)$", before, re.I)
+            or re.search(r"\b(?:in|at|from|based|near|to|into)(?:\s+the)?$", before, re.I)
             or _TO.search(before)  # "destination Donetsk"
         )
         if located or text[start:end].islower():
@@ -1003,6 +1005,16 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         fragments=tuple(f for f in map(_without_full_stop, fragments) if f in parties),
         question_text=text,
     )
+
+
+def _first_sentence(text: str, words: list[Word], span: tuple[int, int]) -> tuple[int, int]:
+    """The span up to the end of the sentence it starts in, when a full stop, "?" or "!"
+    (not an abbreviation's stop, nor a colon: "End customer: Acme") ends that sentence."""
+    inside = [w for w in words if span[0] <= w.start < span[1]]
+    for a, b in itertools.pairwise(inside):
+        if a.sentence != b.sentence and re.search(r"[.?!]", text[a.end : b.start]):
+            return (span[0], a.end)
+    return span
 
 
 def _through_name(words: list[Word], span: tuple[int, int]) -> tuple[int, int]:

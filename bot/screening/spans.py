@@ -81,6 +81,8 @@ def _abbreviation(text: str, m: re.Match[str]) -> bool:
     if not m.group().startswith("."):
         return False
     head = text[: m.start()].rsplit(maxsplit=1)
+    if head and head[-1].endswith("."):
+        return False  # "Inc.. HQ": the abbreviation's stop and then the sentence's
     return bool(head) and (len(head[-1].strip(".")) <= 4 or "." in head[-1])
 
 
