@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import threading
 from datetime import UTC, date, datetime, timedelta
 
@@ -91,7 +92,8 @@ def test_a_review_answer_opens_one_case_that_later_askers_join(svc):
     assert case["status"] == "open" and case["records"] == [ZTE]
     assert case["askers"] == [ASKER, "U0ASKER02"]
     (posted,) = alerts(svc, "review_case")
-    assert posted.target == REVIEWS and posted.payload["candidates"][0]["score"] == 85.0
+    assert posted.target == REVIEWS
+    assert 80 <= posted.payload["candidates"][0]["score"] < 90  # a possible match, shown
     # a clear answer and an exact Entity List match open none
     ask(svc, "Siemens AG")
     ask(svc, "Huawei Technologies Co., Ltd.")
@@ -429,7 +431,7 @@ def test_slack_case_flow_from_question_to_every_askers_thread(svc, fake):
     (posted,) = fake.calls("chat.postMessage")
     assert posted.params["channel"] == REVIEWS
     blocks = json.dumps(posted.params["blocks"])
-    assert "ZTE Kangxun Telecom" in blocks and "score 85/100" in blocks
+    assert "ZTE Kangxun Telecom" in blocks and re.search(r"score 8\d/100", blocks)
     assert f"archives/C0ASK/p{first['ts'].replace('.', '')}" in blocks
     assert "Not this party" in blocks
     value = json.dumps({"case": 1, "round": 1, "record": ZTE})
