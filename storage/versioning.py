@@ -1,5 +1,5 @@
-"""Bump `data_version` whenever licenses, extensions, destination policies or ownership change, in the same
-transaction.
+"""Bump `data_version` whenever licenses, extensions, destination policies or ownership change,
+in the same transaction.
 
 Screening caches what authorizes shipments and what each destination's policy is
 (bot/answers/screener.py) and re-reads them only when this counter moved. Hooking the ORM flush

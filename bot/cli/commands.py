@@ -58,12 +58,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from bot.cli import admin as cli_admin
     from bot.cli import ask as cli_ask
     from bot.cli import licenses as cli_licenses
+    from bot.cli import ownership as cli_ownership
     from bot.cli import reviews as cli_reviews
     from bot.cli import run as cli_run
     from bot.cli import screen as cli_screen
     from bot.cli import sync as cli_sync
 
-    for module in (cli_screen, cli_ask, cli_run, cli_admin, cli_licenses, cli_sync, cli_reviews):
+    for module in (
+        cli_screen,
+        cli_ask,
+        cli_run,
+        cli_admin,
+        cli_licenses,
+        cli_sync,
+        cli_reviews,
+        cli_ownership,
+    ):
         module.register(sub)
 
 

@@ -1,0 +1,173 @@
+"""Re-screen the counterparties an ownership change touches, and alert as a list change does.
+
+Adding or changing an owner can change the answer for the party owned and for everything it
+owns in turn: those counterparties (matched by the screening engine's normalised name) are
+screened again the ordinary way, their stored result updated, and a new or stricter verdict is
+announced in the alert channel and to each person who asked about them, with the chain that
+explains it. Alerts are keyed by the change's audit id, so a retry never posts twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.counterparties.registry import _screen, result_fields
+from bot.lists.alerts import enqueue
+from bot.ownership.apply import load_ownership
+from bot.upkeep.rescreen import SEVERITY, RescreenReport, _attach_askers
+from storage.db import writer
+from storage.models_sync import Counterparty
+
+log = logging.getLogger(__name__)
+MAX_LISTED = 200
+_SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+@dataclass
+class OwnershipFinding:
+    counterparty_id: int
+    name: str
+    country: str | None
+    before: dict[str, Any]
+    after: dict[str, Any]
+    askers: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "counterparty_id": self.counterparty_id,
+            "name": self.name,
+            "country": self.country,
+            "before": self.before,
+            "after": self.after,
+            "askers": self.askers,
+        }
+
+
+@dataclass
+class OwnershipRescreen:
+    affected: int = 0  # parties owned, directly or not, by what changed
+    counterparties: int = 0  # of them, counterparties re-screened
+    findings: list[OwnershipFinding] = field(default_factory=list)
+
+
+def rescreen_owned(
+    engine: Engine,
+    settings: Settings,
+    screener: Any,
+    owned_keys: set[str],
+    *,
+    now: datetime,
+    key: str,
+    why: str,
+) -> OwnershipRescreen:
+    """Re-screen counterparties owned (directly or not) by the parties in `owned_keys`, store
+    their results and enqueue alerts for new or stricter verdicts, in one transaction."""
+    out = OwnershipRescreen()
+    if not owned_keys:
+        return out
+    today = now.astimezone(settings.tz).date()
+    with Session(engine) as session:
+        graph = load_ownership(session, today).graph
+        affected = set(owned_keys) | graph.descendants(set(owned_keys))
+        out.affected = len(affected)
+        rows = [
+            r
+            for r in session.execute(
+                select(
+                    Counterparty.id,
+                    Counterparty.name,
+                    Counterparty.normalized,
+                    Counterparty.country,
+                    Counterparty.last_verdict,
+                )
+            ).all()
+            if r.normalized in affected
+        ]
+    out.counterparties = len(rows)
+    updates = RescreenReport()
+    for row in rows:
+        decision = _screen(screener, row.name, row.country, now)
+        updates.updates.append((row.id, result_fields(decision, now)))
+        before = SEVERITY.get(row.last_verdict or "", -1)
+        if SEVERITY.get(decision.verdict, -1) <= before:
+            continue
+        reason = next(
+            (r for r in decision.reasons if "Rule" in r or "Red Flag" in r),
+            decision.reasons[0] if decision.reasons else "",
+        )
+        out.findings.append(
+            OwnershipFinding(
+                counterparty_id=row.id,
+                name=row.name,
+                country=row.country,
+                before={"verdict": row.last_verdict},
+                after={
+                    "verdict": decision.verdict,
+                    "reason": reason,
+                    "ownership": decision.ownership,
+                    "why": why,
+                    "list_version": decision.list_version,
+                },
+            )
+        )
+    _attach_askers(engine, out.findings)  # type: ignore[arg-type]
+    with Session(writer(engine)) as session:
+        for alert_key, kind, target, payload in ownership_alerts(key, why, out.findings):
+            enqueue(
+                session,
+                key=alert_key,
+                kind=kind,
+                target=target or settings.alert_channel,
+                payload=payload,
+                now=now,
+            )
+        updates.apply(session)
+        session.commit()
+    log.info(
+        "ownership change %s: %d parties affected, %d counterparties re-screened, %d findings",
+        key,
+        out.affected,
+        out.counterparties,
+        len(out.findings),
+    )
+    return out
+
+
+def ownership_alerts(
+    key: str, why: str, findings: list[OwnershipFinding]
+) -> list[tuple[str, str, str | None, dict[str, Any]]]:
+    """(key, kind, target, payload): the channel summary and one DM per person who asked."""
+    if not findings:
+        return []
+    out: list[tuple[str, str, str | None, dict[str, Any]]] = [
+        (
+            f"ownership:{key}",
+            "ownership_rescreen",
+            None,
+            {
+                "why": why,
+                "findings": [f.as_json() for f in findings[:MAX_LISTED]],
+                "not_listed": max(0, len(findings) - MAX_LISTED),
+            },
+        )
+    ]
+    for f in findings:
+        for asker in f.askers:
+            if asker["kind"] == "slack" and _SLACK_USER.match(asker["user"]):
+                out.append(
+                    (
+                        f"ownership:{key}:{f.counterparty_id}:{asker['user']}",
+                        "ownership_rescreen_dm",
+                        asker["user"],
+                        {"why": why, "finding": f.as_json(), "asker": asker},
+                    )
+                )
+    return out
