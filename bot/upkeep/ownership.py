@@ -22,7 +22,8 @@ from bot.config import Settings
 from bot.counterparties.registry import _screen, result_fields
 from bot.lists.alerts import enqueue
 from bot.ownership.apply import load_ownership
-from bot.upkeep.rescreen import SEVERITY, RescreenReport, _attach_askers
+from bot.screening.normalize import normalize_name
+from bot.upkeep.rescreen import SEVERITY, RescreenReport, _attach_askers, find_candidates
 from storage.db import writer
 from storage.models_sync import Counterparty
 
@@ -67,16 +68,19 @@ def rescreen_owned(
     now: datetime,
     key: str,
     why: str,
+    owners: bool = False,
 ) -> OwnershipRescreen:
     """Re-screen counterparties owned (directly or not) by the parties in `owned_keys`, store
-    their results and enqueue alerts for new or stricter verdicts, in one transaction."""
+    their results and enqueue alerts for new or stricter verdicts, in one transaction. With
+    `owners`, the keys are owners (a list change named them): only what they own is screened."""
     out = OwnershipRescreen()
     if not owned_keys:
         return out
     today = now.astimezone(settings.tz).date()
     with Session(engine) as session:
         graph = load_ownership(session, today).graph
-        affected = set(owned_keys) | graph.descendants(set(owned_keys))
+        below = graph.descendants(set(owned_keys))
+        affected = below - set(owned_keys) if owners else below | set(owned_keys)
         out.affected = len(affected)
         rows = [
             r
@@ -139,6 +143,29 @@ def rescreen_owned(
         len(out.findings),
     )
     return out
+
+
+@dataclass(frozen=True)
+class _Node:
+    id: int
+    name: str
+    normalized: str
+
+
+def owners_named(
+    engine: Engine, settings: Settings, names: list[str], *, now: datetime
+) -> set[str]:
+    """Owners on record a changed list record's name could refer to (loose: the owned parties
+    are then screened the ordinary way, which decides)."""
+    if not names:
+        return set()
+    with Session(engine) as session:
+        graph = load_ownership(session, now.astimezone(settings.tz).date()).graph
+    owners = sorted({e.owner_key for edges in graph.owners_of.values() for e in edges})
+    if not owners:
+        return set()
+    nodes = [_Node(i, graph.names[k], normalize_name(graph.names[k])) for i, k in enumerate(owners)]
+    return {owners[i] for i in find_candidates(nodes, names)}
 
 
 def ownership_alerts(
