@@ -71,7 +71,8 @@ def owner(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) -> R
                 text = "No ownership on record" + (f" for {name}." if name else ".")
                 return text, [section(esc(text))]
             lines = [esc(own.edge_line(r)) for r in rows]
-            return f"{len(rows)} ownership edges", [
+            plain = "; ".join(own.edge_line(r) for r in rows)
+            return f"Ownership on record: {esc(plain)}", [
                 section("*Ownership on record*\n" + "\n".join(f"• {ln}" for ln in lines))
             ]
         if action not in ("add", "remove"):
@@ -115,7 +116,12 @@ def policy(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) -> 
         ]
         now = [f"• {esc(line)}" for line in rules.describe_today(periods, today)]
         nxt = [f"• {esc(line)}" for line in rules.next_changes(periods, today)]
-        text = "The 50% rules: " + " | ".join(rules.describe_today(periods, today))
+        text = esc(
+            "The 50% rules: "
+            + " | ".join(rules.describe_today(periods, today))
+            + " | Periods: "
+            + "; ".join(f"#{p.id} {p.rule} {p.status} {p.span()} ({p.cite})" for p in periods)
+        )
         body = f"*Today ({today})*\n" + "\n".join(now)
         if nxt:
             body += "\n*Next change*\n" + "\n".join(nxt)

@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         p.add_argument("state", choices=["suspended", "in-effect"])
         p.add_argument("--from", dest="starts", required=True, metavar="DATE")
         p.add_argument("--until", dest="ends", metavar="DATE", help="last day (inclusive)")
-        p.add_argument("--cite", required=True, metavar="TEXT")
+        p.add_argument("--cite", metavar="TEXT", help="required: where the period is published")
         p.add_argument("--note", metavar="TEXT")
     pol.set_defaults(handler=cmd_policy)
 
