@@ -25,10 +25,15 @@ from bot.ownership.apply import load_ownership
 from bot.screening.normalize import normalize_name
 from bot.upkeep.rescreen import SEVERITY, RescreenReport, _attach_askers, find_candidates
 from storage.db import writer
+from storage.importer import current_snapshot
+from storage.models import EntryName
 from storage.models_sync import Counterparty
 
 log = logging.getLogger(__name__)
 MAX_LISTED = 200
+#: Up to this many owned counterparties are simply screened again; beyond (an import), only
+#: those below an owner the list could name, and those not `clear` before (they may relax).
+SCREEN_ALL_UP_TO = 500
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
@@ -95,6 +100,8 @@ def rescreen_owned(
             ).all()
             if r.normalized in affected
         ]
+        if len(rows) > SCREEN_ALL_UP_TO:
+            rows = _worth_screening(session, graph, rows)
     out.counterparties = len(rows)
     updates = RescreenReport()
     for row in rows:
@@ -143,6 +150,25 @@ def rescreen_owned(
         len(out.findings),
     )
     return out
+
+
+def _worth_screening(session: Session, graph: Any, rows: list[Any]) -> list[Any]:
+    """The counterparties whose answer the ownership on record could change: below an owner
+    whose name a listed record's name could be (loose, as a list change's candidates are;
+    each is then screened the ordinary way), or not `clear` before."""
+    snap = current_snapshot(session)
+    names: list[str] = []
+    if snap is not None:
+        names = list(
+            session.execute(
+                select(EntryName.name).where(EntryName.snapshot_id == snap.id).distinct()
+            ).scalars()
+        )
+    owners = sorted({e.owner_key for edges in graph.owners_of.values() for e in edges})
+    nodes = [_Node(i, graph.names[k], k) for i, k in enumerate(owners)]
+    listed = {owners[i] for i in find_candidates(nodes, names)}
+    below = graph.descendants(listed)
+    return [r for r in rows if r.normalized in below or (r.last_verdict or "clear") != "clear"]
 
 
 @dataclass(frozen=True)
