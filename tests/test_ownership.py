@@ -476,3 +476,79 @@ def test_slash_owner_and_policy_admins_only_and_audited(svc, fake):
     assert status  # the list line; the rules come in the blocks
     (reply,) = [c for c in fake.calls("response_url")]
     assert "OFAC 50 Percent Rule" in json.dumps(reply.params.get("blocks"))
+
+
+def test_a_list_update_that_lists_an_owner_rescreens_what_it_owns(svc, tmp_path):
+    from bot.upkeep.changes import note_current_change, process_changes
+
+    own(svc, "Acme Logistics Ltd", "Globex Holdings Ltd", "80")
+    cps.register(svc.engine, svc.screener, name="Acme Logistics Ltd", country="HK", actor=CLI)
+    assert answer(svc, "Acme Logistics Ltd").verdict == "clear"
+    doc = json.loads(FIXTURE_LIST.read_text())
+    listed = dict(doc["results"][0])
+    listed.update(id="el-globex", name="Globex Holdings Ltd", alt_names=[], addresses=[])
+    doc["results"].append(listed)
+    path = tmp_path / "next.json"
+    path.write_text(json.dumps(doc))
+    assert main(["import", str(path)]) == 0
+    assert note_current_change(svc.engine)
+    (summary,) = process_changes(svc.engine, svc.settings, svc.screener, owner="t")
+    assert summary["owned_rescreened"] == 1 and summary["owned_findings"] == 1
+    with Session(svc.engine) as session:
+        (alert,) = (
+            session.execute(select(ListAlert).where(ListAlert.kind == "ownership_rescreen"))
+            .scalars()
+            .all()
+        )
+        (row,) = session.execute(select(Counterparty)).scalars().all()
+    assert row.last_verdict == "license_required"
+    assert "Globex Holdings Ltd" in alert.payload["findings"][0]["after"]["reason"]
+    # processing again (a retry) posts nothing twice
+    assert process_changes(svc.engine, svc.settings, svc.screener, owner="u") == []
+
+
+def test_the_home_tab_shows_the_next_change_of_a_rule(svc, fake):
+    from bot.localslack import wire
+
+    slack = SlackDriver(svc, fake, secret=SECRET, user=ADMIN)
+    assert main(["policy", "affiliates-rule", "suspended", "--from", "2030-01-01",
+                 "--until", "2030-12-31", "--cite", "95 FR 1"]) == 0  # fmt: skip
+    fake.clear()
+    slack.dispatch(wire.event_callback(wire.app_home_opened(NOBODY), secret=SECRET))
+    (published,) = fake.calls("views.publish")
+    shown = json.dumps(published.params["view"])
+    assert "The 50% rules" in shown
+    assert "BIS Affiliates Rule is suspended on 2030-01-01" in shown and "95 FR 1" in shown
+
+
+def test_a_large_import_weighs_the_ownership_of_counterparties_below_listed_owners(
+    svc, tmp_path, monkeypatch, capsys
+):
+    import bot.upkeep.ownership as upkeep_ownership
+
+    monkeypatch.setattr(upkeep_ownership, "SCREEN_ALL_UP_TO", 0)  # take the import's path
+    names = ("Acme Holdings Ltd", "Acme Logistics Ltd", "Acme Research Ltd", "Unrelated Ltd")
+    for name in names:
+        cps.register(svc.engine, svc.screener, name=name, country="HK", actor=CLI)
+    path = tmp_path / "owners.csv"
+    path.write_text(
+        "owned,owner,percent\n"
+        f'Acme Holdings Ltd,"{HUAWEI}",75\n'
+        "Acme Logistics Ltd,Acme Holdings Ltd,100\n"
+        f'Acme Research Ltd,"{HUAWEI}",unknown\n'
+        "Unrelated Ltd,Some Fund LP,60\n"
+    )
+    assert main(["ownership", "import", str(path)]) == 0
+    assert "3 with a new or stricter answer" in capsys.readouterr().out
+    with Session(svc.engine) as session:
+        verdicts = {r.name: r.last_verdict for r in session.execute(select(Counterparty)).scalars()}
+        (alert,) = session.execute(select(ListAlert)).scalars().all()
+    assert verdicts == {
+        "Acme Holdings Ltd": "license_required",
+        "Acme Logistics Ltd": "license_required",
+        "Acme Research Ltd": "review",
+        "Unrelated Ltd": "clear",
+    }
+    assert sorted(f["name"] for f in alert.payload["findings"]) == list(names[:3])
+    # the answers agree with what the import recorded
+    assert answer(svc, "Acme Logistics Ltd", now=datetime.now(UTC)).verdict == "license_required"

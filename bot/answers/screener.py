@@ -549,18 +549,13 @@ class Screener:
         owned_by = self.hooks.owned_by
         if owned_by is None:
             return
-        strong = self.settings.strong_match
-
-        def search(name: str) -> list[tuple[Match, Any]]:
-            hits = loaded.index.search(name, limit=10).hits
-            return [
-                (_match(loaded.entries[h.entry_key], h), loaded.entries[h.entry_key].programs)
-                for h in hits
-                if h.score >= strong and h.entry_key in loaded.entries
-            ]
-
         owned = owned_by(
-            ownership, cleaned.text, tuple(cleaned.variants), search, loaded.snapshot_id, today
+            ownership,
+            cleaned.text,
+            tuple(cleaned.variants),
+            self._strong_search(loaded),
+            loaded.snapshot_id,
+            today,
         )
         if owned is None:
             return
@@ -574,6 +569,29 @@ class Screener:
             raise_floor(decision, verdict, why)
         decision.notes.extend(owned.notes)
         decision.ownership = owned.evidence
+
+    def _strong_search(self, loaded: _LoadedIndex) -> Callable[[str], list[tuple[Match, Any]]]:
+        strong = self.settings.strong_match
+
+        def search(name: str) -> list[tuple[Match, Any]]:
+            hits = loaded.index.search(name, limit=10).hits
+            return [
+                (_match(loaded.entries[h.entry_key], h), loaded.entries[h.entry_key].programs)
+                for h in hits
+                if h.score >= strong and h.entry_key in loaded.entries
+            ]
+
+        return search
+
+    def strong_search(self, now: datetime) -> tuple[Callable[..., Any], int] | None:
+        """(name -> strong matches in the list in use with their records' programs, the list's
+        snapshot id), or None when there is no usable list: what `Hooks.owned_by` is given,
+        for re-screening many owned parties at once (bot/upkeep/ownership.py)."""
+        status = self._list_status(now)
+        if status.empty or status.snapshot is None or status.snapshot.id is None:
+            return None
+        loaded = self.cache.get(self.engine, status.snapshot.id)
+        return self._strong_search(loaded), loaded.snapshot_id
 
     def _list_status(self, now: datetime) -> ListStatus:
         """The list in use (cached per process, see bot/lists/status.py)."""

@@ -30,7 +30,7 @@ from bot.answers.verdicts import (
     Match,
     normalize_policy,
 )
-from bot.ownership.graph import THRESHOLD, Edge, Graph, Walk, walk
+from bot.ownership.graph import THRESHOLD, Edge, Graph, Walk, walks
 from bot.ownership.rules import AFFILIATES, IN_EFFECT, OFAC, RULES, Period, load_periods, state_on
 from bot.screening.normalize import normalize_name
 from storage.csl import LIST_NAMES
@@ -39,6 +39,7 @@ from storage.models_ownership import OwnershipEdge
 #: SDN programs whose designees 15 CFR 744.8(a)(1) covers (EO 13382 proliferators): their
 #: affiliates carry an EAR license requirement under the Affiliates Rule.
 SDN_744_8 = frozenset({"NPWMD"})
+MAX_CACHED_WALKS = 20_000
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Loaded:
     graph: Graph
     periods: tuple[Period, ...]
     _listed: dict[str, tuple[Listed, ...]] = field(default_factory=dict)
+    _walks: dict[str, tuple[Walk, Walk]] = field(default_factory=dict)
     _snapshot: int | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -77,12 +79,39 @@ class Loaded:
             with self._lock:
                 if self._snapshot != snapshot:
                     self._listed = {}
+                    self._walks = {}
                     self._snapshot = snapshot
         found = self._listed.get(key)
         if found is None:
             found = tuple(_listed(m, programs) for m, programs in search(self.graph.names[key]))
             self._listed[key] = found
         return found
+
+    def walks_of(
+        self, key: str, snapshot: int, listed: Callable[[str], tuple[Listed, ...]]
+    ) -> tuple[Walk, Walk]:
+        """The OFAC and Affiliates walks above `key` (cached per list version, like the
+        listing lookups: the graph itself is fixed for this object's life)."""
+        cached = self._walks.get(key)
+        if cached is not None and self._snapshot == snapshot:
+            return cached
+        flags: dict[str, tuple[bool, bool]] = {}
+
+        def flag(k: str) -> tuple[bool, bool]:
+            f = flags.get(k)
+            if f is None:
+                found = listed(k)
+                f = flags[k] = (
+                    any(x.blocked for x in found),
+                    any(x.affiliates for x in found),
+                )
+            return f
+
+        ofac, aff = walks(self.graph, key, lambda k: flag(k)[0], lambda k: flag(k)[1])
+        if len(self._walks) >= MAX_CACHED_WALKS:
+            self._walks.clear()
+        self._walks[key] = (ofac, aff)
+        return ofac, aff
 
 
 def _listed(m: Match, programs: Any) -> Listed:
@@ -211,8 +240,8 @@ def owned_by(
     evidence: dict[str, Any] = {"party": name, "owners": [_evidence(e) for e in direct]}
     cites = sorted({e.cite for e in direct if e.cite})
     on_record = f" Ownership on record: {'; '.join(cites)}." if cites else ""
-    for rule in (OFAC, AFFILIATES):
-        w = walk(graph, key, lambda k, r=rule: any(_counts(x, r) for x in listed(k)))
+    found = loaded.walks_of(key, snapshot, listed)
+    for rule, w in zip((OFAC, AFFILIATES), found, strict=True):
         if w.truncated:
             notes.append(
                 f"The ownership chain above {name} is longer than could be walked; "

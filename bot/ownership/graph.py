@@ -113,36 +113,51 @@ def ancestors(graph: Graph, start: str) -> tuple[list[str], bool]:
 def walk(graph: Graph, start: str, listed: Callable[[str], bool]) -> Walk:
     """Covered and possibly covered parties among `start`'s ancestors under one rule, where
     `listed(key)` says whether a party is on a list the rule names."""
+    return walks(graph, start, listed)[0]
+
+
+def walks(graph: Graph, start: str, *rules: Callable[[str], bool]) -> list[Walk]:
+    """`walk` for several rules at once: the ancestors are found once."""
     nodes, truncated = ancestors(graph, start)
-    covered = {k for k in nodes if listed(k)}
-    _fixpoint(graph, nodes, covered, lambda edges, got: _sum(edges, got) >= THRESHOLD)
-    maybe = set(covered)
-    _fixpoint(
-        graph,
-        nodes,
-        maybe,
-        lambda edges, got: (
-            any(e.percent is None and e.owner_key in got for e in edges)
-            or _sum(edges, got) >= THRESHOLD
-        ),
-    )
-    return Walk(start=start, nodes=nodes, truncated=truncated, covered=covered, maybe=maybe)
+    inside = set(nodes)
+    # Within the ancestors: owner -> (owned, percent), to spread coverage downwards.
+    holdings: dict[str, list[tuple[str, float | None]]] = {}
+    for k in nodes:
+        for e in graph.owners_of.get(k, ()):
+            if e.owner_key in inside:
+                holdings.setdefault(e.owner_key, []).append((k, e.percent))
+    out = []
+    for listed in rules:
+        covered = _spread(holdings, {k for k in nodes if listed(k)}, unknown_joins=False)
+        maybe = _spread(holdings, covered, unknown_joins=True)
+        out.append(
+            Walk(start=start, nodes=nodes, truncated=truncated, covered=covered, maybe=maybe)
+        )
+    return out
 
 
-def _sum(edges: list[Edge], got: set[str]) -> float:
-    return sum(e.percent or 0.0 for e in edges if e.owner_key in got)
-
-
-def _fixpoint(
-    graph: Graph, nodes: list[str], got: set[str], joins: Callable[[list[Edge], set[str]], bool]
-) -> None:
-    changed = True
-    while changed:
-        changed = False
-        for k in reversed(nodes):  # top down: most chains settle in one pass
-            if k in got:
+def _spread(
+    holdings: dict[str, list[tuple[str, float | None]]], seeds: set[str], *, unknown_joins: bool
+) -> set[str]:
+    """The least fixpoint from `seeds`: a party joins when the shares its members hold reach
+    50% (or, with `unknown_joins`, when a member holds a share not on record). Each holding is
+    looked at once per member that holds it (a worklist), so cycles end."""
+    got = set(seeds)
+    share: dict[str, float] = {}
+    stack = list(seeds)
+    while stack:
+        owner = stack.pop()
+        for owned, percent in holdings.get(owner, ()):
+            if owned in got:
                 continue
-            edges = graph.owners_of.get(k)
-            if edges and joins(edges, got):
-                got.add(k)
-                changed = True
+            if percent is None:
+                if unknown_joins:
+                    got.add(owned)
+                    stack.append(owned)
+                continue
+            total = share.get(owned, 0.0) + percent
+            share[owned] = total
+            if total >= THRESHOLD:
+                got.add(owned)
+                stack.append(owned)
+    return got

@@ -21,7 +21,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.counterparties.registry import _screen, result_fields
 from bot.lists.alerts import enqueue
-from bot.ownership.apply import load_ownership
+from bot.ownership.apply import Loaded, load_ownership, owned_by
 from bot.screening.normalize import normalize_name
 from bot.upkeep.rescreen import SEVERITY, RescreenReport, _attach_askers, find_candidates
 from storage.db import writer
@@ -31,8 +31,8 @@ from storage.models_sync import Counterparty
 
 log = logging.getLogger(__name__)
 MAX_LISTED = 200
-#: Up to this many owned counterparties are simply screened again; beyond (an import), only
-#: those below an owner the list could name, and those not `clear` before (they may relax).
+#: Up to this many owned counterparties are screened again in full; beyond (an import), the
+#: ownership alone is weighed for those below an owner the list could name (see `_bulk`).
 SCREEN_ALL_UP_TO = 500
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
@@ -83,7 +83,8 @@ def rescreen_owned(
         return out
     today = now.astimezone(settings.tz).date()
     with Session(engine) as session:
-        graph = load_ownership(session, today).graph
+        loaded = load_ownership(session, today)
+        graph = loaded.graph
         below = graph.descendants(set(owned_keys))
         affected = below - set(owned_keys) if owners else below | set(owned_keys)
         out.affected = len(affected)
@@ -100,35 +101,26 @@ def rescreen_owned(
             ).all()
             if r.normalized in affected
         ]
+        candidates: set[str] | None = None
         if len(rows) > SCREEN_ALL_UP_TO:
-            rows = _worth_screening(session, graph, rows)
+            candidates = _possible_owners(session, graph)
+            reach = graph.descendants(candidates)
+            rows = [r for r in rows if r.normalized in reach]
     out.counterparties = len(rows)
     updates = RescreenReport()
-    for row in rows:
-        decision = _screen(screener, row.name, row.country, now)
-        updates.updates.append((row.id, result_fields(decision, now)))
-        before = SEVERITY.get(row.last_verdict or "", -1)
-        if SEVERITY.get(decision.verdict, -1) <= before:
-            continue
-        reason = next(
-            (r for r in decision.reasons if "Rule" in r or "Red Flag" in r),
-            decision.reasons[0] if decision.reasons else "",
-        )
-        out.findings.append(
-            OwnershipFinding(
-                counterparty_id=row.id,
-                name=row.name,
-                country=row.country,
-                before={"verdict": row.last_verdict},
-                after={
-                    "verdict": decision.verdict,
-                    "reason": reason,
-                    "ownership": decision.ownership,
-                    "why": why,
-                    "list_version": decision.list_version,
-                },
+    if candidates is None:
+        for row in rows:
+            decision = _screen(screener, row.name, row.country, now)
+            updates.updates.append((row.id, result_fields(decision, now)))
+            if SEVERITY.get(decision.verdict, -1) <= SEVERITY.get(row.last_verdict or "", -1):
+                continue
+            reason = next(
+                (r for r in decision.reasons if "Rule" in r or "Red Flag" in r),
+                decision.reasons[0] if decision.reasons else "",
             )
-        )
+            out.findings.append(_finding(row, decision.verdict, reason, decision.ownership, why))
+    else:
+        _bulk(screener, loaded, rows, candidates, now, today, why, out, updates)
     _attach_askers(engine, out.findings)  # type: ignore[arg-type]
     with Session(writer(engine)) as session:
         for alert_key, kind, target, payload in ownership_alerts(key, why, out.findings):
@@ -152,10 +144,54 @@ def rescreen_owned(
     return out
 
 
-def _worth_screening(session: Session, graph: Any, rows: list[Any]) -> list[Any]:
-    """The counterparties whose answer the ownership on record could change: below an owner
-    whose name a listed record's name could be (loose, as a list change's candidates are;
-    each is then screened the ordinary way), or not `clear` before."""
+def _finding(row: Any, verdict: str, reason: str, ownership: Any, why: str) -> OwnershipFinding:
+    return OwnershipFinding(
+        counterparty_id=row.id,
+        name=row.name,
+        country=row.country,
+        before={"verdict": row.last_verdict},
+        after={"verdict": verdict, "reason": reason, "ownership": ownership, "why": why},
+    )
+
+
+def _bulk(
+    screener: Any,
+    loaded: Loaded,
+    rows: list[Any],
+    candidates: set[str],
+    now: datetime,
+    today: Any,
+    why: str,
+    out: OwnershipRescreen,
+    updates: RescreenReport,
+) -> None:
+    """Many owned counterparties (an import): what the ownership now calls for, combined with
+    each one's last answer (the stricter stands: never looser). Only owners a listed name
+    could be are looked up in the list; this narrowing stays in this re-screen's own cache and
+    never reaches answers, which look every owner up."""
+    found = screener.strong_search(now)
+    if found is None:
+        return  # no usable list: every answer is `unavailable` until there is one
+    search, snapshot = found
+
+    def narrowed(name: str) -> list[Any]:
+        return search(name) if normalize_name(name) in candidates else []
+
+    mine = Loaded(graph=loaded.graph, periods=loaded.periods)
+    for row in rows:
+        owned = owned_by(mine, row.name, (), narrowed, snapshot, today)
+        if owned is None or not owned.floors:
+            continue
+        verdict, reason = max(owned.floors, key=lambda f: SEVERITY.get(f[0], -1))
+        if SEVERITY.get(verdict, -1) <= SEVERITY.get(row.last_verdict or "", -1):
+            continue
+        updates.updates.append((row.id, {"last_verdict": verdict, "last_screened_at": now}))
+        out.findings.append(_finding(row, verdict, reason, owned.evidence, why))
+
+
+def _possible_owners(session: Session, graph: Any) -> set[str]:
+    """Owners on record whose name a listed record's name could be (loose, as a list change's
+    candidates are; each is then looked up in the list the ordinary way)."""
     snap = current_snapshot(session)
     names: list[str] = []
     if snap is not None:
@@ -166,9 +202,7 @@ def _worth_screening(session: Session, graph: Any, rows: list[Any]) -> list[Any]
         )
     owners = sorted({e.owner_key for edges in graph.owners_of.values() for e in edges})
     nodes = [_Node(i, graph.names[k], k) for i, k in enumerate(owners)]
-    listed = {owners[i] for i in find_candidates(nodes, names)}
-    below = graph.descendants(listed)
-    return [r for r in rows if r.normalized in below or (r.last_verdict or "clear") != "clear"]
+    return {owners[i] for i in find_candidates(nodes, names)}
 
 
 @dataclass(frozen=True)
