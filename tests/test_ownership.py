@@ -552,3 +552,15 @@ def test_a_large_import_weighs_the_ownership_of_counterparties_below_listed_owne
     assert sorted(f["name"] for f in alert.payload["findings"]) == list(names[:3])
     # the answers agree with what the import recorded
     assert answer(svc, "Acme Logistics Ltd", now=datetime.now(UTC)).verdict == "license_required"
+
+
+def test_the_import_prefilter_lets_typos_through_and_keeps_strangers_out():
+    from bot.ownership.prefilter import ListedWords
+
+    listed = ListedWords(["huawei tech llc", "zhejiang dahua tech llc", "hangzhou hikvision"])
+    assert listed.could_be("Huawei Technologies Co., Ltd.")
+    assert listed.could_be("Huawie Technologies Co Ltd")  # two letters swapped
+    assert listed.could_be("Zhejiang Dahau Technology Co., Ltd.")
+    assert not listed.could_be("Bracordun Felhol Ltd")
+    assert not listed.could_be("Huawei Bracordun Felhol Ltd")  # most of the name is not listed
+    assert listed.could_be("Ltd")  # nothing distinctive: looked up

@@ -30,8 +30,17 @@ from bot.answers.verdicts import (
     Match,
     normalize_policy,
 )
-from bot.ownership.graph import THRESHOLD, Edge, Graph, Walk, walks
-from bot.ownership.rules import AFFILIATES, IN_EFFECT, OFAC, RULES, Period, load_periods, state_on
+from bot.ownership.graph import THRESHOLD, Edge, Graph, Walk, walks, walks_everywhere
+from bot.ownership.rules import (
+    AFFILIATES,
+    IN_EFFECT,
+    OFAC,
+    RULE_CITES,
+    RULES,
+    Period,
+    load_periods,
+    state_on,
+)
 from bot.screening.normalize import normalize_name
 from storage.csl import LIST_NAMES
 from storage.models_ownership import OwnershipEdge
@@ -67,6 +76,7 @@ class Loaded:
     periods: tuple[Period, ...]
     _listed: dict[str, tuple[Listed, ...]] = field(default_factory=dict)
     _walks: dict[str, tuple[Walk, Walk]] = field(default_factory=dict)
+    _everywhere: tuple[Walk, Walk] | None = None
     _snapshot: int | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -80,6 +90,7 @@ class Loaded:
                 if self._snapshot != snapshot:
                     self._listed = {}
                     self._walks = {}
+                    self._everywhere = None
                     self._snapshot = snapshot
         found = self._listed.get(key)
         if found is None:
@@ -92,6 +103,8 @@ class Loaded:
     ) -> tuple[Walk, Walk]:
         """The OFAC and Affiliates walks above `key` (cached per list version, like the
         listing lookups: the graph itself is fixed for this object's life)."""
+        if self._everywhere is not None and self._snapshot == snapshot:
+            return self._everywhere
         cached = self._walks.get(key)
         if cached is not None and self._snapshot == snapshot:
             return cached
@@ -112,6 +125,19 @@ class Loaded:
             self._walks.clear()
         self._walks[key] = (ofac, aff)
         return ofac, aff
+
+    def walk_everywhere(
+        self, snapshot: int, search: Callable[[str], list[tuple[Match, Any]]]
+    ) -> int:
+        """Look every owner up once and cover the whole graph at once (re-screening many
+        parties: one fixpoint instead of one walk each). Returns the owners found listed."""
+        owners = {e.owner_key for edges in self.graph.owners_of.values() for e in edges}
+        found = {k: self.listed(k, snapshot, search) for k in sorted(owners)}
+        blocked = {k for k, xs in found.items() if any(x.blocked for x in xs)}
+        affiliates = {k for k, xs in found.items() if any(x.affiliates for x in xs)}
+        ofac, aff = walks_everywhere(self.graph, blocked, affiliates)
+        self._everywhere = (ofac, aff)
+        return len(blocked | affiliates)
 
 
 def _listed(m: Match, programs: Any) -> Listed:
@@ -253,7 +279,7 @@ def owned_by(
         period = state_on(loaded.periods, rule, today)
         active = period is not None and period.status == IN_EFFECT
         title = RULES[rule]
-        cite = f" ({period.cite})" if period else ""
+        cite = _cite(rule, period)
         share = w.share(graph, key)
         owners = "; ".join(_owner_line(e, w, graph, listed, rule) for e in covering)
         result = {
@@ -324,6 +350,17 @@ def owned_by(
     if not floors and not notes:
         return None
     return Owned(floors=floors, notes=notes, evidence=evidence)
+
+
+def _cite(rule: str, period: Period | None) -> str:
+    """ " (90 FR 47201; in effect 2026-11-10 to until further notice: <the period's cite>)"."""
+    base = RULE_CITES[rule]
+    if period is None:
+        return f" ({base})"
+    if base in period.cite:
+        return f" ({period.cite})"
+    state = "in effect" if period.status == IN_EFFECT else "suspended"
+    return f" ({base}; {state} {period.span()}: {period.cite})"
 
 
 def _not_in_effect(title: str, period: Period | None, today: date, fact: str) -> str:

@@ -136,6 +136,22 @@ def walks(graph: Graph, start: str, *rules: Callable[[str], bool]) -> list[Walk]
     return out
 
 
+def walks_everywhere(graph: Graph, *listed_sets: set[str]) -> list[Walk]:
+    """Covered and possibly covered parties of the whole graph, one least fixpoint per rule
+    (for re-screening many parties at once). Coverage only flows down to what owners own, so
+    this is exactly what each party's own walk finds, without the per-party limits."""
+    holdings: dict[str, list[tuple[str, float | None]]] = {}
+    for owned, edges in graph.owners_of.items():
+        for e in edges:
+            holdings.setdefault(e.owner_key, []).append((owned, e.percent))
+    out = []
+    for listed in listed_sets:
+        covered = _spread(holdings, set(listed), unknown_joins=False)
+        maybe = _spread(holdings, covered, unknown_joins=True)
+        out.append(Walk(start="", nodes=[], truncated=False, covered=covered, maybe=maybe))
+    return out
+
+
 def _spread(
     holdings: dict[str, list[tuple[str, float | None]]], seeds: set[str], *, unknown_joins: bool
 ) -> set[str]:

@@ -21,6 +21,11 @@ RULES = {
     AFFILIATES: "BIS Affiliates Rule",
     OFAC: "OFAC 50 Percent Rule",
 }
+#: Where each rule is published (its periods carry their own cites).
+RULE_CITES = {
+    AFFILIATES: "90 FR 47201",
+    OFAC: "OFAC guidance of 2014-08-13",
+}
 IN_EFFECT = "in_effect"
 SUSPENDED = "suspended"
 STATUSES = {"in-effect": IN_EFFECT, "in_effect": IN_EFFECT, "suspended": SUSPENDED}
@@ -46,9 +51,13 @@ class Period:
         )
 
     def span(self) -> str:
-        start = self.starts.isoformat() if self.starts else "always"
-        end = self.ends.isoformat() if self.ends else "until further notice"
-        return f"{start} to {end}" if self.starts else f"{start}, {end}"
+        if self.starts and self.ends:
+            return f"{self.starts.isoformat()} to {self.ends.isoformat()}"
+        if self.starts:
+            return f"from {self.starts.isoformat()}, until further notice"
+        if self.ends:
+            return f"until {self.ends.isoformat()}"
+        return "always, until further notice"
 
     def as_json(self) -> dict[str, object]:
         return {

@@ -22,17 +22,17 @@ from bot.config import Settings
 from bot.counterparties.registry import _screen, result_fields
 from bot.lists.alerts import enqueue
 from bot.ownership.apply import Loaded, load_ownership, owned_by
+from bot.ownership.prefilter import ListedWords
 from bot.screening.normalize import normalize_name
 from bot.upkeep.rescreen import SEVERITY, RescreenReport, _attach_askers, find_candidates
 from storage.db import writer
-from storage.importer import current_snapshot
 from storage.models import EntryName
 from storage.models_sync import Counterparty
 
 log = logging.getLogger(__name__)
 MAX_LISTED = 200
 #: Up to this many owned counterparties are screened again in full; beyond (an import), the
-#: ownership alone is weighed for those below an owner the list could name (see `_bulk`).
+#: ownership alone is weighed, against each one's last answer (see `_bulk`).
 SCREEN_ALL_UP_TO = 500
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
@@ -101,14 +101,9 @@ def rescreen_owned(
             ).all()
             if r.normalized in affected
         ]
-        candidates: set[str] | None = None
-        if len(rows) > SCREEN_ALL_UP_TO:
-            candidates = _possible_owners(session, graph)
-            reach = graph.descendants(candidates)
-            rows = [r for r in rows if r.normalized in reach]
     out.counterparties = len(rows)
     updates = RescreenReport()
-    if candidates is None:
+    if len(rows) <= SCREEN_ALL_UP_TO:
         for row in rows:
             decision = _screen(screener, row.name, row.country, now)
             updates.updates.append((row.id, result_fields(decision, now)))
@@ -120,7 +115,7 @@ def rescreen_owned(
             )
             out.findings.append(_finding(row, decision.verdict, reason, decision.ownership, why))
     else:
-        _bulk(screener, loaded, rows, candidates, now, today, why, out, updates)
+        _bulk(screener, loaded, rows, now, today, why, out, updates)
     _attach_askers(engine, out.findings)  # type: ignore[arg-type]
     with Session(writer(engine)) as session:
         for alert_key, kind, target, payload in ownership_alerts(key, why, out.findings):
@@ -158,7 +153,6 @@ def _bulk(
     screener: Any,
     loaded: Loaded,
     rows: list[Any],
-    candidates: set[str],
     now: datetime,
     today: Any,
     why: str,
@@ -166,18 +160,30 @@ def _bulk(
     updates: RescreenReport,
 ) -> None:
     """Many owned counterparties (an import): what the ownership now calls for, combined with
-    each one's last answer (the stricter stands: never looser). Only owners a listed name
-    could be are looked up in the list; this narrowing stays in this re-screen's own cache and
-    never reaches answers, which look every owner up."""
+    each one's last answer (the stricter stands: never looser). The owners a listed name could
+    be (bot/ownership/prefilter.py) are looked up in the list, and the whole graph covered in
+    one fixpoint per rule; the parties' own names are not searched again (the list did not
+    change)."""
     found = screener.strong_search(now)
     if found is None:
         return  # no usable list: every answer is `unavailable` until there is one
     search, snapshot = found
+    with Session(screener.engine) as session:
+        listed = ListedWords(
+            normalized or normalize_name(name)
+            for normalized, name in session.execute(
+                select(EntryName.normalized, EntryName.name).where(
+                    EntryName.snapshot_id == snapshot
+                )
+            )
+        )
 
     def narrowed(name: str) -> list[Any]:
-        return search(name) if normalize_name(name) in candidates else []
+        return search(name) if listed.could_be(name) else []
 
+    # Its own cache: the narrowing never reaches answers.
     mine = Loaded(graph=loaded.graph, periods=loaded.periods)
+    mine.walk_everywhere(snapshot, narrowed)
     for row in rows:
         owned = owned_by(mine, row.name, (), narrowed, snapshot, today)
         if owned is None or not owned.floors:
@@ -187,22 +193,6 @@ def _bulk(
             continue
         updates.updates.append((row.id, {"last_verdict": verdict, "last_screened_at": now}))
         out.findings.append(_finding(row, verdict, reason, owned.evidence, why))
-
-
-def _possible_owners(session: Session, graph: Any) -> set[str]:
-    """Owners on record whose name a listed record's name could be (loose, as a list change's
-    candidates are; each is then looked up in the list the ordinary way)."""
-    snap = current_snapshot(session)
-    names: list[str] = []
-    if snap is not None:
-        names = list(
-            session.execute(
-                select(EntryName.name).where(EntryName.snapshot_id == snap.id).distinct()
-            ).scalars()
-        )
-    owners = sorted({e.owner_key for edges in graph.owners_of.values() for e in edges})
-    nodes = [_Node(i, graph.names[k], k) for i, k in enumerate(owners)]
-    return {owners[i] for i in find_candidates(nodes, names)}
 
 
 @dataclass(frozen=True)
