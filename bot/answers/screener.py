@@ -13,6 +13,7 @@ injected as `Hooks`; what remains is the sequencing, which reads best in one pla
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
 import threading
 from collections.abc import Callable
@@ -132,11 +133,17 @@ class Outcome:
         return out
 
 
+_SERIALS = itertools.count(1)
+
+
 @dataclass
 class _LoadedIndex:
     snapshot_id: int
     index: NameIndex
     entries: dict[int, Entry]
+    #: Unique per build in this process: what caches of lookups in this index are keyed by
+    #: (snapshot ids repeat across stores).
+    serial: int = field(default_factory=lambda: next(_SERIALS))
 
 
 class IndexCache:
@@ -288,7 +295,7 @@ class Hooks:
     adjudicate: Callable[..., Any] | None = None
     #: (session, today) -> ownership on record and the 50% rules' periods, cached likewise.
     ownership: Callable[[Session, date], Any] | None = None
-    #: (loaded, party, variants, search, snapshot id, today) -> `Owned` | None: what the
+    #: (loaded, party, variants, search, list key, today) -> `Owned` | None: what the
     #: ownership on record means for the party on that day (bot/ownership/apply.py). `search`
     #: gives the strong matches of a name in the list in use, with the record's programs.
     owned_by: Callable[..., Any] | None = None
@@ -554,7 +561,7 @@ class Screener:
             cleaned.text,
             tuple(cleaned.variants),
             self._strong_search(loaded),
-            loaded.snapshot_id,
+            loaded.serial,
             today,
         )
         if owned is None:
@@ -584,14 +591,15 @@ class Screener:
         return search
 
     def strong_search(self, now: datetime) -> tuple[Callable[..., Any], int] | None:
-        """(name -> strong matches in the list in use with their records' programs, the list's
-        snapshot id), or None when there is no usable list: what `Hooks.owned_by` is given,
-        for re-screening many owned parties at once (bot/upkeep/ownership.py)."""
+        """(name -> strong matches in the list in use with their records' programs, a key of
+        that list's index, unique in this process), or None when there is no usable list: what
+        `Hooks.owned_by` is given, for re-screening many owned parties at once
+        (bot/upkeep/ownership.py)."""
         status = self._list_status(now)
         if status.empty or status.snapshot is None or status.snapshot.id is None:
             return None
         loaded = self.cache.get(self.engine, status.snapshot.id)
-        return self._strong_search(loaded), loaded.snapshot_id
+        return self._strong_search(loaded), loaded.serial
 
     def _list_status(self, now: datetime) -> ListStatus:
         """The list in use (cached per process, see bot/lists/status.py)."""

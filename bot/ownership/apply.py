@@ -68,6 +68,26 @@ class Listed:
         return f"{LIST_NAMES.get(self.source, self.source)} {self.entry_id}"
 
 
+class _Lookups:
+    """The owners' lookups in one list version, shared by every `Loaded` of this process: a
+    name's strong matches depend on the list, not on who owns whom."""
+
+    def __init__(self, limit: int = 500_000) -> None:
+        self._lock = threading.Lock()
+        self._snapshot: int | None = None
+        self._found: dict[str, tuple[Listed, ...]] = {}
+        self._limit = limit
+
+    def of(self, snapshot: int) -> dict[str, tuple[Listed, ...]]:
+        with self._lock:
+            if self._snapshot != snapshot or len(self._found) > self._limit:
+                self._snapshot, self._found = snapshot, {}
+            return self._found
+
+
+_LOOKUPS = _Lookups()
+
+
 @dataclass
 class Loaded:
     """Ownership on record and the rules' periods, loaded once per data_version change."""
@@ -79,6 +99,8 @@ class Loaded:
     _everywhere: tuple[Walk, Walk] | None = None
     _snapshot: int | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Share the owners' lookups with the next load (an owner added leaves the others warm).
+    shared: bool = True
 
     def listed(
         self, key: str, snapshot: int, search: Callable[[str], list[tuple[Match, Any]]]
@@ -88,7 +110,7 @@ class Loaded:
         if self._snapshot != snapshot:
             with self._lock:
                 if self._snapshot != snapshot:
-                    self._listed = {}
+                    self._listed = _LOOKUPS.of(snapshot) if self.shared else {}
                     self._walks = {}
                     self._everywhere = None
                     self._snapshot = snapshot

@@ -26,6 +26,7 @@ from bot.ownership.prefilter import ListedWords
 from bot.screening.normalize import normalize_name
 from bot.upkeep.rescreen import SEVERITY, RescreenReport, _attach_askers, find_candidates
 from storage.db import writer
+from storage.importer import current_snapshot
 from storage.models import EntryName
 from storage.models_sync import Counterparty
 
@@ -169,11 +170,12 @@ def _bulk(
         return  # no usable list: every answer is `unavailable` until there is one
     search, snapshot = found
     with Session(screener.engine) as session:
+        in_use = current_snapshot(session)
         listed = ListedWords(
             normalized or normalize_name(name)
             for normalized, name in session.execute(
                 select(EntryName.normalized, EntryName.name).where(
-                    EntryName.snapshot_id == snapshot
+                    EntryName.snapshot_id == (in_use.id if in_use else -1)
                 )
             )
         )
@@ -182,7 +184,7 @@ def _bulk(
         return search(name) if listed.could_be(name) else []
 
     # Its own cache: the narrowing never reaches answers.
-    mine = Loaded(graph=loaded.graph, periods=loaded.periods)
+    mine = Loaded(graph=loaded.graph, periods=loaded.periods, shared=False)
     mine.walk_everywhere(snapshot, narrowed)
     for row in rows:
         owned = owned_by(mine, row.name, (), narrowed, snapshot, today)
