@@ -564,3 +564,10 @@ def test_the_import_prefilter_lets_typos_through_and_keeps_strangers_out():
     assert not listed.could_be("Bracordun Felhol Ltd")
     assert not listed.could_be("Huawei Bracordun Felhol Ltd")  # most of the name is not listed
     assert listed.could_be("Ltd")  # nothing distinctive: looked up
+
+
+def test_a_listed_party_with_unlisted_owners_is_answered_by_its_own_listing(svc):
+    own(svc, HUAWEI, "Employee Shareholding Union", "99")
+    d = answer(svc, HUAWEI)
+    assert d.verdict == "license_required" and not d.ownership
+    assert not any("Affiliates Rule" in r for r in d.reasons)

@@ -296,8 +296,8 @@ def owned_by(
                 "check the owners further up by hand."
             )
         covering = [e for e in direct if e.owner_key in w.covered]
-        if not covering and key not in w.maybe and not any(e.owner_key in w.maybe for e in direct):
-            continue
+        if not any(e.owner_key in w.maybe for e in direct):
+            continue  # no owner listed, covered or possibly covered (its own listing aside)
         period = state_on(loaded.periods, rule, today)
         active = period is not None and period.status == IN_EFFECT
         title = RULES[rule]
@@ -313,7 +313,7 @@ def owned_by(
             "covered_owners": [_evidence(e) for e in covering],
         }
         evidence.setdefault("rules", []).append(result)
-        if key in w.covered:
+        if share >= THRESHOLD:
             holders = "blocked persons" if rule == OFAC else "listed owners"
             if any(not any(_counts(x, rule) for x in listed(e.owner_key)) for e in covering):
                 holders += " (or companies 50% or more owned by them)"
