@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select, update
 from sqlmodel import Session
 
 from bot.config import Settings
@@ -185,6 +185,7 @@ def _bulk(
 
     # Its own cache: the narrowing never reaches answers.
     mine = Loaded(graph=loaded.graph, periods=loaded.periods, shared=False)
+    stricter: list[dict[str, Any]] = []
     mine.walk_everywhere(snapshot, narrowed)
     for row in rows:
         owned = owned_by(mine, row.name, (), narrowed, snapshot, today)
@@ -193,8 +194,17 @@ def _bulk(
         verdict, reason = max(owned.floors, key=lambda f: SEVERITY.get(f[0], -1))
         if SEVERITY.get(verdict, -1) <= SEVERITY.get(row.last_verdict or "", -1):
             continue
-        updates.updates.append((row.id, {"last_verdict": verdict, "last_screened_at": now}))
+        stricter.append({"_id": row.id, "_verdict": verdict, "_at": now})
         out.findings.append(_finding(row, verdict, reason, owned.evidence, why))
+    if stricter:
+        # One statement for all (executemany): a per-row UPDATE is a round trip each.
+        table = Counterparty.__table__  # type: ignore[attr-defined]
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values(last_verdict=bindparam("_verdict"), last_screened_at=bindparam("_at"))
+        )
+        updates.statements.append((statement, stricter))
 
 
 @dataclass(frozen=True)
