@@ -174,7 +174,9 @@ def test_any_listed_organisation_of_the_csl_in_any_chatter_is_never_clear(
     @example(name="Smart Mail Services", before="", after="engfrlxf lkbqj", place=None)
     @example(name="T N K FABRICS LIMITED", before="lol", after="good to go? gy", place=None)
     @example(name="K Logistics (China) Limited", before="urgent dr ... for", after="", place=None)
-    @example(name="Guangzhou Hongyu Technology Co., Ltd.", before="hey team", after="", place=None)
+    @example(
+        name="Guangzhou Hongyu Technology Co., Ltd.", before="hey team", after="", place=None
+    )
     @given(
         name=st.sampled_from(names),
         before=_NOISE,
