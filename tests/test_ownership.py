@@ -571,3 +571,31 @@ def test_a_listed_party_with_unlisted_owners_is_answered_by_its_own_listing(svc)
     d = answer(svc, HUAWEI)
     assert d.verdict == "license_required" and not d.ownership
     assert not any("Affiliates Rule" in r for r in d.reasons)
+
+
+def test_ownership_alerts_reach_the_channel_and_the_person_who_asked(svc, fake):
+    from slack_sdk import WebClient
+
+    from bot.lists.alerts import deliver
+    from handlers.list_alerts import SlackAlertNotifier
+
+    asked = svc.screener.screen(
+        ScreeningRequest(party="Acme Cloud Ltd", text="can we ship laptops to Acme Cloud Ltd?"),
+        Requester(user="U0ASKER01", kind="slack", channel="C0ASK"),
+    )
+    assert asked.decision.verdict == "clear"
+    assert main(["owner", "add", "Acme Cloud Ltd", "--owner", HUAWEI, "--percent", "60"]) == 0
+    fake.clear()
+    client = WebClient(token="xoxb-test", base_url=fake.url)
+    deliver(svc.engine, svc.settings, SlackAlertNotifier(client), owner="test")
+    posted = {c.params["channel"]: c.params for c in fake.calls("chat.postMessage")}
+    assert set(posted) == {"C0ALERTS", "U0ASKER01"}
+    summary = json.dumps(posted["C0ALERTS"]["blocks"])
+    assert "Acme Cloud Ltd" in summary and HUAWEI in summary and "Affiliates Rule" in summary
+    dm = posted["U0ASKER01"]
+    assert dm["text"].startswith("The answer about Acme Cloud Ltd has changed")
+    assert HUAWEI in json.dumps(dm["blocks"])
+    # delivered once: a second delivery posts nothing
+    fake.clear()
+    deliver(svc.engine, svc.settings, SlackAlertNotifier(client), owner="test")
+    assert fake.calls("chat.postMessage") == []
