@@ -290,7 +290,7 @@ def owned_by(
     on_record = f" Ownership on record: {'; '.join(cites)}." if cites else ""
     found = loaded.walks_of(key, snapshot, listed)
     for rule, w in zip((OFAC, AFFILIATES), found, strict=True):
-        if w.truncated:
+        if w.truncated and rule == OFAC:  # (the same ancestors for both rules: say it once)
             notes.append(
                 f"The ownership chain above {name} is longer than could be walked; "
                 "check the owners further up by hand."
