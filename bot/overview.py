@@ -12,6 +12,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.deadlines.schedule import upcoming
 from bot.licensing.extension_text import deadline_line
+from bot.ownership.rules import describe_today, load_periods, next_changes
 from storage.models import AuditEvent
 
 
@@ -19,6 +20,9 @@ from storage.models import AuditEvent
 class HomeData:
     recent: list[dict[str, Any]] = field(default_factory=list)
     deadlines: list[str] = field(default_factory=list)
+    #: The 50% rules: in effect today or not, then the next change of each.
+    rules_today: list[str] = field(default_factory=list)
+    rule_changes: list[str] = field(default_factory=list)
 
 
 def home_data(engine: Engine, settings: Settings, *, user: str, limit: int = 10) -> HomeData:
@@ -34,6 +38,8 @@ def home_data(engine: Engine, settings: Settings, *, user: str, limit: int = 10)
             .order_by(AuditEvent.id.desc())  # type: ignore[union-attr]
             .limit(limit)
         ).all()
+        periods = load_periods(session)
+    today = now.astimezone(settings.tz).date()
     recent = [
         {
             "at": at.strftime("%Y-%m-%d %H:%M UTC"),
@@ -42,4 +48,9 @@ def home_data(engine: Engine, settings: Settings, *, user: str, limit: int = 10)
         }
         for at, subject, verdict in rows
     ]
-    return HomeData(recent=recent, deadlines=deadlines)
+    return HomeData(
+        recent=recent,
+        deadlines=deadlines,
+        rules_today=describe_today(periods, today),
+        rule_changes=next_changes(periods, today),
+    )

@@ -12,10 +12,16 @@ from bot.answers.ask import ask
 from bot.answers.screener import Requester, ScreeningRequest
 from bot.authz import NotAdmin, require_admin
 from bot.screening.country_field import country_code
-from handlers import admin_commands, counterparty_commands, license_commands, reviews
+from handlers import (
+    admin_commands,
+    counterparty_commands,
+    license_commands,
+    ownership_commands,
+    reviews,
+)
 from handlers.common import SORRY, services
 from handlers.slashcmd import CommandSyntaxError, SlashCommand, parse_command
-from handlers.status import list_status_line
+from handlers.status import list_status_line, rules_status_lines
 from handlers.views import answer_message, error_message, help_message, render_answer, section
 
 log = logging.getLogger(__name__)
@@ -59,7 +65,11 @@ def _screen(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) ->
 
 def _status(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) -> Reply:
     line = list_status_line(services(context))
-    return line, [section(f"*Screening list*\n{line}")]
+    rules = rules_status_lines(services(context))
+    return line, [
+        section(f"*Screening list*\n{line}"),
+        section("*The 50% rules today*\n" + "\n".join(f"• {r}" for r in rules)),
+    ]
 
 
 def _help(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) -> Reply:
@@ -68,7 +78,13 @@ def _help(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) -> R
 
 # Modules that add sub-commands: each has SUBCOMMANDS (name -> function) and
 # needs_admin(name, cmd) -> what it would change, or None when it only reads.
-COMMAND_MODULES = (admin_commands, license_commands, counterparty_commands, reviews)
+COMMAND_MODULES = (
+    admin_commands,
+    license_commands,
+    counterparty_commands,
+    reviews,
+    ownership_commands,
+)
 
 SUBCOMMANDS: dict[str, SubCommand] = {"screen": _screen, "status": _status, "help": _help}
 for _module in COMMAND_MODULES:

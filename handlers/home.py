@@ -32,8 +32,16 @@ def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContex
         deadlines=data.deadlines,
         now=datetime.now(UTC),
     )
+    view["blocks"].extend(rules_section(data.rules_today, data.rule_changes))
     view["blocks"].extend(review_queue(svc, user))
     client.views_publish(user_id=user, view=view)
+
+
+def rules_section(today: list[str], changes: list[str]) -> list[dict[str, Any]]:
+    """The 50% rules in effect today, and the next change of each (e.g. a suspension ending)."""
+    lines = [f"• {esc(line)}" for line in today]
+    lines += [f"• :calendar: Next: {esc(line)}" for line in changes] or ["• No change on record."]
+    return [{"type": "divider"}, section("*The 50% rules*\n" + "\n".join(lines))]
 
 
 def review_queue(svc: Any, user: str) -> list[dict[str, Any]]:

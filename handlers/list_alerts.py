@@ -173,6 +173,53 @@ def render_incident(kind: str, p: dict[str, Any]) -> Rendered:
     )
 
 
+def _ownership_line(f: dict[str, Any]) -> str:
+    a, b = f["after"], f["before"]
+    place = f" ({esc(f['country'])})" if f.get("country") else ""
+    return (
+        f"• *{esc(f['name'])}*{place}: was *{_verdict(b.get('verdict'))}*, now "
+        f"*{_verdict(a['verdict'])}* — {esc(a.get('reason') or '')}"
+    )
+
+
+def render_ownership_rescreen(p: dict[str, Any]) -> Rendered:
+    """Counterparties whose answer an ownership change made stricter, with the chain."""
+    findings = p["findings"]
+    n = len(findings) + p.get("not_listed", 0)
+    title = (
+        f"Ownership changed ({p.get('why')}): {n} counterpart{'y' if n == 1 else 'ies'} affected"
+    )
+    lines = [_ownership_line(f) for f in findings]
+    blocks: Blocks = [header(title[:150]), section("\n".join(lines[:IN_MESSAGE])[:2900])]
+    if len(lines) > IN_MESSAGE:
+        blocks.append(context(f"{len(lines) - IN_MESSAGE:,} more in the thread."))
+    blocks.append(context("Screen again before the next shipment to any of them."))
+    names = ", ".join(f["name"] for f in findings[:3])
+    return esc(f"{title}: {names}"), blocks, _replies(lines[IN_MESSAGE:], p.get("not_listed", 0))
+
+
+def render_ownership_rescreen_dm(p: dict[str, Any]) -> Rendered:
+    f, asker = p["finding"], p["asker"]
+    a = f["after"]
+    when = (asker.get("asked_at") or "")[:10]
+    body = (
+        f"On {when} you asked about *{esc(f['name'])}* and I answered "
+        f"*{_verdict(asker.get('verdict'))}*. Its ownership on record changed "
+        f"({esc(p.get('why'))}); screening it now gives *{_verdict(a['verdict'])}*.\n"
+        f"{esc(a.get('reason') or '')}"
+    )
+    blocks: Blocks = [
+        header(f"The answer about {f['name']} has changed"[:150]),
+        section(body[:2900]),
+        context("Do not rely on the earlier answer; ask again before shipping."),
+    ]
+    text = (
+        f"The answer about {f['name']} has changed: was {_verdict(asker.get('verdict'))}, "
+        f"now {_verdict(a['verdict'])}"
+    )
+    return esc(text), blocks, []
+
+
 def render_alert(notice: AlertNotice) -> Rendered:
     if notice.kind in review_messages.KINDS:
         return (*review_messages.render(notice.kind, notice.payload), [])
@@ -182,6 +229,10 @@ def render_alert(notice: AlertNotice) -> Rendered:
         return render_rescreen(notice.payload)
     if notice.kind == "rescreen_dm":
         return render_rescreen_dm(notice.payload)
+    if notice.kind == "ownership_rescreen":
+        return render_ownership_rescreen(notice.payload)
+    if notice.kind == "ownership_rescreen_dm":
+        return render_ownership_rescreen_dm(notice.payload)
     return render_incident(notice.kind, notice.payload)
 
 

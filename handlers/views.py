@@ -193,6 +193,8 @@ USAGE = (
     "• `/canweship license list` — license decisions on record (admins: `add`, `revoke`)\n"
     "• `/canweship counterparty list` — parties re-screened when the list changes\n"
     "• `/canweship cases` — open review cases (admins: `reviewers add @user`)\n"
+    "• `/canweship owner list [PARTY]` — ownership on record (admins: `add`, `remove`)\n"
+    "• `/canweship policy list` — the 50% rules' dates (admins: record a suspension)\n"
     "• Admins: `admins`, `watch #channel`, `country set`, `audit export`\n"
     "• `/canweship help` — this message"
 )

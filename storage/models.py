@@ -277,4 +277,9 @@ class DataVersion(SQLModel, table=True):
 
 # Tables of later features live in their own modules; importing them here registers them on
 # SQLModel.metadata for Alembic and for anyone who imports storage.models.
-from storage import models_licenses, models_reviews, models_sync  # noqa: E402, F401
+from storage import (  # noqa: E402, F401
+    models_licenses,
+    models_ownership,
+    models_reviews,
+    models_sync,
+)

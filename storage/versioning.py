@@ -1,5 +1,5 @@
-"""Bump `data_version` whenever licenses, extensions or destination policies change, in the same
-transaction.
+"""Bump `data_version` whenever licenses, extensions, destination policies or ownership change,
+in the same transaction.
 
 Screening caches what authorizes shipments and what each destination's policy is
 (bot/answers/screener.py) and re-reads them only when this counter moved. Hooking the ORM flush
@@ -15,11 +15,15 @@ from sqlmodel import Session
 
 from storage.models import CountryPolicy, DataVersion, Extension
 from storage.models_licenses import License
+from storage.models_ownership import OwnershipEdge, RulePeriod
 
 AUTHORIZATIONS = "authorizations"
 #: Bumped explicitly (bot/reviews) in the transaction of every decision, lapse or re-open.
 ADJUDICATIONS = "adjudications"
+#: Ownership edges and the 50% rules' periods (bot/ownership), bumped on every flush of them.
+OWNERSHIP = "ownership"
 _WATCHED = (License, Extension, CountryPolicy)
+_OWNERSHIP = (OwnershipEdge, RulePeriod)
 
 
 @event.listens_for(Session, "before_flush")
@@ -31,6 +35,8 @@ def _bump_on_change(session: Session, flush_context: Any, instances: Any) -> Non
             .where(DataVersion.key == AUTHORIZATIONS)
             .values(version=DataVersion.version + 1)
         )
+    if any(isinstance(obj, _OWNERSHIP) for obj in changed):
+        bump(session, OWNERSHIP)
 
 
 def version_query() -> Any:

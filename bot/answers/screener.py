@@ -13,6 +13,7 @@ injected as `Hooks`; what remains is the sequencing, which reads best in one pla
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
 import threading
 from collections.abc import Callable
@@ -27,7 +28,9 @@ from sqlmodel import Session
 
 from bot.answers.reading import edge_chatter, is_chatter
 from bot.answers.verdicts import (
+    AUTHORIZED,
     CLEAR,
+    PROHIBITED,
     Decision,
     DestinationPolicy,
     Match,
@@ -118,6 +121,8 @@ class Outcome:
                 "count": d.family.count,
                 "by_source": d.family.by_source,
             }
+        if d.ownership:
+            out["ownership"] = d.ownership
         if d.destination:
             out["destination"] = {
                 "code": d.destination.code,
@@ -128,11 +133,17 @@ class Outcome:
         return out
 
 
+_SERIALS = itertools.count(1)
+
+
 @dataclass
 class _LoadedIndex:
     snapshot_id: int
     index: NameIndex
     entries: dict[int, Entry]
+    #: Unique per build in this process: what caches of lookups in this index are keyed by
+    #: (snapshot ids repeat across stores).
+    serial: int = field(default_factory=lambda: next(_SERIALS))
 
 
 class IndexCache:
@@ -212,6 +223,7 @@ class OnRecord:
     denied: list[Any]
     policies: dict[str, tuple[str, str, str | None]]  # code -> (policy, reason, cite)
     adjudications: Any = None  # what `Hooks.adjudications` loaded (reviewers' decisions)
+    ownership: Any = None  # what `Hooks.ownership` loaded (ownership and the 50% rules)
 
     def destination(self, code: str | None) -> DestinationPolicy | None:
         """The policy for a destination; a region (UA-43) falls back to its country's."""
@@ -281,6 +293,12 @@ class Hooks:
     #: (loaded, party, country, matches, entry_of) -> `Adjudged` | None: the matches as the
     #: decisions leave them. Only ever relaxes fuzzy matches (bot/reviews/apply.py).
     adjudicate: Callable[..., Any] | None = None
+    #: (session, today) -> ownership on record and the 50% rules' periods, cached likewise.
+    ownership: Callable[[Session, date], Any] | None = None
+    #: (loaded, party, variants, search, list key, today) -> `Owned` | None: what the
+    #: ownership on record means for the party on that day (bot/ownership/apply.py). `search`
+    #: gives the strong matches of a name in the list in use, with the record's programs.
+    owned_by: Callable[..., Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -292,6 +310,16 @@ class Adjudged:
     notes: list[str] = field(default_factory=list)
     floor: tuple[str, str] | None = None  # (verdict, reason)
     settled: tuple[str, ...] = ()  # records ("SRC:id") a decision in force settled
+
+
+@dataclass(frozen=True)
+class Owned:
+    """What the ownership on record means for a party: floors (verdict at least, and why) the
+    answer is raised to, never lowered, notes, and the evidence for the answer's JSON."""
+
+    floors: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    evidence: dict[str, Any] = field(default_factory=dict)
 
 
 class Screener:
@@ -513,11 +541,65 @@ class Screener:
                 ]
             if adjudged.floor is not None:
                 raise_floor(decision, *adjudged.floor)
+        if cleaned.text and not status.empty and on_record.ownership is not None:
+            self._apply_ownership(decision, cleaned, on_record.ownership, loaded, today)
         if request.party and request.party.strip() and not cleaned.text:
             return no_party_named(decision, request.party)
         if cleaned.notes and cleaned.text:
             decision.notes.append(f"Screened '{cleaned.text}' ({'; '.join(cleaned.notes)}).")
         return decision
+
+    def _apply_ownership(
+        self, decision: Decision, cleaned: Cleaned, ownership: Any, loaded: Any, today: date
+    ) -> None:
+        """Raise the answer to what the 50% rules make of the party's owners (never lower)."""
+        owned_by = self.hooks.owned_by
+        if owned_by is None:
+            return
+        owned = owned_by(
+            ownership,
+            cleaned.text,
+            tuple(cleaned.variants),
+            self._strong_search(loaded),
+            loaded.serial,
+            today,
+        )
+        if owned is None:
+            return
+        severity = {PROHIBITED: 3, "license_required": 2, "review": 1}
+        for verdict, why in sorted(owned.floors, key=lambda f: -severity.get(f[0], 0)):
+            if decision.verdict == AUTHORIZED and verdict == PROHIBITED:
+                # A license never authorizes dealing with a blocked party.
+                decision.verdict = PROHIBITED
+                decision.reasons.insert(0, why)
+                continue
+            raise_floor(decision, verdict, why)
+        decision.notes.extend(owned.notes)
+        decision.ownership = owned.evidence
+
+    def _strong_search(self, loaded: _LoadedIndex) -> Callable[[str], list[tuple[Match, Any]]]:
+        strong = self.settings.strong_match
+
+        def search(name: str) -> list[tuple[Match, Any]]:
+            hits = loaded.index.search(name, limit=10).hits
+            return [
+                (_match(loaded.entries[h.entry_key], h), loaded.entries[h.entry_key].programs)
+                for h in hits
+                if h.score >= strong and h.entry_key in loaded.entries
+            ]
+
+        return search
+
+    def strong_search(self, now: datetime) -> tuple[Callable[..., Any], int] | None:
+        """(name -> strong matches in the list in use with their records' programs, a key of
+        that list's index, unique in this process), or None when there is no usable list: what
+        `Hooks.owned_by` is given, for re-screening many owned parties at once
+        (bot/upkeep/ownership.py)."""
+        status = self._list_status(now)
+        if status.empty or status.snapshot is None or status.snapshot.id is None:
+            return None
+        loaded = self.cache.get(self.engine, status.snapshot.id)
+        return self._strong_search(loaded), loaded.serial
 
     def _list_status(self, now: datetime) -> ListStatus:
         """The list in use (cached per process, see bot/lists/status.py)."""
@@ -546,6 +628,7 @@ class Screener:
             adjudications = (
                 self.hooks.adjudications(session, today) if self.hooks.adjudications else None
             )
+            ownership = self.hooks.ownership(session, today) if self.hooks.ownership else None
             policies = {
                 row.code: (row.policy, row.reason, row.cite)
                 for row in session.execute(select(CountryPolicy)).scalars()
@@ -556,7 +639,11 @@ class Screener:
                 if row in session:
                     session.expunge(row)
         loaded = OnRecord(
-            authorizations=found, denied=denied, policies=policies, adjudications=adjudications
+            authorizations=found,
+            denied=denied,
+            policies=policies,
+            adjudications=adjudications,
+            ownership=ownership,
         )
         with self._auth_lock:
             self._auth_cache = (key, loaded)

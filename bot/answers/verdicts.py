@@ -130,6 +130,8 @@ class Decision:
     notes: list[str] = field(default_factory=list)
     #: Records ("SRC:id") a reviewer's decision in force settled for this party (no new case).
     settled: tuple[str, ...] = ()
+    #: The ownership on record and what the 50% rules made of it (bot/ownership), if any.
+    ownership: dict[str, Any] | None = None
 
     @property
     def top(self) -> Match | None:

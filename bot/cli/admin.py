@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     sched.set_defaults(handler=cmd_scheduler)
 
     seed = sub.add_parser("seed", help="load a worked example")
-    seed.add_argument("example", choices=["huawei-tgl"])
+    seed.add_argument("example", choices=["huawei-tgl", "huawei-affiliates"])
     seed.add_argument(
         "--as-of", metavar="DATE", help="record what was known on DATE (default today)"
     )
@@ -224,6 +224,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
     from bot.licensing.extensions import ExtensionError
 
     svc = _services()
+    if args.example == "huawei-affiliates":
+        return _seed_affiliates(svc)
     try:
         as_of = date.fromisoformat(args.as_of) if args.as_of else datetime.now(UTC).date()
     except ValueError as exc:
@@ -235,4 +237,18 @@ def cmd_seed(args: argparse.Namespace) -> int:
     print(f"{tgl.NAME}, as known on {as_of}:")
     for step in steps:
         print(f"  {step}")
+    return 0
+
+
+def _seed_affiliates(svc) -> int:  # type: ignore[no-untyped-def]
+    # (lazy: a command loads only what it runs)
+    from bot.cli.ownership import _rescreen
+    from bot.ownership import seed as example
+
+    report, lines = example.seed(svc.engine, actor=_actor())
+    print("ILLUSTRATIVE ownership (fictional companies, real listed Huawei owners):")
+    for line in lines:
+        print(f"  {line}")
+    print(f"{report.added} added, {report.changed} changed, {report.unchanged} unchanged")
+    _rescreen(svc, report.owned_keys, "seed huawei-affiliates", "seed")
     return 0

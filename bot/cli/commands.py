@@ -13,6 +13,14 @@ from bot.cli.progress import progress_bar
 from bot.config import Settings
 from bot.deadlines.schedule import pending_count
 from bot.lists.status import human_age, read_list_status
+from bot.ownership.rules import (
+    RULES,
+    describe_today,
+    in_effect,
+    load_periods,
+    next_changes,
+    state_on,
+)
 from bot.runtime.store import open_runtime
 from bot.screening.normalize import NORMALIZER_VERSION, normalize_name
 from storage.csl import ListFormatError, ParsedList
@@ -58,12 +66,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from bot.cli import admin as cli_admin
     from bot.cli import ask as cli_ask
     from bot.cli import licenses as cli_licenses
+    from bot.cli import ownership as cli_ownership
     from bot.cli import reviews as cli_reviews
     from bot.cli import run as cli_run
     from bot.cli import screen as cli_screen
     from bot.cli import sync as cli_sync
 
-    for module in (cli_screen, cli_ask, cli_run, cli_admin, cli_licenses, cli_sync, cli_reviews):
+    for module in (
+        cli_screen,
+        cli_ask,
+        cli_run,
+        cli_admin,
+        cli_licenses,
+        cli_sync,
+        cli_reviews,
+        cli_ownership,
+    ):
         module.register(sub)
 
 
@@ -163,6 +181,8 @@ def status_document(settings: Settings, now: datetime | None = None) -> dict[str
             session, now=now, stale_after=settings.stale_after, include_last_run=True
         )
         pending = pending_count(session)
+        periods = load_periods(session)
+    today = now.astimezone(settings.tz).date()
     snap = st.snapshot
     doc: dict[str, Any] = {
         "store": {
@@ -173,6 +193,15 @@ def status_document(settings: Settings, now: datetime | None = None) -> dict[str
         "list": None,
         "problem": st.problem,
         "reminders": {"pending": pending, "alert_channel": settings.alert_channel},
+        "rules": {
+            rule: {
+                "in_effect": in_effect(periods, rule, today),
+                "period": p.as_json() if (p := state_on(periods, rule, today)) else None,
+            }
+            for rule in RULES
+        },
+        "rules_today": describe_today(periods, today),
+        "rules_next": next_changes(periods, today),
     }
     if snap is not None:
         doc["list"] = {
@@ -234,4 +263,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     reminders = doc["reminders"]
     where = reminders["alert_channel"] or "nowhere: CANWESHIP_ALERT_CHANNEL is not set"
     print(f"reminders: {reminders['pending']} pending, posted to {where}")
+    for line in doc["rules_today"]:
+        print(f"rule: {line}")
+    for line in doc["rules_next"]:
+        print(f"next rule change: {line}")
     return 0

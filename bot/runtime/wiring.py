@@ -20,6 +20,7 @@ from bot.answers.verdicts import UNAVAILABLE, Decision
 from bot.config import Settings
 from bot.counterparties.registry import record_asked_in
 from bot.licensing import extensions, license_screening
+from bot.ownership.apply import load_ownership, owned_by
 from bot.reviews.apply import adjudicate, load_adjudications
 from bot.reviews.cases import open_or_join_case
 from bot.runtime.store import open_runtime
@@ -70,6 +71,8 @@ def screener_hooks(settings: Settings | None = None) -> Hooks:
         after_answer=_after_answer,
         adjudications=load_adjudications,
         adjudicate=adjudicate,
+        ownership=load_ownership,
+        owned_by=owned_by,
     )
 
 

@@ -21,7 +21,8 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.lists.alerts import enqueue, upsert_ignore
 from bot.lists.changeset import ChangedRecord, ChangeSet
-from bot.upkeep.rescreen import finding_alerts, rescreen
+from bot.upkeep.ownership import owners_named, rescreen_owned
+from bot.upkeep.rescreen import _changed_names, finding_alerts, rescreen
 from storage.claims import claim_batch, pending_or_lapsed
 from storage.db import writer
 from storage.importer import current_snapshot
@@ -186,6 +187,20 @@ def process_changes(
         started = time.perf_counter()
         changes = compute_changes(engine, snapshot_id, previous_id)
         report = rescreen(engine, settings, screener, changes, now=now)
+        # A record added or changed may be an owner on record: what it owns, directly or
+        # not, is re-screened too (alerts keyed by the snapshot, so a retry posts nothing twice).
+        touched = [r.entry_key for r in changes.records if r.entry_key is not None]
+        owners = owners_named(engine, settings, _changed_names(engine, touched), now=now)
+        owned = rescreen_owned(
+            engine,
+            settings,
+            screener,
+            owners,
+            now=now,
+            key=f"list:{snapshot_id}",
+            why=f"list {changes.version} lists an owner on record",
+            owners=True,
+        )
         summary = {
             "version": changes.version,
             "previous_version": changes.previous_version,
@@ -193,6 +208,8 @@ def process_changes(
             "candidates": report.candidates,
             "counterparties": report.counterparties,
             "findings": len(report.findings),
+            "owned_rescreened": owned.counterparties,
+            "owned_findings": len(owned.findings),
             "seconds": round(time.perf_counter() - started, 3),
         }
         with Session(writer(engine)) as session:

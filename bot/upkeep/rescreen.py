@@ -62,9 +62,13 @@ class RescreenReport:
     candidates: int = 0
     findings: list[Finding] = field(default_factory=list)
     updates: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    #: Prepared (statement, parameter rows) to run with executemany, for many rows at once.
+    statements: list[tuple[Any, list[dict[str, Any]]]] = field(default_factory=list)
 
     def apply(self, session: Session) -> None:
         """Store each re-screened counterparty's new result (in the caller's transaction)."""
+        for statement, rows in self.statements:
+            session.connection().execute(statement, rows)
         for counterparty_id, values in self.updates:
             if values:
                 session.execute(
