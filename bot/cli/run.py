@@ -70,6 +70,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "--access-log" if settings.access_log else "--no-access-log",
         "bot.runtime.wsgi:application",
     ]  # fmt: skip
+    # Each worker builds the name index before it accepts traffic (bot/runtime/wsgi.py).
+    os.environ["CANWESHIP_WARM_ON_IMPORT"] = "1"
     sys.stdout.flush()
     os.execv(sys.executable, argv)
     return 0  # not reached
@@ -145,7 +147,7 @@ def _socket_mode(settings: Settings) -> int:
     from bot.runtime.wiring import build_services
 
     services = build_services(settings)
-    services.warm_up()
+    services.warm()  # the name index is built before Slack sends the first question
     app = create_app(services)
     if settings.alert_channel:
         # This process ticks reminders too; claims keep delivery exactly-once alongside others.

@@ -1,14 +1,21 @@
 """WSGI entry point for HTTP mode (`canweship serve`, Procfile `web:`).
 
 Routes: POST /slack/events (signature verified by Bolt), GET /healthz. Anything else is 404.
+
+Under `canweship serve` each worker builds its services and the name index of the list in use
+when granian imports this module, before the worker accepts a connection (`WARM_ON_IMPORT`,
+set by the serve command); if the store cannot be read then, the worker starts anyway and keeps
+trying in the background, and `/healthz` answers 503 with the reason until it is ready.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,6 +34,9 @@ from bot.services import Services
 sys.setswitchinterval(0.001)
 _lock = threading.Lock()
 _state: dict[str, Any] = {}
+log = logging.getLogger(__name__)
+#: Set (to "1") by `canweship serve` for its granian workers: warm before accepting traffic.
+WARM_ON_IMPORT = "CANWESHIP_WARM_ON_IMPORT"
 
 
 def _get() -> tuple[Services, SlackRequestHandler]:
@@ -39,8 +49,31 @@ def _get() -> tuple[Services, SlackRequestHandler]:
             _state["handler"] = SlackRequestHandler(
                 create_app(services, hand_off_group=os.getppid())
             )
-            services.warm_up()
+            _warm_or_keep_trying(services)
         return _state["services"], _state["handler"]
+
+
+def _warm_or_keep_trying(services: Services) -> None:
+    """Build the index here and now; if the store cannot be read, keep trying in the
+    background (`/healthz` says why it is not ready meanwhile)."""
+    try:
+        services.warm()
+        return
+    except Exception as exc:
+        log.warning("cannot build the name index yet, retrying in the background: %s", exc)
+
+    def retry() -> None:
+        delay = 1.0
+        while True:
+            time.sleep(delay)
+            try:
+                services.warm()
+                return
+            except Exception as exc:
+                log.warning("cannot build the name index yet: %s", exc)
+                delay = min(delay * 2, 15.0)
+
+    threading.Thread(target=retry, name="index-warm-up", daemon=True).start()
 
 
 def _json(start_response: Any, status: str, doc: dict[str, Any]) -> Iterable[bytes]:
@@ -52,14 +85,22 @@ def _json(start_response: Any, status: str, doc: dict[str, Any]) -> Iterable[byt
 
 
 def healthz(services: Services) -> tuple[str, dict[str, Any]]:
-    """Ready when the store answers; reports the list version (no secrets)."""
+    """Ready when the store answers and this process has built the index of the list in use
+    (503 with the reason until then); reports the list version (no secrets)."""
 
+    reason = services.readiness()
+    if reason is not None:
+        return "503 Service Unavailable", {"ok": False, "error": "not ready", "reason": reason}
     try:
         with services.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         st = list_status(services.engine, services.settings)
     except Exception as exc:  # the store is down: not healthy
-        return "503 Service Unavailable", {"ok": False, "error": type(exc).__name__}
+        return "503 Service Unavailable", {
+            "ok": False,
+            "error": type(exc).__name__,
+            "reason": "the store cannot be read",
+        }
     return "200 OK", {"ok": True, "list_version": st.version, "list_problem": st.problem}
 
 
@@ -70,3 +111,11 @@ def application(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]
         status, doc = healthz(services)
         return _json(start_response, status, doc)
     return handler(environ, start_response)
+
+
+if os.environ.get(WARM_ON_IMPORT) == "1":
+    # A granian worker imports this module before it accepts connections: build now.
+    try:
+        _get()
+    except Exception as exc:  # e.g. the store is down: the first request tries again
+        log.warning("could not start the app yet: %s", exc)
