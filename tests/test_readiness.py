@@ -58,9 +58,7 @@ def test_a_new_list_is_built_beside_the_old_one_and_no_question_waits(
 
     monkeypatch.setattr(IndexCache, "_build", staticmethod(slow_build))
     smaller = json.loads(FIXTURE_LIST.read_text())
-    smaller["results"] = [
-        r for r in smaller["results"] if "huawei" not in json.dumps(r).lower()
-    ]
+    smaller["results"] = [r for r in smaller["results"] if "huawei" not in json.dumps(r).lower()]
     (tmp_path / "next.json").write_text(json.dumps(smaller))
     assert main(["import", "--force", str(tmp_path / "next.json")]) == 0
     capsys.readouterr()
