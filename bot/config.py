@@ -62,6 +62,8 @@ class Settings:
     reminder_offsets: tuple[int, ...] = (30, 14, 7, 3, 1, 0, -1)
     tick_interval: timedelta = timedelta(seconds=30)
     claim_lease: timedelta = timedelta(minutes=5)
+    # A question's claim (its intake row and its event): after this, another process answers it.
+    answer_lease: timedelta = timedelta(minutes=2)
     # List sync.
     sync_url: str = (
         "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.json"
@@ -142,6 +144,10 @@ class Settings:
         if get("CANWESHIP_CLAIM_LEASE"):
             values["claim_lease"] = parse_duration(
                 get("CANWESHIP_CLAIM_LEASE") or "", name="CANWESHIP_CLAIM_LEASE"
+            )
+        if get("CANWESHIP_ANSWER_LEASE"):
+            values["answer_lease"] = parse_duration(
+                get("CANWESHIP_ANSWER_LEASE") or "", name="CANWESHIP_ANSWER_LEASE"
             )
         if get("CANWESHIP_SYNC_URL"):
             values["sync_url"] = get("CANWESHIP_SYNC_URL")

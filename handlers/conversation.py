@@ -6,6 +6,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -16,7 +17,13 @@ from bot.answers.reading import Reading
 from bot.answers.screener import Requester, ScreeningRequest
 from handlers.common import SORRY, EventOnce, post, post_ephemeral, services
 from handlers.markup import to_plain_text
-from handlers.views import SCREEN_GUESS, answer_message, error_message, render_answer
+from handlers.views import (
+    SCREEN_GUESS,
+    answer_message,
+    error_message,
+    mark_late,
+    render_answer,
+)
 from storage.events import AlreadyHandled
 
 log = logging.getLogger(__name__)
@@ -50,21 +57,32 @@ THREADS = _Threads()
 
 
 def answer_event(
-    event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
-    """Answer the question in `event` once, in a thread when asked in a channel."""
+    event: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    late: datetime | None = None,
+) -> bool:
+    """Answer the question in `event` once, in a thread when asked in a channel; False when
+    another delivery of it has it. `late`: when it was received, for an answer a sweeper gives
+    after its first answerer died (the answer says it comes late)."""
     handling = EventOnce(context, body)
     try:
-        replied = _answer(event, client, context, handling)
+        replied = _answer(event, client, context, handling, late)
     except AlreadyHandled:
         log.info("event %s already handled or in progress; skipping", body.get("event_id"))
-        return
+        return False
     if replied:
         handling.complete()
+    return replied
 
 
 def _answer(
-    event: dict[str, Any], client: WebClient, context: BoltContext, handling: EventOnce
+    event: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    handling: EventOnce,
+    late: datetime | None = None,
 ) -> bool:
     """Screen and reply; False when another delivery of the event has it. A screened answer
     claims the event with its audit row (AlreadyHandled if it cannot); any other reply claims it
@@ -101,6 +119,8 @@ def _answer(
         answer = None
     if not handling.claim():
         return False
+    if late is not None:
+        text, blocks = mark_late((text, blocks), late)
     if (answer is None or answer.kind != ANSWER) and not in_dm:
         # Errors and "what do you mean?" go only to the asker.
         post_ephemeral(
