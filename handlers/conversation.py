@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.answers.ask import ANSWER, ask
 from bot.answers.reading import Reading
@@ -67,6 +68,12 @@ def answer_event(
     another delivery of it has it. `late`: when it was received, for an answer a sweeper gives
     after its first answerer died (the answer says it comes late)."""
     handling = EventOnce(context, body)
+    ref = handling.ref
+    if late is not None and ref is not None and already_answered(client, event, ref.event_id):
+        # Slack took the answer before its process died, which could not mark it done.
+        log.info("event %s was answered before its process stopped", ref.event_id)
+        handling.complete()
+        return True
     try:
         replied = _answer(event, client, context, handling, late)
     except AlreadyHandled:
@@ -127,8 +134,53 @@ def _answer(
             client, channel=channel, user=user, text=text, blocks=blocks, thread_ts=thread_ts
         )
         return True
-    post(client, channel=channel, text=text, blocks=blocks, thread_ts=thread_ts, unfurl_links=False)
+    post(
+        client,
+        channel=channel,
+        text=text,
+        blocks=blocks,
+        thread_ts=thread_ts,
+        unfurl_links=False,
+        metadata=_answers(handling.ref.event_id) if handling.ref is not None else None,
+    )
     return True
+
+
+ANSWER_EVENT = "canweship_answer"
+
+
+def _answers(key: str) -> dict[str, Any]:
+    """Message metadata naming the question a posted answer answers (see `already_answered`)."""
+    return {"event_type": ANSWER_EVENT, "event_payload": {"question": key}}
+
+
+def already_answered(client: WebClient, event: dict[str, Any], key: str) -> bool:
+    """True when the conversation of `event` holds the bot's answer to question `key` (its
+    metadata says so): a process that died after Slack took its answer, before marking the
+    question done, must not have it answered twice. When Slack cannot tell, False (answer)."""
+    channel = event.get("channel") or ""
+    in_dm = event.get("channel_type") == "im" or channel.startswith("D")
+    thread_ts = None if in_dm else (event.get("thread_ts") or event.get("ts"))
+    try:
+        if thread_ts:
+            found = client.conversations_replies(
+                channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
+            )
+        else:
+            found = client.conversations_history(
+                channel=channel, oldest=event.get("ts") or "0", include_all_metadata=True, limit=200
+            )
+    except SlackApiError as exc:
+        log.warning("cannot read the conversation of %s: %s", key, exc.response.get("error"))
+        return False
+    for message in found.get("messages") or []:
+        meta = message.get("metadata") or {}
+        if (
+            meta.get("event_type") == ANSWER_EVENT
+            and (meta.get("event_payload") or {}).get("question") == key
+        ):
+            return True
+    return False
 
 
 def on_screen_guess(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:

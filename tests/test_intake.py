@@ -202,3 +202,33 @@ def _count(engine, model) -> int:
 
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_an_answer_slack_took_before_its_process_died_is_not_posted_again(svc, fake):
+    from sqlalchemy import update
+
+    from storage.models import ProcessedEvent
+
+    slack = SlackDriver(svc, fake, secret=SECRET, user="U1")
+    slack.dispatch(_dm(QUESTION, "D0INTAKE5", "EvQ5"))
+    assert len(fake.posted_messages("D0INTAKE5")) == 1
+    assert svc.completions.flush(10)
+    # As if the process died right after Slack took the post, before marking it done.
+    past = utcnow() - timedelta(seconds=10)
+    with svc.engine.begin() as conn:
+        conn.execute(
+            update(ProcessedEvent)
+            .where(ProcessedEvent.event_id == "EvQ5")
+            .values(completed_at=None, claimed_at=past, claimed_by="dead")
+        )
+        conn.execute(
+            update(IntakeItem)
+            .where(IntakeItem.ref == "EvQ5")
+            .values(status="claimed", done_at=None, claimed_at=past, claimed_by="dead")
+        )
+    audits = _count(svc.engine, AuditEvent)
+    Sweeper(svc, slack.app.client).sweep()
+    assert len(fake.posted_messages("D0INTAKE5")) == 1  # found its answer in the conversation
+    assert _count(svc.engine, AuditEvent) == audits  # and did not screen it again
+    assert svc.completions.flush(10)
+    assert intake.status_of(svc.engine, "EvQ5") == ("done", True)

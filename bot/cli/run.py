@@ -161,5 +161,20 @@ def _socket_mode(settings: Settings) -> int:
             "CANWESHIP_ALERT_CHANNEL is not set: this process will not post reminders.",
             file=sys.stderr,
         )
-    SocketModeHandler(app, settings.slack_app_token).start()
+    # (lazy: a command loads only what it runs)
+    import signal
+
+    from bot.runtime import intake
+
+    intake.serve(services, app.client)  # the sweeper, and the graceful stop at exit
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)  # stop receiving, finish or give back what is held
+    handler = SocketModeHandler(app, settings.slack_app_token)
+    try:
+        handler.start()
+    finally:
+        handler.close()
     return 0

@@ -127,3 +127,35 @@ def _completed(services: Services, key: str) -> bool:
             select(ProcessedEvent.completed_at).where(ProcessedEvent.event_id == key)  # type: ignore[arg-type]
         ).first()
     return done is not None and done[0] is not None
+
+
+def serve(services: Services, client: WebClient) -> Sweeper:
+    """Start this process's sweeper, and the graceful stop: when the main thread ends (a web
+    worker's server stopped on SIGTERM, or Socket Mode's handler returned), the interpreter
+    first lets the listener pools finish the questions they hold (concurrent.futures joins its
+    threads at exit), then `stop_gracefully` runs on a watcher thread the interpreter waits for."""
+    sweeper = Sweeper(services, client).start()
+
+    def watch() -> None:
+        threading.main_thread().join()
+        stop_gracefully(services, sweeper)
+
+    threading.Thread(target=watch, name="graceful-stop", daemon=False).start()
+    return sweeper
+
+
+def stop_gracefully(services: Services, sweeper: Sweeper | None = None) -> int:
+    """Stop sweeping, write the answered questions' marks, and give back the questions this
+    process holds but did not answer (a sibling's sweeper, or this one restarted, answers them).
+    The number given back."""
+    if sweeper is not None:
+        sweeper.stop()
+    services.completions.flush(5.0)
+    try:
+        released = intake.release(services.engine, owner=services.instance_id)
+    except SQLAlchemyError as exc:  # their claims lapse instead, and a sweeper takes them then
+        log.warning("could not release the questions this process holds: %s", exc)
+        return 0
+    if released:
+        log.warning("released %d questions for another process to answer", released)
+    return released

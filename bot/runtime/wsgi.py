@@ -23,6 +23,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
 from bot.answers.screener import list_status
+from bot.runtime import intake
 from bot.runtime.app import create_app
 from bot.runtime.wiring import build_services
 from bot.services import Services
@@ -46,10 +47,11 @@ def _get() -> tuple[Services, SlackRequestHandler]:
             if not services.settings.slack_signing_secret:
                 raise RuntimeError("HTTP mode needs SLACK_SIGNING_SECRET")
             _state["services"] = services
-            _state["handler"] = SlackRequestHandler(
-                create_app(services, hand_off_group=os.getppid())
-            )
+            app = create_app(services, hand_off_group=os.getppid())
+            _state["handler"] = SlackRequestHandler(app)
             _warm_or_keep_trying(services)
+            if os.environ.get(WARM_ON_IMPORT) == "1":  # a served worker, not a test's import
+                intake.serve(services, app.client)
         return _state["services"], _state["handler"]
 
 
