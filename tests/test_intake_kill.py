@@ -41,6 +41,7 @@ pytestmark = pytest.mark.slow
 
 SECRET = "kill-secret"
 LEASE = 3.0  # seconds: CANWESHIP_ANSWER_LEASE for these processes
+SERVE = (sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1")
 QUESTION = "can we ship 200 routers to Huawei Technologies in Shenzhen?"
 
 
@@ -63,8 +64,7 @@ class Instance:
     def start(self) -> Instance:
         with self.log.open("a") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"]
-                + ["--port", str(self.port)],
+                [*SERVE, "--port", str(self.port)],
                 env=self.env,
                 cwd=REPO,
                 stdout=log,
