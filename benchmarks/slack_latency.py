@@ -199,6 +199,15 @@ class Answers:
                     out.append((p.answers[0] - p.sent) * 1000)
         return out, problems
 
+    def first_answer(self, channel: str) -> float | None:
+        with self._lock:
+            answers = self._pending[channel].answers
+            return answers[0] if answers else None
+
+    def sent_at(self, channel: str) -> float | None:
+        with self._lock:
+            return self._pending[channel].sent
+
     def last_answer(self, channels: list[str]) -> float:
         with self._lock:
             return max((max(self._pending[c].answers, default=0.0) for c in channels), default=0.0)

@@ -64,6 +64,8 @@ class Settings:
     claim_lease: timedelta = timedelta(minutes=5)
     # A question's claim (its intake row and its event): after this, another process answers it.
     answer_lease: timedelta = timedelta(minutes=2)
+    # Write each question to the store before Slack is acknowledged (off only to measure it).
+    durable_intake: bool = True
     # List sync.
     sync_url: str = (
         "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.json"
@@ -149,6 +151,13 @@ class Settings:
             values["answer_lease"] = parse_duration(
                 get("CANWESHIP_ANSWER_LEASE") or "", name="CANWESHIP_ANSWER_LEASE"
             )
+        if get("CANWESHIP_DURABLE_INTAKE"):
+            values["durable_intake"] = (get("CANWESHIP_DURABLE_INTAKE") or "").lower() not in {
+                "0",
+                "false",
+                "no",
+                "off",
+            }
         if get("CANWESHIP_SYNC_URL"):
             values["sync_url"] = get("CANWESHIP_SYNC_URL")
         if get("CANWESHIP_SYNC_INTERVAL"):
@@ -253,6 +262,7 @@ ENV_VARS: tuple[str, ...] = (
     "CANWESHIP_TICK_INTERVAL",
     "CANWESHIP_CLAIM_LEASE",
     "CANWESHIP_ANSWER_LEASE",
+    "CANWESHIP_DURABLE_INTAKE",
     "CANWESHIP_SYNC_URL",
     "CANWESHIP_SYNC_INTERVAL",
     "CANWESHIP_MIN_RECORD_RATIO",

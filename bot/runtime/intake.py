@@ -39,6 +39,9 @@ KEEP_DONE = timedelta(days=1)  # answered questions are kept this long, then pru
 
 def register(app: App, services: Services) -> None:
     """Write every question to the intake before Slack is acknowledged."""
+    if not services.settings.durable_intake:
+        log.warning("CANWESHIP_DURABLE_INTAKE is off: a question can be lost in a crash")
+        return
 
     def keep(body: dict[str, Any], req: BoltRequest, next: Callable[[], Any]) -> Any:
         if HANDED_OFF in req.headers:
