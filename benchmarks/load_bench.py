@@ -85,6 +85,7 @@ from bot.localslack import wire  # noqa: E402
 from bot.localslack.fake_api import FakeSlackAPI  # noqa: E402
 
 TARGET_P99_MS = 500.0
+SLACK_ACK_TIMEOUT = 3.0  # seconds Slack waits for an event's acknowledgement
 SERVE = (sys.executable, "-m", "bot", "serve")
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -100,6 +101,8 @@ class Restartable:
         self.url = f"http://{LOOPBACK}:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
+        self.start_seconds: list[float] = []  # spawn to the first 200 of /healthz, each start
+        self.ready = False  # in the balancer's rotation (its health check passed)
 
     def start(self) -> None:
         with self.log_path.open("ab") as log:
@@ -112,10 +115,13 @@ class Restartable:
                 start_new_session=True,
             )
         self.starts += 1
-        deadline = time.monotonic() + 120
+        began = time.monotonic()
+        deadline = began + 120
         while True:
             try:
                 if _get(self.url + "/healthz") == 200:
+                    self.start_seconds.append(time.monotonic() - began)
+                    self.ready = True
                     return
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
                 pass
@@ -124,6 +130,7 @@ class Restartable:
             time.sleep(0.05)
 
     def kill9(self) -> None:
+        self.ready = False  # (the balancer's health check takes it out of rotation)
         if self.proc is not None and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
@@ -141,9 +148,15 @@ class Cluster:
     """Several bot instances fed round-robin; optional redelivery to the next instance."""
 
     def __init__(
-        self, bots: list[Bot], answers: Answers, redeliver_every: int, retry: bool = False
+        self,
+        bots: list[Bot],
+        answers: Answers,
+        redeliver_every: int,
+        retry: bool = False,
+        servers: list[Restartable] | None = None,
     ) -> None:
         self.bots = bots
+        self.servers = servers or []  # kill mode: new deliveries go to instances in rotation
         self.answers = answers
         self.redeliver_every = redeliver_every
         self.retry = retry  # redeliver what got no ack, as Slack does (kill mode)
@@ -159,6 +172,8 @@ class Cluster:
         """Until one instance acknowledges it: the first, then Slack's retries to the others."""
         attempt = 0
         deadline = time.monotonic() + 60
+        if self.servers and not self.servers[turn % len(self.bots)].ready:
+            turn += 1  # the balancer sends it to an instance in rotation
         with self._lock:
             self.first_to[question.channel] = (turn % len(self.bots), time.monotonic())
         while True:
@@ -170,7 +185,8 @@ class Cluster:
                 )
                 body = b.encode()
             try:
-                post_event(self.bots[index].url, body, headers)
+                # Slack waits 3 s for the ack, then retries
+                post_event(self.bots[index].url, body, headers, timeout=SLACK_ACK_TIMEOUT)
             except (OSError, RuntimeError, http.client.HTTPException):
                 if not self.retry or time.monotonic() > deadline:
                     raise
@@ -321,7 +337,9 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     print("cold: load starts at the first 200 of /healthz", flush=True)
                 every = max(1, args.n // args.redeliver) if args.redeliver else 0
-                cluster = Cluster(bots, answers, every, retry=bool(args.kill_every))
+                cluster = Cluster(
+                    bots, answers, every, retry=bool(args.kill_every), servers=servers
+                )
                 cpu0 = [_tree_cpu(p) for p in pids]
                 self0 = _self_cpu()
                 stop = threading.Event()
@@ -376,12 +394,17 @@ def main(argv: list[str] | None = None) -> int:
         f"| {server_cpu / args.n * 1000:.1f} + {harness_cpu / args.n * 1000:.1f} |"
     )
     if args.kill_every:
-        waits = [w for _, w in died]
+        waits = [w for _, w, held in died if held]
+        unacked = [w for _, w, held in died if not held]
         print(
             f"\nkill -9: {len(kills)} kills, {cluster.unacked} deliveries without an ack "
-            f"(redelivered), {len(died)} questions whose process died holding them; "
-            f"their longest wait {max(waits, default=0) / 1000:.2f} s "
-            f"(2 x lease = {2 * _seconds(lease):.0f} s)"
+            f"(redelivered); {len(unacked)} questions in flight to a killed process, not yet "
+            f"acknowledged (redelivered by 'Slack'): longest wait "
+            f"{max(unacked, default=0) / 1000:.2f} s; {len(waits)} acknowledged questions whose "
+            f"process died holding them: longest wait {max(waits, default=0) / 1000:.2f} s "
+            f"(2 x lease = {2 * _seconds(lease):.0f} s); restarts took "
+            + ", ".join(f"{t:.1f}" for sv in servers for t in sv.start_seconds[1:])
+            + " s to the first 200 of /healthz"
         )
         if waits and max(waits) > 2 * _seconds(lease) * 1000:
             problems.append("a question whose process died waited longer than 2 x the lease")
@@ -403,10 +426,11 @@ def _seconds(duration: str | None) -> float:
 
 def _died_holding(
     cluster: Cluster, answers: Answers, channels: list[str], kills: list[tuple[int, float]]
-) -> list[tuple[str, float]]:
-    """(channel, wait ms) of the questions whose instance (the first one they were sent to) was
-    killed after they were sent and before they were answered: unacknowledged ones (redelivered
-    at once) and acknowledged ones (answered by the other's sweeper, or after the restart)."""
+) -> list[tuple[str, float, bool]]:
+    """(channel, wait ms, acknowledged by it) of the questions whose instance (the first one they
+    were sent to) was killed after they were sent and before they were answered: unacknowledged
+    ones (redelivered) and acknowledged ones (answered by the other's sweeper, or after the
+    restart)."""
     out = []
     for channel in channels:
         sent_to = cluster.first_to.get(channel)
@@ -414,8 +438,12 @@ def _died_holding(
         if sent_to is None or first is None:
             continue
         index, at = sent_to
-        if any(i == index and at <= k < first for i, k in kills):
-            out.append((channel, (first - at) * 1000))
+        acked = cluster.acked_by.get(channel)
+        for i, k in kills:
+            if i == index and at <= k < first:
+                held = acked is not None and acked[0] == index and acked[1] <= k
+                out.append((channel, (first - at) * 1000, held))
+                break
     return out
 
 

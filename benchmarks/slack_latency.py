@@ -255,10 +255,10 @@ def sign_questions(answers: Answers, questions: list[str]) -> list[Signed]:
     return signed
 
 
-def post_event(url: str, body: bytes, headers: dict[str, str]) -> None:
+def post_event(url: str, body: bytes, headers: dict[str, str], timeout: float = 10) -> None:
     """POST to /slack/events on a new connection, as Slack does; raise unless 200."""
     parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname or LOOPBACK, parts.port, timeout=10)
+    conn = http.client.HTTPConnection(parts.hostname or LOOPBACK, parts.port, timeout=timeout)
     try:
         conn.request("POST", "/slack/events", body=body, headers=headers)
         response = conn.getresponse()
