@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -35,6 +36,7 @@ from storage.models import ProcessedEvent
 log = logging.getLogger(__name__)
 
 KEEP_DONE = timedelta(days=1)  # answered questions are kept this long, then pruned
+SWEEP_THREADS = 4  # late answers given at once
 
 
 def register(app: App, services: Services) -> None:
@@ -78,6 +80,7 @@ class Sweeper:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._sweeps = 0
+        self._pool = ThreadPoolExecutor(SWEEP_THREADS, thread_name_prefix="intake-late")
 
     def start(self) -> Sweeper:
         self._thread = threading.Thread(target=self._run, name="intake-sweeper", daemon=True)
@@ -88,6 +91,7 @@ class Sweeper:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
@@ -97,30 +101,37 @@ class Sweeper:
                 log.warning("intake sweep failed: %s", exc)
 
     def sweep(self) -> int:
-        """Answer what is due now; the number answered."""
+        """Answer what is due now, several at once (a process that died may have held dozens,
+        and each waits its lease already); the number answered."""
         svc = self.services
-        answered = 0
-        for item in intake.claim_lapsed(
+        items = intake.claim_lapsed(
             svc.engine, owner=svc.instance_id, lease=svc.settings.answer_lease
-        ):
-            if self._stop.is_set():
-                intake.release(svc.engine, owner=svc.instance_id, keys=[item.key])
-                continue
-            log.warning("answering question %s late (its first answerer stopped)", item.key)
-            try:
-                done = answer_late(svc, self.client, item.kind, item.payload, item.received_at)
-            except Exception:
-                log.exception("answering question %s late failed", item.key)
-                done = False
-            if done or _completed(svc, item.key):
-                intake.mark_done(svc.engine, item.key)
-                answered += done
-            else:  # its event claim is held by a live process, or not yet lapsed: next sweep
-                intake.release(svc.engine, owner=svc.instance_id, keys=[item.key])
+        )
+        answered = sum(self._pool.map(self._answer, items)) if items else 0
         self._sweeps += 1
         if self._sweeps % 720 == 1:
             intake.prune(svc.engine, older_than=KEEP_DONE)
         return answered
+
+    def _answer(self, item: intake.Lapsed) -> bool:
+        svc = self.services
+        if self._stop.is_set():
+            intake.release(svc.engine, owner=svc.instance_id, keys=[item.key])
+            return False
+        log.warning("answering question %s late (its first answerer stopped)", item.key)
+        try:
+            done = answer_late(svc, self.client, item.kind, item.payload, item.received_at)
+        except Exception:
+            log.exception("answering question %s late failed", item.key)
+            done = False
+        try:
+            if done or _completed(svc, item.key):
+                intake.mark_done(svc.engine, item.key)
+            else:  # its event claim is held by a live process, or not yet lapsed: next sweep
+                intake.release(svc.engine, owner=svc.instance_id, keys=[item.key])
+        except SQLAlchemyError as exc:  # its claim lapses, and the event claim stops a double
+            log.warning("cannot record the late answer of %s: %s", item.key, exc)
+        return done
 
 
 def _completed(services: Services, key: str) -> bool:
