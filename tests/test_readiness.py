@@ -43,6 +43,7 @@ def test_without_a_list_there_is_nothing_to_build_and_answers_fail_closed(
 def test_a_new_list_is_built_beside_the_old_one_and_no_question_waits(
     svc, tmp_path, monkeypatch, capsys
 ):
+    svc.screener.cache.beside = True  # as a serving process (bot/runtime/wsgi.py) sets it
     svc.warm()
     old = ask(svc.screener, QUESTION, WHO).outcome.decision
     assert old.verdict == "license_required"

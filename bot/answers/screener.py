@@ -140,12 +140,15 @@ class IndexCache:
     """One NameIndex per list version, shared by all threads.
 
     The first index is built on first use (or by `warm`, before a web worker reports ready).
-    When the list in use changes, the new index is built beside the old one on a background
-    thread and swapped in when done: meanwhile questions are answered from the previous list
-    (and say which version they used), so no question waits for a build.
+    With `beside` (serving processes: bot/runtime/wsgi.py, Socket Mode), when the list in use
+    changes the new index is built beside the old one on a background thread and swapped in
+    when done: meanwhile questions are answered from the previous list (and say which version
+    they used), so no question waits for a build. Without it (the CLI, the scheduler, tests),
+    the caller builds the new index and waits, so it always answers from the list in use.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, beside: bool = False) -> None:
+        self.beside = beside
         self._lock = threading.Lock()
         self._loaded: _LoadedIndex | None = None
         self._building: int | None = None  # the snapshot a background build is making
@@ -175,7 +178,7 @@ class IndexCache:
         loaded = self._loaded
         if loaded is not None and loaded.snapshot_id == snapshot_id:
             return loaded
-        if loaded is None:
+        if loaded is None or not self.beside:
             return self.warm(engine, snapshot_id)
         with self._lock:
             if self._building != snapshot_id:

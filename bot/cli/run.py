@@ -147,6 +147,7 @@ def _socket_mode(settings: Settings) -> int:
     from bot.runtime.wiring import build_services
 
     services = build_services(settings)
+    services.screener.cache.beside = True  # a new list: no question waits for its index
     services.warm()  # the name index is built before Slack sends the first question
     app = create_app(services)
     if settings.alert_channel:

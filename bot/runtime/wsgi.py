@@ -44,6 +44,7 @@ def _get() -> tuple[Services, SlackRequestHandler]:
     with _lock:
         if "handler" not in _state:
             services = build_services()
+            services.screener.cache.beside = True  # a new list: no question waits for its index
             if not services.settings.slack_signing_secret:
                 raise RuntimeError("HTTP mode needs SLACK_SIGNING_SECRET")
             _state["services"] = services
