@@ -79,3 +79,19 @@ def test_a_new_list_is_built_beside_the_old_one_and_no_question_waits(
         during = ask(svc.screener, QUESTION, WHO).outcome.decision
     assert during.list_version != old.list_version  # swapped in: the new list answers
     assert during.verdict != "license_required"  # Huawei is gone from the new list
+
+
+def test_healthz_says_503_with_the_reason_when_the_app_cannot_start(monkeypatch, tmp_path):
+    from bot.runtime import wsgi
+    from tests.test_security import call_wsgi
+
+    monkeypatch.setattr(wsgi, "_state", {})
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    # a store that cannot be opened: a SQLite file under a path that is a file, not a directory
+    (tmp_path / "blocker").write_text("")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'blocker' / 'store.db'}")
+    status, text = call_wsgi(wsgi.application, "GET", "/healthz")
+    assert status == 503
+    doc = json.loads(text)
+    assert doc["ok"] is False and doc["reason"].startswith("not started")
+    assert "blocker" not in text  # no paths or URLs

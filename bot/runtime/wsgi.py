@@ -108,11 +108,17 @@ def healthz(services: Services) -> tuple[str, dict[str, Any]]:
 
 
 def application(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-    services, handler = _get()
     path = environ.get("PATH_INFO", "")
     if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
+        try:
+            services, _ = _get()
+        except Exception as exc:  # could not even start (the store was down at start)
+            reason = "not started: the store cannot be read (see the log)"  # no URLs or secrets
+            doc = {"ok": False, "error": type(exc).__name__, "reason": reason}
+            return _json(start_response, "503 Service Unavailable", doc)
         status, doc = healthz(services)
         return _json(start_response, status, doc)
+    services, handler = _get()
     return handler(environ, start_response)
 
 
