@@ -36,7 +36,8 @@ from storage.models import ProcessedEvent
 log = logging.getLogger(__name__)
 
 KEEP_DONE = timedelta(days=1)  # answered questions are kept this long, then pruned
-SWEEP_THREADS = 4  # late answers given at once
+SWEEP_THREADS = 8  # late answers given at once (they have waited a lease already)
+SWEEP_BATCH = 40  # questions claimed per sweep; a full batch is followed by another at once
 
 
 def register(app: App, services: Services) -> None:
@@ -76,10 +77,11 @@ class Sweeper:
         self.services = services
         self.client = client
         lease = services.settings.answer_lease.total_seconds()
-        self.interval = interval if interval is not None else max(0.2, min(5.0, lease / 4))
+        self.interval = interval if interval is not None else max(0.2, min(5.0, lease / 10))
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._sweeps = 0
+        self.last_claimed = 0
         self._pool = ThreadPoolExecutor(SWEEP_THREADS, thread_name_prefix="intake-late")
 
     def start(self) -> Sweeper:
@@ -94,9 +96,13 @@ class Sweeper:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _run(self) -> None:
-        while not self._stop.wait(self.interval):
+        wait = self.interval
+        while not self._stop.wait(wait):
+            wait = self.interval
             try:
                 self.sweep()
+                if self.last_claimed >= SWEEP_BATCH:
+                    wait = 0  # more may be due: a process died holding many
             except Exception as exc:  # the store is down: the next sweep tries again
                 log.warning("intake sweep failed: %s", exc)
 
@@ -105,8 +111,9 @@ class Sweeper:
         and each waits its lease already); the number answered."""
         svc = self.services
         items = intake.claim_lapsed(
-            svc.engine, owner=svc.instance_id, lease=svc.settings.answer_lease
+            svc.engine, owner=svc.instance_id, lease=svc.settings.answer_lease, batch=SWEEP_BATCH
         )
+        self.last_claimed = len(items)
         answered = sum(self._pool.map(self._answer, items)) if items else 0
         self._sweeps += 1
         if self._sweeps % 720 == 1:
