@@ -7,6 +7,7 @@ In process, on both stores; the kill -9 tests with real processes are in test_in
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -232,3 +233,26 @@ def test_an_answer_slack_took_before_its_process_died_is_not_posted_again(svc, f
     assert _count(svc.engine, AuditEvent) == audits  # and did not screen it again
     assert svc.completions.flush(10)
     assert intake.status_of(svc.engine, "EvQ5") == ("done", True)
+
+
+def test_socket_mode_takes_the_same_path(svc, fake):
+    """Socket Mode: Bolt runs the app, then sends the ack over the socket; the question is in the
+    store by the time the app returns, and a redelivered envelope is not answered again."""
+    from slack_bolt.adapter.socket_mode.internals import run_bolt_app
+    from slack_sdk.socket_mode.request import SocketModeRequest
+
+    from bot.runtime.app import create_app, make_client
+
+    app = create_app(svc, client=make_client("xoxb-socket", fake.url))
+    body, _ = _dm(QUESTION, "D0SOCKET1", "EvS1")
+    payload = json.loads(body)
+    for retry in (0, 1):
+        request = SocketModeRequest(
+            type="events_api", envelope_id=f"env-{retry}", payload=payload, retry_attempt=retry
+        )
+        response = run_bolt_app(app, request)  # what is acknowledged over the socket
+        assert response.status == 200
+        assert intake.status_of(svc.engine, "EvS1") is not None  # stored before the ack
+    fake.wait_for(lambda c: c.method == "chat.postMessage", timeout=10)
+    time.sleep(0.5)
+    assert len(fake.posted_messages("D0SOCKET1")) == 1
