@@ -199,6 +199,15 @@ class Answers:
                     out.append((p.answers[0] - p.sent) * 1000)
         return out, problems
 
+    def first_answer(self, channel: str) -> float | None:
+        with self._lock:
+            answers = self._pending[channel].answers
+            return answers[0] if answers else None
+
+    def sent_at(self, channel: str) -> float | None:
+        with self._lock:
+            return self._pending[channel].sent
+
     def last_answer(self, channels: list[str]) -> float:
         with self._lock:
             return max((max(self._pending[c].answers, default=0.0) for c in channels), default=0.0)
@@ -246,10 +255,10 @@ def sign_questions(answers: Answers, questions: list[str]) -> list[Signed]:
     return signed
 
 
-def post_event(url: str, body: bytes, headers: dict[str, str]) -> None:
+def post_event(url: str, body: bytes, headers: dict[str, str], timeout: float = 10) -> None:
     """POST to /slack/events on a new connection, as Slack does; raise unless 200."""
     parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname or LOOPBACK, parts.port, timeout=10)
+    conn = http.client.HTTPConnection(parts.hostname or LOOPBACK, parts.port, timeout=timeout)
     try:
         conn.request("POST", "/slack/events", body=body, headers=headers)
         response = conn.getresponse()

@@ -62,6 +62,10 @@ class Settings:
     reminder_offsets: tuple[int, ...] = (30, 14, 7, 3, 1, 0, -1)
     tick_interval: timedelta = timedelta(seconds=30)
     claim_lease: timedelta = timedelta(minutes=5)
+    # A question's claim (its intake row and its event): after this, another process answers it.
+    answer_lease: timedelta = timedelta(minutes=2)
+    # Write each question to the store before Slack is acknowledged (off only to measure it).
+    durable_intake: bool = True
     # List sync.
     sync_url: str = (
         "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.json"
@@ -143,6 +147,17 @@ class Settings:
             values["claim_lease"] = parse_duration(
                 get("CANWESHIP_CLAIM_LEASE") or "", name="CANWESHIP_CLAIM_LEASE"
             )
+        if get("CANWESHIP_ANSWER_LEASE"):
+            values["answer_lease"] = parse_duration(
+                get("CANWESHIP_ANSWER_LEASE") or "", name="CANWESHIP_ANSWER_LEASE"
+            )
+        if get("CANWESHIP_DURABLE_INTAKE"):
+            values["durable_intake"] = (get("CANWESHIP_DURABLE_INTAKE") or "").lower() not in {
+                "0",
+                "false",
+                "no",
+                "off",
+            }
         if get("CANWESHIP_SYNC_URL"):
             values["sync_url"] = get("CANWESHIP_SYNC_URL")
         if get("CANWESHIP_SYNC_INTERVAL"):
@@ -246,6 +261,8 @@ ENV_VARS: tuple[str, ...] = (
     "CANWESHIP_REMINDER_OFFSETS",
     "CANWESHIP_TICK_INTERVAL",
     "CANWESHIP_CLAIM_LEASE",
+    "CANWESHIP_ANSWER_LEASE",
+    "CANWESHIP_DURABLE_INTAKE",
     "CANWESHIP_SYNC_URL",
     "CANWESHIP_SYNC_INTERVAL",
     "CANWESHIP_MIN_RECORD_RATIO",

@@ -41,16 +41,38 @@ class Services:
         self.extensions = Extensions(self.settings, self.engine, self.screener)
         self.announcements = AnnouncementService(self.licenses)
 
+    def warm(self) -> None:
+        """Build the name index of the list in use in this process, now (raises if the store
+        cannot be read). A web worker does this before it accepts traffic."""
+        with session_scope(self.engine) as session:
+            snap = current_snapshot(session)
+        if snap is not None and snap.id is not None:
+            self.screener.cache.warm(self.engine, snap.id)
+
+    def readiness(self) -> str | None:
+        """None when this process is ready to answer fast, else why not. Ready means: the store
+        answers, and the index of the list in use is built here (a newer list's index is then
+        built beside it, and the old one answers meanwhile, so readiness does not drop)."""
+        try:
+            with session_scope(self.engine) as session:
+                snap = current_snapshot(session)
+        except Exception as exc:
+            return f"the store cannot be read ({type(exc).__name__})"
+        if snap is None or snap.id is None:
+            return None  # no list: nothing to build; answers fail closed and say so
+        if self.screener.cache.ready(snap.id):
+            return None
+        if self.screener.cache.loaded is not None:
+            self.screener.cache.get(self.engine, snap.id)  # builds the new index beside
+            return None
+        return f"building the name index of list version {snap.version}"
+
     def warm_up(self) -> threading.Thread:
         """Build the name index in the background so the first question is fast."""
 
         def build() -> None:
-
             try:
-                with session_scope(self.engine) as session:
-                    snap = current_snapshot(session)
-                if snap is not None and snap.id is not None:
-                    self.screener.cache.get(self.engine, snap.id)
+                self.warm()
             except Exception:  # warm-up is an optimisation; the first question retries
                 logging.getLogger(__name__).exception("index warm-up failed")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -19,10 +20,17 @@ from handlers import (
     ownership_commands,
     reviews,
 )
-from handlers.common import SORRY, services
+from handlers.common import SORRY, EventOnce, services
 from handlers.slashcmd import CommandSyntaxError, SlashCommand, parse_command
 from handlers.status import list_status_line, rules_status_lines
-from handlers.views import answer_message, error_message, help_message, render_answer, section
+from handlers.views import (
+    answer_message,
+    error_message,
+    help_message,
+    mark_late,
+    render_answer,
+    section,
+)
 
 log = logging.getLogger(__name__)
 
@@ -103,12 +111,40 @@ def authorize(name: str, cmd: SlashCommand, user: str, context: BoltContext) -> 
             require_admin(svc.engine, svc.settings, user, what=what)
 
 
+def command_key(command: dict[str, Any]) -> str | None:
+    """The key of a slash command in the intake and its claim: its trigger id."""
+    trigger = command.get("trigger_id")
+    return f"cmd:{trigger}" if trigger else None
+
+
 def on_command(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
+    run_command(command, respond, context)
+
+
+def run_command(
+    command: dict[str, Any],
+    respond: Respond,
+    context: BoltContext,
+    late: datetime | None = None,
+) -> bool:
+    """Answer a `/canweship` command once (claimed by its trigger id); False when another
+    process has it. `late`: when it was received, for an answer a sweeper gives after the first
+    answerer died; a command that changes data is then not run again (it may have been applied
+    already): the person is told to check and run it again."""
+    handling = EventOnce(context, {}, key=command_key(command))
+    if not handling.claim():
+        return False
     try:
         cmd = parse_command(command.get("text") or "")
         handler = SUBCOMMANDS.get(cmd.name)
-        if handler is not None:
+        changes = _changes(cmd)
+        if late is not None and changes is not None:
+            text, blocks = error_message(
+                f"The bot restarted while it was handling your command ({changes}), so it may "
+                "or may not have been applied. Check, and run it again if it was not."
+            )
+        elif handler is not None:
             authorize(cmd.name, cmd, command["user_id"], context)
             text, blocks = handler(cmd, command, context)
         elif not cmd.name:
@@ -123,7 +159,20 @@ def on_command(ack: Ack, command: dict[str, Any], respond: Respond, context: Bol
     except Exception:
         log.exception("/canweship failed")
         text, blocks = error_message(SORRY)
+    if late is not None:
+        text, blocks = mark_late((text, blocks), late)
     respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+    handling.complete()
+    return True
+
+
+def _changes(cmd: SlashCommand) -> str | None:
+    """What the command would change (None when it only reads)."""
+    for check in ADMIN_CHECKS:
+        what = check(cmd.name, cmd)
+        if what is not None:
+            return what
+    return None
 
 
 def register(app: App) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from slack_bolt import BoltContext
@@ -17,7 +16,6 @@ from bot.services import Services
 from storage.events import EventRef, claim_event
 
 log = logging.getLogger(__name__)
-EVENT_LEASE = timedelta(minutes=2)
 SORRY = (
     "Something went wrong on my side and nothing was checked, so do not rely on this. "
     "Please try again in a minute; if it keeps happening, ask compliance."
@@ -37,12 +35,13 @@ class EventOnce:
     the reply, `complete()` so that no later retry answers again.
     """
 
-    def __init__(self, context: BoltContext, body: dict[str, Any]) -> None:
+    def __init__(self, context: BoltContext, body: dict[str, Any], key: str | None = None) -> None:
         svc = services(context)
         self.engine = svc.engine
         self.completions = svc.completions
-        event_id = body.get("event_id")
-        self.ref = EventRef(event_id, svc.instance_id, EVENT_LEASE) if event_id else None
+        event_id = key or body.get("event_id")
+        lease = svc.settings.answer_lease
+        self.ref = EventRef(event_id, svc.instance_id, lease) if event_id else None
         self.claimed = self.ref is None  # nothing to deduplicate on
 
     def claimed_with(self, audit_id: int | None) -> None:

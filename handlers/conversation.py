@@ -6,17 +6,25 @@ import json
 import logging
 import threading
 from collections import OrderedDict
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.answers.ask import ANSWER, ask
 from bot.answers.reading import Reading
 from bot.answers.screener import Requester, ScreeningRequest
 from handlers.common import SORRY, EventOnce, post, post_ephemeral, services
 from handlers.markup import to_plain_text
-from handlers.views import SCREEN_GUESS, answer_message, error_message, render_answer
+from handlers.views import (
+    SCREEN_GUESS,
+    answer_message,
+    error_message,
+    mark_late,
+    render_answer,
+)
 from storage.events import AlreadyHandled
 
 log = logging.getLogger(__name__)
@@ -50,21 +58,38 @@ THREADS = _Threads()
 
 
 def answer_event(
-    event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
-    """Answer the question in `event` once, in a thread when asked in a channel."""
+    event: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    late: datetime | None = None,
+) -> bool:
+    """Answer the question in `event` once, in a thread when asked in a channel; False when
+    another delivery of it has it. `late`: when it was received, for an answer a sweeper gives
+    after its first answerer died (the answer says it comes late)."""
     handling = EventOnce(context, body)
+    ref = handling.ref
+    if late is not None and ref is not None and already_answered(client, event, ref.event_id):
+        # Slack took the answer before its process died, which could not mark it done.
+        log.info("event %s was answered before its process stopped", ref.event_id)
+        handling.complete()
+        return True
     try:
-        replied = _answer(event, client, context, handling)
+        replied = _answer(event, client, context, handling, late)
     except AlreadyHandled:
         log.info("event %s already handled or in progress; skipping", body.get("event_id"))
-        return
+        return False
     if replied:
         handling.complete()
+    return replied
 
 
 def _answer(
-    event: dict[str, Any], client: WebClient, context: BoltContext, handling: EventOnce
+    event: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    handling: EventOnce,
+    late: datetime | None = None,
 ) -> bool:
     """Screen and reply; False when another delivery of the event has it. A screened answer
     claims the event with its audit row (AlreadyHandled if it cannot); any other reply claims it
@@ -101,14 +126,61 @@ def _answer(
         answer = None
     if not handling.claim():
         return False
+    if late is not None:
+        text, blocks = mark_late((text, blocks), late)
     if (answer is None or answer.kind != ANSWER) and not in_dm:
         # Errors and "what do you mean?" go only to the asker.
         post_ephemeral(
             client, channel=channel, user=user, text=text, blocks=blocks, thread_ts=thread_ts
         )
         return True
-    post(client, channel=channel, text=text, blocks=blocks, thread_ts=thread_ts, unfurl_links=False)
+    post(
+        client,
+        channel=channel,
+        text=text,
+        blocks=blocks,
+        thread_ts=thread_ts,
+        unfurl_links=False,
+        metadata=_answers(handling.ref.event_id) if handling.ref is not None else None,
+    )
     return True
+
+
+ANSWER_EVENT = "canweship_answer"
+
+
+def _answers(key: str) -> dict[str, Any]:
+    """Message metadata naming the question a posted answer answers (see `already_answered`)."""
+    return {"event_type": ANSWER_EVENT, "event_payload": {"question": key}}
+
+
+def already_answered(client: WebClient, event: dict[str, Any], key: str) -> bool:
+    """True when the conversation of `event` holds the bot's answer to question `key` (its
+    metadata says so): a process that died after Slack took its answer, before marking the
+    question done, must not have it answered twice. When Slack cannot tell, False (answer)."""
+    channel = event.get("channel") or ""
+    in_dm = event.get("channel_type") == "im" or channel.startswith("D")
+    thread_ts = None if in_dm else (event.get("thread_ts") or event.get("ts"))
+    try:
+        if thread_ts:
+            found = client.conversations_replies(
+                channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
+            )
+        else:
+            found = client.conversations_history(
+                channel=channel, oldest=event.get("ts") or "0", include_all_metadata=True, limit=200
+            )
+    except SlackApiError as exc:
+        log.warning("cannot read the conversation of %s: %s", key, exc.response.get("error"))
+        return False
+    for message in found.get("messages") or []:
+        meta = message.get("metadata") or {}
+        if (
+            meta.get("event_type") == ANSWER_EVENT
+            and (meta.get("event_payload") or {}).get("question") == key
+        ):
+            return True
+    return False
 
 
 def on_screen_guess(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:

@@ -26,6 +26,15 @@ _IGNORED_SUBTYPES = {
 MESSAGE_CHANNEL_TYPES = ("im", "channels", "groups")
 
 
+def is_dm_question(event: dict[str, Any]) -> bool:
+    """A person's new message in a DM with the bot: a question."""
+    return (
+        event.get("channel_type") == "im"
+        and event.get("subtype") is None
+        and not event.get("bot_id")
+    )
+
+
 def on_message(
     event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
@@ -33,7 +42,7 @@ def on_message(
     if subtype in _IGNORED_SUBTYPES or (event.get("bot_id") and subtype not in _EDITS):
         return
     if event.get("channel_type") == "im":
-        if subtype is None:
+        if is_dm_question(event):
             answer_event(event, body, client, context)
         return
     # Public ("channel") and private ("group") channels: license announcements, if watched.

@@ -277,3 +277,13 @@ def home_view(
     )
     blocks.append(context(f"Updated {now.strftime('%Y-%m-%d %H:%M UTC')}"))
     return {"type": "home", "blocks": blocks}
+
+
+LATE_NOTE = "Late answer: you asked at {at} UTC and the bot restarted before it could answer."
+
+
+def mark_late(reply: tuple[str, Blocks], received_at: datetime) -> tuple[str, Blocks]:
+    """Say that this answer comes late (a sweeper answered a question whose process died)."""
+    note = LATE_NOTE.format(at=received_at.strftime("%Y-%m-%d %H:%M"))
+    text, blocks = reply
+    return f"{note}\n{text}", [context(f":hourglass: {note}"), *blocks]

@@ -19,10 +19,21 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, update
 
 from storage.db import upsert_insert, writer
-from storage.models import ProcessedEvent
+from storage.models import IntakeItem, ProcessedEvent
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
+
+
+@functools.cache
+def _done(dialect: str) -> Any:
+    """Mark the question's intake row answered (storage/intake.py), with its event's completion."""
+    table = IntakeItem.__table__  # type: ignore[attr-defined]
+    return (
+        update(table)
+        .where(table.c.ref == bindparam("key"))
+        .values(status="done", done_at=bindparam("now"))
+    )
 
 
 @functools.cache
@@ -102,8 +113,10 @@ def claim_event(
 
 def complete_event(*, engine: Engine, event_id: str, now: datetime | None = None) -> None:
     complete = _sql(engine.dialect.name)[2]
+    params = {"key": event_id, "now": now or utcnow()}
     with writer(engine).begin() as conn:
-        conn.execute(complete, {"key": event_id, "now": now or utcnow()})
+        conn.execute(complete, params)
+        conn.execute(_done(engine.dialect.name), params)
 
 
 class Completions:
@@ -114,7 +127,8 @@ class Completions:
     (under load, one write lock for many answers instead of one each). Until it is written the
     claim's lease still stops a second answer; a process that dies with completions queued leaves
     claims that a redelivery could take over once the lease runs out, the same window as a crash
-    between posting and marking done. `flush()` writes what is queued (at exit, and in tests).
+    between posting and marking done. The same batch marks the questions' intake rows done
+    (storage/intake.py; same key). `flush()` writes what is queued (at exit, and in tests).
     """
 
     BATCH = 500
@@ -158,6 +172,7 @@ class Completions:
                 complete = _sql(self.engine.dialect.name)[2]
                 with writer(self.engine).begin() as conn:
                     conn.execute(complete, rows)
+                    conn.execute(_done(self.engine.dialect.name), rows)
             except Exception as exc:  # the leases still stop immediate second answers
                 log.warning("cannot mark %d events handled: %s", len(rows), exc)
             with self._idle:

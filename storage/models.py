@@ -283,3 +283,26 @@ from storage import (  # noqa: E402, F401
     models_reviews,
     models_sync,
 )
+
+
+class IntakeItem(SQLModel, table=True):
+    """A question as Slack delivered it, written before Slack is acknowledged (issue 18).
+
+    Keyed by Slack's event id (events) or `cmd:` and the trigger id (slash commands); inserted
+    already claimed by the process that received it. The answerer marks it done; a row whose
+    claim lapsed (its process died) or that was released (a process shutting down) is answered
+    by the sweeper of any running process, marked as late.
+    """
+
+    __tablename__ = "intake"
+    __table_args__ = (Index("ix_intake_status_claimed", "status", "claimed_at"),)
+
+    ref: str = Field(primary_key=True)  # the event id, or cmd:<trigger id>
+    kind: str  # "event" | "command"
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # the request body, as JSON
+    status: str = "claimed"  # "claimed" | "pending" | "done"
+    received_at: datetime = _ts()
+    claimed_at: datetime = _ts()
+    claimed_by: str = ""
+    late: bool = False  # answered by a sweeper, not by the process that received it
+    done_at: datetime | None = _ts(nullable=True)

@@ -141,33 +141,89 @@ class _LoadedIndex:
     snapshot_id: int
     index: NameIndex
     entries: dict[int, Entry]
+    version: str | None = None  # the list version this index was built from
     #: Unique per build in this process: what caches of lookups in this index are keyed by
     #: (snapshot ids repeat across stores).
     serial: int = field(default_factory=lambda: next(_SERIALS))
 
 
 class IndexCache:
-    """One NameIndex per list version, built on first use and shared."""
+    """One NameIndex per list version, shared by all threads.
 
-    def __init__(self) -> None:
+    The first index is built on first use (or by `warm`, before a web worker reports ready).
+    With `beside` (serving processes: bot/runtime/wsgi.py, Socket Mode), when the list in use
+    changes the new index is built beside the old one on a background thread and swapped in
+    when done: meanwhile questions are answered from the previous list (and say which version
+    they used), so no question waits for a build. Without it (the CLI, the scheduler, tests),
+    the caller builds the new index and waits, so it always answers from the list in use.
+    """
+
+    def __init__(self, *, beside: bool = False) -> None:
+        self.beside = beside
         self._lock = threading.Lock()
         self._loaded: _LoadedIndex | None = None
+        self._building: int | None = None  # the snapshot a background build is making
 
-    def get(self, engine: Engine, snapshot_id: int) -> _LoadedIndex:
+    @property
+    def loaded(self) -> _LoadedIndex | None:
+        return self._loaded
+
+    def ready(self, snapshot_id: int) -> bool:
+        """True when the index of `snapshot_id` is built in this process."""
+        loaded = self._loaded
+        return loaded is not None and loaded.snapshot_id == snapshot_id
+
+    def warm(self, engine: Engine, snapshot_id: int) -> _LoadedIndex:
+        """Build the index of `snapshot_id` now (in this thread) unless it is already built."""
         loaded = self._loaded
         if loaded is not None and loaded.snapshot_id == snapshot_id:
             return loaded
         with self._lock:
             loaded = self._loaded
             if loaded is None or loaded.snapshot_id != snapshot_id:
-                loaded = self._build(engine, snapshot_id)
-                self._loaded = loaded
-                # The index is a few hundred thousand long-lived objects: every full collection
-                # of the cyclic GC would walk them all (about 120 ms with the composite list,
-                # every thread stopped). Freeze them out of its reach; they hold no cycles, so
-                # reference counting still frees an old index when the list changes.
-                gc.freeze()
+                loaded = self._swap_in(self._build(engine, snapshot_id))
             return loaded
+
+    def get(self, engine: Engine, snapshot_id: int) -> _LoadedIndex:
+        """The index of `snapshot_id`; while it is being built beside an older one, the older."""
+        loaded = self._loaded
+        if loaded is not None and loaded.snapshot_id == snapshot_id:
+            return loaded
+        if loaded is None or not self.beside:
+            return self.warm(engine, snapshot_id)
+        with self._lock:
+            if self._building != snapshot_id:
+                self._building = snapshot_id
+                threading.Thread(
+                    target=self._build_beside,
+                    args=(engine, snapshot_id),
+                    name="index-build",
+                    daemon=True,
+                ).start()
+        return loaded
+
+    def _build_beside(self, engine: Engine, snapshot_id: int) -> None:
+        try:
+            built = self._build(engine, snapshot_id)
+        except Exception:  # the old index keeps answering; the next question tries again
+            log.exception("building the name index of snapshot %s failed", snapshot_id)
+            with self._lock:
+                self._building = None
+            return
+        with self._lock:
+            if self._building == snapshot_id:
+                self._building = None
+            self._swap_in(built)
+
+    def _swap_in(self, built: _LoadedIndex) -> _LoadedIndex:
+        """Make `built` the index in use (under the lock)."""
+        self._loaded = built
+        # The index is a few hundred thousand long-lived objects: every full collection of the
+        # cyclic GC would walk them all (about 120 ms with the composite list, every thread
+        # stopped). Freeze them out of its reach; they hold no cycles, so reference counting
+        # still frees an old index when the list changes.
+        gc.freeze()
+        return built
 
     @staticmethod
     def _build(engine: Engine, snapshot_id: int) -> _LoadedIndex:
@@ -212,7 +268,12 @@ class IndexCache:
             len(entries),
             (datetime.now(UTC) - started).total_seconds(),
         )
-        return _LoadedIndex(snapshot_id=snapshot_id, index=index, entries=entries)
+        return _LoadedIndex(
+            snapshot_id=snapshot_id,
+            index=index,
+            entries=entries,
+            version=snapshot.version if snapshot is not None else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -461,10 +522,15 @@ class Screener:
         on_record = self._on_record(today)
         matches: list[Match] = []
         family = None
+        list_version = status.version
         cleaned = clean_party(request.party or "")
         if cleaned.text and not status.empty:
             assert status.snapshot is not None and status.snapshot.id is not None
             loaded = self.cache.get(self.engine, status.snapshot.id)
+            if loaded.snapshot_id != status.snapshot.id:
+                # A new list's index is being built beside this one: answer from the list the
+                # index holds, and say so (its version), rather than make the asker wait.
+                list_version = loaded.version
             country = (request.country or "").split("-")[0] or None
             result = _search_all(loaded.index, cleaned, country)
             matches = [
@@ -521,7 +587,7 @@ class Screener:
             item=request.item,
             purpose=request.purpose,
             authorizations=on_record.authorizations,
-            list_version=status.version,
+            list_version=list_version,
             list_age=human_age(status.age) if status.age is not None else None,
             list_problem=status.problem,
             list_empty=status.empty,

@@ -70,6 +70,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "--access-log" if settings.access_log else "--no-access-log",
         "bot.runtime.wsgi:application",
     ]  # fmt: skip
+    # Each worker builds the name index before it accepts traffic (bot/runtime/wsgi.py).
+    os.environ["CANWESHIP_WARM_ON_IMPORT"] = "1"
     sys.stdout.flush()
     os.execv(sys.executable, argv)
     return 0  # not reached
@@ -145,7 +147,8 @@ def _socket_mode(settings: Settings) -> int:
     from bot.runtime.wiring import build_services
 
     services = build_services(settings)
-    services.warm_up()
+    services.screener.cache.beside = True  # a new list: no question waits for its index
+    services.warm()  # the name index is built before Slack sends the first question
     app = create_app(services)
     if settings.alert_channel:
         # This process ticks reminders too; claims keep delivery exactly-once alongside others.
@@ -159,5 +162,20 @@ def _socket_mode(settings: Settings) -> int:
             "CANWESHIP_ALERT_CHANNEL is not set: this process will not post reminders.",
             file=sys.stderr,
         )
-    SocketModeHandler(app, settings.slack_app_token).start()
+    # (lazy: a command loads only what it runs)
+    import signal
+
+    from bot.runtime import intake
+
+    intake.serve(services, app.client)  # the sweeper, and the graceful stop at exit
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)  # stop receiving, finish or give back what is held
+    handler = SocketModeHandler(app, settings.slack_app_token)
+    try:
+        handler.start()
+    finally:
+        handler.close()
     return 0

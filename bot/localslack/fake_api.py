@@ -74,6 +74,7 @@ class FakeSlackAPI(WebAPIMethods, FileUploads):
         self._open_dms: set[str] = set()
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
+        self._history: dict[str, list[dict[str, Any]]] = {}
         self._server = ThreadingHTTPServer((host, port), handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -92,6 +93,8 @@ class FakeSlackAPI(WebAPIMethods, FileUploads):
             "views.push": self._view,
             "conversations.open": self._open_conversation,
             "conversations.info": self._conversation_info,
+            "conversations.history": self._history_of,
+            "conversations.replies": self._replies_of,
             "users.info": self._user_info,
             "files.getUploadURLExternal": self._get_upload_url,
             "files.completeUploadExternal": self._complete_upload,
@@ -216,6 +219,7 @@ class FakeSlackAPI(WebAPIMethods, FileUploads):
             self._delays.clear()
             self._uploads.clear()
             self._open_dms.clear()
+            self._history.clear()
             self._changed.notify_all()
 
     # ---- configuration ----------------------------------------------------------------------

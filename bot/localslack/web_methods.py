@@ -25,6 +25,7 @@ class WebAPIMethods:
     channels: dict[str, dict[str, Any]]
     _changed: threading.Condition
     _open_dms: set[str]
+    _history: dict[str, list[dict[str, Any]]]  # channel -> the bot's messages posted there
 
     def _dm_for(self, users: str) -> str:
         ids = sorted(u.strip() for u in users.split(",") if u.strip())
@@ -77,7 +78,40 @@ class WebAPIMethods:
             return error
         ts = envelopes.next_ts()
         channel = self._resolve(str(p["channel"]))
-        return {"ok": True, "channel": channel, "ts": ts, "message": self._bot_message(p, ts)}
+        message = self._bot_message(p, ts)
+        with self._changed:
+            self._history.setdefault(channel, []).append(message)
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _messages(self, p: dict[str, Any], keep: Any) -> dict[str, Any]:
+        """The bot's messages in a channel that `keep` accepts, newest first (as Slack sends
+        them); metadata only with `include_all_metadata`, as Slack does."""
+        channel = self._resolve(str(p.get("channel", "")))
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        with self._changed:
+            found = [m for m in self._history.get(channel, []) if keep(m)]
+        with_metadata = str(p.get("include_all_metadata", "")).lower() in {"1", "true"}
+        messages = [
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+            for m in reversed(found)
+        ]
+        return {"ok": True, "messages": messages, "has_more": False}
+
+    def _history_of(self, p: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: top-level messages after `oldest` (the bot's, in this fake)."""
+        oldest = float(p.get("oldest") or 0)
+        return self._messages(
+            p,
+            lambda m: float(m["ts"]) > oldest and m.get("thread_ts") in (None, m["ts"]),
+        )
+
+    def _replies_of(self, p: dict[str, Any]) -> dict[str, Any]:
+        """conversations.replies: the replies in the thread of `ts` (the bot's, in this fake)."""
+        ts = str(p.get("ts") or "")
+        if not ts:
+            return {"ok": False, "error": "thread_not_found"}
+        return self._messages(p, lambda m: m.get("thread_ts") == ts)
 
     def _post_ephemeral(self, p: dict[str, Any]) -> dict[str, Any]:
         if error := self._message_error(p):

@@ -15,7 +15,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 import handlers
-from bot.runtime import hand_off
+from bot.runtime import hand_off, intake
 from bot.runtime.siblings import CountingExecutor
 from bot.runtime.webclient import KeepAliveWebClient
 from bot.services import Services
@@ -71,6 +71,7 @@ def create_app(
         return next()
 
     app.use(inject_services)
+    intake.register(app, services)  # before the hand-off: the receiving worker writes it
     if hand_off_group is not None and executor is not None:
         hand_off.register(app, settings.data_dir / "run", hand_off_group, executor)
     handlers.register(app)

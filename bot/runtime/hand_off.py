@@ -18,7 +18,7 @@ from bot.runtime.siblings import CountingExecutor, Siblings
 
 log = logging.getLogger(__name__)
 
-_HANDED_OFF = "x-canweship-handed-off"  # set on events a sibling handed over: not passed on
+HANDED_OFF = "x-canweship-handed-off"  # set on events a sibling handed over: not passed on
 
 
 def register(app: App, directory: Path, group: int, executor: CountingExecutor) -> None:
@@ -33,7 +33,7 @@ def register(app: App, directory: Path, group: int, executor: CountingExecutor) 
     executor.on_change = siblings.publish
 
     def hand_off(body: dict[str, Any], req: BoltRequest, next: Callable[[], Any]) -> Any:
-        if body.get("type") != "event_callback" or _HANDED_OFF in req.headers:
+        if body.get("type") != "event_callback" or HANDED_OFF in req.headers:
             return next()
         target = siblings.idler(executor.pending)
         if target is None:
@@ -49,5 +49,5 @@ def register(app: App, directory: Path, group: int, executor: CountingExecutor) 
 def _dispatch(app: App, data: bytes) -> None:
     """Run an event a sibling handed over through this app, Slack's signature checked again."""
     message = json.loads(data)
-    headers = {**message["headers"], _HANDED_OFF: ["1"]}
+    headers = {**message["headers"], HANDED_OFF: ["1"]}
     app.dispatch(BoltRequest(body=message["body"], headers=headers))

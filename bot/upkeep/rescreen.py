@@ -150,6 +150,11 @@ def rescreen(
     report.candidates = len(candidates)
     kinds = {(r.source, r.list_id): r.kind for r in changes.records}
     by_id = {r.id: r for r in rows}
+    cache = getattr(screener, "cache", None)
+    if candidates and cache is not None:
+        # Re-screening is about the new list: build its index now, here, rather than have the
+        # screener answer from the previous one while it builds the new one beside it.
+        cache.warm(engine, changes.snapshot_id)
     for counterparty_id in sorted(candidates):
         row = by_id[counterparty_id]
         decision = _screen(screener, row.name, row.country, now)
