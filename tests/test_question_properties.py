@@ -179,6 +179,8 @@ def test_any_listed_organisation_of_the_csl_in_any_chatter_is_never_clear(
         name="AO Center of Shipbuilding and Ship Repairing JSC", before="", after="", place=None
     )
     @example(name="140 Repair Plant JSC", before="", after="", place=None)
+    @example(name="Tambov Plant (TZ) “October”", before="is", after="ok?", place=None)
+    @example(name="CAST Xi\x92an Spaceflight Engine Factory", before="", after="", place=None)
     @example(name="Ship Maintenance Center Zvezdochka", before="", after="ok to ship?", place=None)
     @example(
         name="Kalyazinsky Machine Building Factory—Branch of RSK MiG",

@@ -404,6 +404,11 @@ def _name_runs(words: list[Word], text: str = "") -> list[tuple[int, int]]:
     return runs
 
 
+# After a code in parentheses, more of a name: a quote, or a capitalised word that is no
+# question word ("(TZ) “October”", not "(DE) wants", "(CN) Can we").
+_NAME_GOES_ON = re.compile(
+    r"\)\s*(?:[“\"«]|(?!(?:Can|Is|Are|Do|Does|Please|Pls|OK|Ok)\b)[A-Z][a-z])"
+)
 _NUMBER = re.compile(r"#?\d+[\w\-/]*")
 # A slash or bar set off by spaces separates fields of a message ("Acme Ltd / CN / valves").
 _FIELD_BREAK = re.compile(r"\s[/|]\s")
@@ -742,7 +747,9 @@ def read_message(raw: str, question: Question, linker: Linker | None) -> Reading
         (s0, e0, d)
         for s0, e0, d in places
         if not (e0 - s0 <= 2 and text[s0:e0].isupper())
-        or text[:s0].rstrip().endswith("(")
+        # ("(TZ)" in parentheses, but not inside a name that goes on after it: "Tambov Plant
+        # (TZ) “October”")
+        or (text[:s0].rstrip().endswith("(") and not _NAME_GOES_ON.match(text, e0))
         or re.search(r"\b(?:in|to|from|at|into|the)\s*$", text[:s0], re.I)
         # "destination IR", "country: CU" (not "ship-to: TD SYNNEX": a party follows that)
         or re.search(r"\b(?:destination|dest|country)\s*:?\s*$", text[:s0], re.I)

@@ -130,7 +130,11 @@ def link_spans(
                     continue
                 if any(_interrupts(words[k].text, is_chatter) for k in range(i + 1, j)):
                     continue  # "Huawei in Shenzhen" is a name and a place, not one name
-                span = text[words[i].start : words[j].end]
+                end = words[j].end
+                span = text[words[i].start : end]
+                if span.count("(") == span.count(")") + 1 and text[end : end + 1] == ")":
+                    end += 1  # "Tambov Plant (TZ)": the bracket closes after the last word
+                    span = text[words[i].start : end]
                 if span.count("(") != span.count(")"):
                     continue  # "Kestrel Optics Inc. (Russia" is no name; "… (Yangon) Co." is
                 if span not in cache:
@@ -142,9 +146,7 @@ def link_spans(
                 score, matched = cache[span]
                 if score >= threshold:
                     ident = any(index.is_anchor(words[k].text) for k in range(i, j + 1))
-                    scored.append(
-                        LinkedSpan(span, words[i].start, words[j].end, score, matched, ident)
-                    )
+                    scored.append(LinkedSpan(span, words[i].start, end, score, matched, ident))
         if scored:
             # The longest window scoring within NEAR of the best: words the user wrote around
             # the listed name ("Zhejiang ... Co., Ltd.") belong to it when they cost little.
