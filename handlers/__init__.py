@@ -8,6 +8,7 @@ from handlers import (
     announcements,
     commands,
     conversation,
+    files,
     home,
     license_commands,
     mentions,
@@ -26,6 +27,7 @@ MODULES = (
     conversation,
     license_commands,
     reviews,
+    files,
 )
 
 

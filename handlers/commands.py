@@ -12,7 +12,7 @@ from bot.answers.ask import ask
 from bot.answers.screener import Requester, ScreeningRequest
 from bot.authz import NotAdmin, require_admin
 from bot.screening.country_field import country_code
-from handlers import admin_commands, counterparty_commands, license_commands, reviews
+from handlers import admin_commands, counterparty_commands, files, license_commands, reviews
 from handlers.common import SORRY, services
 from handlers.slashcmd import CommandSyntaxError, SlashCommand, parse_command
 from handlers.status import list_status_line
@@ -68,7 +68,7 @@ def _help(cmd: SlashCommand, command: dict[str, Any], context: BoltContext) -> R
 
 # Modules that add sub-commands: each has SUBCOMMANDS (name -> function) and
 # needs_admin(name, cmd) -> what it would change, or None when it only reads.
-COMMAND_MODULES = (admin_commands, license_commands, counterparty_commands, reviews)
+COMMAND_MODULES = (admin_commands, license_commands, counterparty_commands, reviews, files)
 
 SUBCOMMANDS: dict[str, SubCommand] = {"screen": _screen, "status": _status, "help": _help}
 for _module in COMMAND_MODULES:

@@ -49,8 +49,9 @@ class FakeSlackAPI(WebAPIMethods, FileUploads):
     """The Slack Web API on 127.0.0.1, in a daemon thread; use as a context manager.
 
     `url` goes to `WebClient(base_url=...)` or `SLACK_API_URL`. Calls with a token that does not
-    start with `xoxb-` get `invalid_auth`; methods it does not implement get `unknown_method`, so
-    a new API call in the bot fails loudly here instead of silently passing.
+    start with `xoxb-` (a bot token) or `xwfp-` (a workflow step's token) get `invalid_auth`;
+    methods it does not implement get `unknown_method`, so a new API call in the bot fails
+    loudly here instead of silently passing.
     """
 
     def __init__(
@@ -71,6 +72,7 @@ class FakeSlackAPI(WebAPIMethods, FileUploads):
         self._delays: dict[str, float] = {}
         self._response_channels: dict[str, str | None] = {}
         self._uploads: dict[str, dict[str, Any]] = {}
+        self._shared: dict[str, tuple[dict[str, Any], bytes]] = {}
         self._open_dms: set[str] = set()
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
@@ -95,6 +97,10 @@ class FakeSlackAPI(WebAPIMethods, FileUploads):
             "users.info": self._user_info,
             "files.getUploadURLExternal": self._get_upload_url,
             "files.completeUploadExternal": self._complete_upload,
+            "files.info": self._files_info,
+            "conversations.history": self._history,
+            "functions.completeSuccess": self._function_done,
+            "functions.completeError": self._function_done,
         }
 
     # ---- lifecycle --------------------------------------------------------------------------
@@ -161,7 +167,8 @@ class FakeSlackAPI(WebAPIMethods, FileUploads):
         return posted
 
     def uploads(self) -> list[dict[str, Any]]:
-        """Files completed via files.completeUploadExternal: id, filename, title, channel, data."""
+        """Files completed via files.completeUploadExternal: id, filename, title, channel,
+        thread_ts, initial_comment, data (text) and raw (the bytes as uploaded)."""
         with self._changed:
             return [dict(u) for u in self._uploads.values() if u.get("completed")]
 
@@ -285,7 +292,7 @@ class FakeSlackAPI(WebAPIMethods, FileUploads):
             status, body = 200, self._receive_upload(params)
         elif method not in self._methods:
             status, body = 200, {"ok": False, "error": "unknown_method"}
-        elif not (token or "").startswith("xoxb-"):
+        elif not (token or "").startswith(("xoxb-", "xwfp-")):
             status, body = 200, {"ok": False, "error": "invalid_auth"}
         else:
             status, body = 200, self._methods[method](params)
