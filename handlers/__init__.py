@@ -15,6 +15,8 @@ from handlers import (
     messages,
     reminders,
     reviews,
+    shortcuts,
+    workflow,
 )
 
 MODULES = (
@@ -28,6 +30,8 @@ MODULES = (
     license_commands,
     reviews,
     files,
+    shortcuts,
+    workflow,
 )
 
 

@@ -196,7 +196,7 @@ def test_an_excel_file_comes_back_as_excel_and_uncertain_rows_open_review_cases(
         [
             ["Customer Name", "Country", "Product"],
             ["Huawei Technologies Co., Ltd.", "CN", "routers"],
-            ["Hangzhou Hikvision Digitl Technology", "CN", "cameras"],
+            ["Zhejiang Dahau Tech", "CN", "cameras"],
             ["Acme GmbH", "DE", "laptops"],
         ]
     )
@@ -206,12 +206,13 @@ def test_an_excel_file_comes_back_as_excel_and_uncertain_rows_open_review_cases(
     rows = results_rows(upload)
     assert [r["Customer Name"] for r in rows] == [
         "Huawei Technologies Co., Ltd.",
-        "Hangzhou Hikvision Digitl Technology",
+        "Zhejiang Dahau Tech",
         "Acme GmbH",
     ]
     verdicts = [r["verdict"] for r in rows]
     assert verdicts[0] == "license_required" and verdicts[2] == "clear"
     uncertain = [r for r in rows if r["verdict"] == "review"]
+    assert [r["Customer Name"] for r in uncertain] == ["Zhejiang Dahau Tech"]
     with Session(svc.engine) as session:
         cases = session.execute(select(ReviewCase)).scalars().all()
     # Every uncertain (and every listed) row has its case, opened by the screener's hooks.
