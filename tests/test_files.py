@@ -296,3 +296,62 @@ def test_screen_file_names_a_file_by_its_link(slack):
     assert JOBS.wait_idle(10)
     assert slack.fake.uploads() == []
     assert slack.fake.calls("chat.postMessage") == []
+
+
+# ---- the local shell: `:upload FILE` and `:shortcut TEXT` ---------------------------------------
+
+
+@pytest.fixture
+def shell(make_svc, database_url):
+    from bot.localslack.shell import LocalShell
+
+    out = io.StringIO()
+    sh = LocalShell(make_svc(database_url), out)
+    yield sh, out
+    sh.close()
+
+
+def run(sh, out, *lines: str) -> str:
+    start = out.tell()
+    for line in lines:
+        assert sh.handle(line)
+    out.seek(start)
+    return out.read()
+
+
+def test_shell_upload_screens_a_file_in_the_dm_and_saves_the_results(shell, tmp_path):
+    sh, out = shell
+    path = tmp_path / "kunden.csv"
+    path.write_text(CUSTOMERS)
+    text = run(sh, out, f":upload {path}")
+    assert "Reading kunden.csv…" in text
+    assert "Screening 4 parties…" in text
+    assert "file sent to D0LOCALUSER" in text and "Blocked rows" in text
+    saved = sh.services.settings.data_dir / "shell-files" / "kunden-screened.csv"
+    assert f"(results saved to {saved})" in text
+    rows = list(csv.DictReader(io.StringIO(saved.read_text())))
+    assert [r["verdict"] for r in rows][:3] == ["license_required", "clear", "prohibited"]
+
+
+def test_shell_upload_in_a_channel_then_screen_file(shell, tmp_path):
+    sh, out = shell
+    path = tmp_path / "orders.xlsx"
+    path.write_bytes(xlsx([["Company", "Country"], ["Acme GmbH", "DE"]]))
+    text = run(sh, out, ":in C0DEALS", f":upload {path}", "/canweship screen-file")
+    assert "(shared orders.xlsx in C0DEALS" in text
+    assert "file sent to C0DEALS" in text and "orders-screened.xlsx" in text
+
+
+def test_shell_upload_of_a_missing_file_says_so(shell, tmp_path):
+    sh, out = shell
+    assert "cannot read" in run(sh, out, f":upload {tmp_path / 'nope.csv'}")
+    assert "usage: :upload FILE" in run(sh, out, ":upload")
+
+
+def test_shell_shortcut_answers_only_the_user_with_a_post_button(shell):
+    sh, out = shell
+    text = run(sh, out, ":in C0DEALS", ":shortcut is Huawei Technologies on the list?")
+    assert "only visible to you" in text and "License required" in text
+    assert "[1: Post in thread]" in text
+    posted = run(sh, out, ":click 1")
+    assert "in C0DEALS, in thread" in posted and "Posted in the thread." in posted

@@ -92,13 +92,16 @@ class FileResult:
         else:
             lines.append("No row is prohibited or needs a license.")
         if self.counts.get(REVIEW):
+            n = self.counts[REVIEW]
             lines.append(
-                f"{self.counts[REVIEW]:,} rows need review: their cases went to compliance."
+                f"{n:,} {'row needs' if n == 1 else 'rows need'} review: "
+                "their cases went to compliance."
             )
         if self.counts.get(UNAVAILABLE):
+            n = self.counts[UNAVAILABLE]
             lines.append(
-                f"{self.counts[UNAVAILABLE]:,} rows could not be screened (see their reasons); "
-                "do not ship on them."
+                f"{n:,} {'row' if n == 1 else 'rows'} could not be screened (see the reasons "
+                "column); do not ship on them."
             )
         return "\n".join(lines)
 
