@@ -193,6 +193,8 @@ USAGE = (
     "• `/canweship license list` — license decisions on record (admins: `add`, `revoke`)\n"
     "• `/canweship counterparty list` — parties re-screened when the list changes\n"
     "• `/canweship cases` — open review cases (admins: `reviewers add @user`)\n"
+    "• `/canweship screen-file` — screen the CSV/XLSX list shared in this channel "
+    "(or drop the file in a DM with me)\n"
     "• Admins: `admins`, `watch #channel`, `country set`, `audit export`\n"
     "• `/canweship help` — this message"
 )
