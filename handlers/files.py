@@ -290,6 +290,8 @@ def on_file_shared(event: dict[str, Any], client: WebClient, context: BoltContex
     channel = event.get("channel_id") or ""
     if not channel.startswith("D"):
         return  # in channels, files are screened on request (`/canweship screen-file`)
+    if event.get("user_id") in (context.bot_user_id, None, ""):
+        return  # the bot's own results file: Bolt does not drop self events of this shape
     file = _file_info(client, str(event.get("file_id") or (event.get("file") or {}).get("id")))
     if file is None:
         return
@@ -313,6 +315,8 @@ def _start(
     thread_ts: str | None,
     user: str,
 ) -> None:
+    if file.get("user") and file.get("user") == client_bot_user(svc, client):
+        return  # never screen what the bot uploaded itself
     if not _screenable(file):
         # Still one reply per share, and only once.
         key = share_key(str(file.get("id")), channel, thread_ts) + ":kind"
@@ -329,6 +333,20 @@ def _start(
         ),
         str(file.get("id")),
     )
+
+
+_BOT_USERS: dict[str, str] = {}
+
+
+def client_bot_user(svc: Services, client: WebClient) -> str | None:
+    """The bot's own user id (auth.test, once per token)."""
+    token = client.token or ""
+    if token not in _BOT_USERS:
+        try:
+            _BOT_USERS[token] = str(client.auth_test().get("user_id") or "")
+        except SlackApiError:
+            return None
+    return _BOT_USERS[token] or None
 
 
 def _file_info(client: WebClient, file_id: str) -> dict[str, Any] | None:

@@ -355,3 +355,26 @@ def test_shell_shortcut_answers_only_the_user_with_a_post_button(shell):
     assert "[1: Post in thread]" in text
     posted = run(sh, out, ":click 1")
     assert "in C0DEALS, in thread" in posted and "Posted in the thread." in posted
+
+
+def test_the_bots_own_results_file_is_never_screened_again(slack):
+    share_in_dm(slack, "parties.csv", b"Name\nAcme GmbH\n")
+    (upload,) = slack.fake.uploads()
+    # Slack tells the bot about its own upload too: a file_shared from the bot user, and the
+    # message (which Bolt drops as the bot's own).
+    ts = wire.next_ts()
+    own = slack.fake.add_file(
+        upload["filename"], upload["raw"], channel=DM, user=wire.BOT_USER_ID, ts=ts
+    )
+    slack.fake.clear()
+    slack.dispatch(
+        wire.event_callback(wire.file_shared(own["id"], wire.BOT_USER_ID, DM), secret=SECRET)
+    )
+    slack.dispatch(
+        wire.event_callback(
+            wire.file_share_message([own], user=USER, channel=DM, ts=ts), secret=SECRET
+        )
+    )
+    assert JOBS.wait_idle(30)
+    assert len(slack.fake.uploads()) == 1
+    assert slack.fake.calls("chat.postMessage") == []
