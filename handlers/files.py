@@ -105,10 +105,16 @@ class _Progress:
     def edit(
         self, text: str, blocks: list[dict[str, Any]] | None = None, force: bool = True
     ) -> None:
-        now = time.monotonic()
-        if self.ts is None or (not force and now - self._last < PROGRESS_EVERY):
+        """Edit the reply. Edits (and the post) are at least `PROGRESS_EVERY` apart: a
+        progress edit that comes sooner is skipped; a forced one (the count, the end) waits."""
+        if self.ts is None:
             return
-        self._last = now
+        wait = PROGRESS_EVERY - (time.monotonic() - self._last)
+        if wait > 0:
+            if not force:
+                return
+            time.sleep(wait)
+        self._last = time.monotonic()
         try:
             self.client.chat_update(
                 channel=self.channel, ts=self.ts, text=text, blocks=blocks or []
