@@ -190,7 +190,7 @@ def screen_shared_file(
     name = str(file.get("name") or file.get("title") or "the file")
     progress = _Progress(client, channel, thread_ts)
     try:
-        progress.post(f"Reading {name}…")
+        progress.post(f"Reading {esc(name)}…")
     except SlackApiError as exc:
         log.error("cannot reply to file %s: %s", key, exc.response.get("error"))
         svc.completions.add(key)
@@ -202,7 +202,7 @@ def screen_shared_file(
         progress.edit(*_refusal(str(exc)))
     except Exception:
         log.exception("screening file %s failed", key)
-        progress.edit(*error_message(SORRY + " The file was not screened."))
+        progress.edit(*error_message(SORRY + " No results were posted; rely on none of them."))
     svc.completions.add(key)
 
 
@@ -248,7 +248,7 @@ def _deliver(
             content=result.content,
             filename=result.filename,
             title=f"canweship results: {result.source_name}",
-            initial_comment=summary,
+            initial_comment=esc(summary),  # names from the file must not ping or link
         )
     except SlackApiError as exc:
         progress.edit(
@@ -258,16 +258,16 @@ def _deliver(
             )
         )
         return
-    done = (
+    done = esc(
         f"Screened {result.screened:,} parties from {result.source_name} in "
         f"{result.seconds:.0f} s: results below."
     )
-    progress.edit(done, [section(esc(done))])
+    progress.edit(done, [section(done)])
 
 
 def _refusal(problem: str) -> Reply:
-    text = f"I could not screen this file: {problem}. Nothing was screened."
-    return text, [section(f":warning: {esc(text)}")]
+    text = esc(f"I could not screen this file: {problem}. Nothing was screened.")
+    return text, [section(f":warning: {text}")]
 
 
 # ---- DMs: `message` with files, and `file_shared` ---------------------------------------------
@@ -406,7 +406,7 @@ def screen_file_cmd(cmd: SlashCommand, command: dict[str, Any], context: BoltCon
         )
     _start(svc, client, file, channel=channel, thread_ts=ts, user=command.get("user_id") or "")
     return (
-        f"Screening {file.get('name')}: I'll reply in its thread.",
+        f"Screening {esc(str(file.get('name')))}: I'll reply in its thread.",
         [section(f"Screening *{esc(str(file.get('name')))}*: I'll reply in its thread.")],
     )
 

@@ -378,3 +378,17 @@ def test_the_bots_own_results_file_is_never_screened_again(slack):
     assert JOBS.wait_idle(30)
     assert len(slack.fake.uploads()) == 1
     assert slack.fake.calls("chat.postMessage") == []
+
+
+def test_names_from_the_file_cannot_ping_the_channel_or_forge_links(slack):
+    data = b'Name\n"<!channel> Trading <https://evil.example|Bank>"\n'
+    share_in_dm(slack, "<!here>.csv", data)
+    fake = slack.fake
+    texts = [c.params.get("text", "") for c in fake.calls() if c.method.startswith("chat.")]
+    (upload,) = fake.uploads()
+    for text in [*texts, upload["initial_comment"]]:
+        assert "<!" not in text and "<https" not in text, text
+    assert (
+        "&lt;!channel&gt; Trading" in upload["initial_comment"]
+        or "Screened 1" in upload["initial_comment"]
+    )
