@@ -388,7 +388,5 @@ def test_names_from_the_file_cannot_ping_the_channel_or_forge_links(slack):
     (upload,) = fake.uploads()
     for text in [*texts, upload["initial_comment"]]:
         assert "<!" not in text and "<https" not in text, text
-    assert (
-        "&lt;!channel&gt; Trading" in upload["initial_comment"]
-        or "Screened 1" in upload["initial_comment"]
-    )
+    # The results file is data, not a message: the name is kept exactly as written.
+    assert results_rows(upload)[0]["Name"] == "<!channel> Trading <https://evil.example|Bank>"
