@@ -390,3 +390,20 @@ def test_names_from_the_file_cannot_ping_the_channel_or_forge_links(slack):
         assert "<!" not in text and "<https" not in text, text
     # The results file is data, not a message: the name is kept exactly as written.
     assert results_rows(upload)[0]["Name"] == "<!channel> Trading <https://evil.example|Bank>"
+
+
+def test_screen_file_by_id_screens_that_file_in_its_own_thread(slack):
+    ts = wire.next_ts()
+    named = slack.fake.add_file(
+        "named.csv", b"Name\nAcme GmbH\n", channel=wire.CHANNEL_ID, user=USER, ts=ts
+    )
+    slack.fake.add_file("newer.csv", b"Name\nOther Co\n", channel=wire.CHANNEL_ID, user=USER)
+    reply = slack.command(f"screen-file {named['id']}")
+    assert reply == "Screening named.csv: I'll reply in its thread."
+    assert JOBS.wait_idle(60)
+    (upload,) = slack.fake.uploads()
+    assert (upload["filename"], upload["channel"], upload["thread_ts"]) == (
+        "named-screened.csv",
+        wire.CHANNEL_ID,
+        ts,
+    )
