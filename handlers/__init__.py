@@ -8,12 +8,15 @@ from handlers import (
     announcements,
     commands,
     conversation,
+    files,
     home,
     license_commands,
     mentions,
     messages,
     reminders,
     reviews,
+    shortcuts,
+    workflow,
 )
 
 MODULES = (
@@ -26,6 +29,9 @@ MODULES = (
     conversation,
     license_commands,
     reviews,
+    files,
+    shortcuts,
+    workflow,
 )
 
 

@@ -16,6 +16,7 @@ from bot.screening.country_field import country_code
 from handlers import (
     admin_commands,
     counterparty_commands,
+    files,
     license_commands,
     ownership_commands,
     reviews,
@@ -92,6 +93,7 @@ COMMAND_MODULES = (
     counterparty_commands,
     reviews,
     ownership_commands,
+    files,
 )
 
 SUBCOMMANDS: dict[str, SubCommand] = {"screen": _screen, "status": _status, "help": _help}

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from handlers.announcements import handle_channel_event
 from handlers.conversation import answer_event
+from handlers.files import on_dm_files
 
 # Subtypes that are not a person typing a new message (joins, bot posts...). Edits and
 # deletions matter only in watched channels, where they change recorded announcements.
@@ -42,7 +43,9 @@ def on_message(
     if subtype in _IGNORED_SUBTYPES or (event.get("bot_id") and subtype not in _EDITS):
         return
     if event.get("channel_type") == "im":
-        if is_dm_question(event):
+        if subtype == "file_share" and event.get("files"):
+            on_dm_files(event, client, context)  # a customer list to screen (handlers/files.py)
+        elif is_dm_question(event):
             answer_event(event, body, client, context)
         return
     # Public ("channel") and private ("group") channels: license announcements, if watched.

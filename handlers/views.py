@@ -195,6 +195,8 @@ USAGE = (
     "• `/canweship cases` — open review cases (admins: `reviewers add @user`)\n"
     "• `/canweship owner list [PARTY]` — ownership on record (admins: `add`, `remove`)\n"
     "• `/canweship policy list` — the 50% rules' dates (admins: record a suspension)\n"
+    "• `/canweship screen-file` — screen the CSV/XLSX list shared in this channel "
+    "(or drop the file in a DM with me)\n"
     "• Admins: `admins`, `watch #channel`, `country set`, `audit export`\n"
     "• `/canweship help` — this message"
 )

@@ -21,6 +21,8 @@ METHOD_SCOPES: dict[str, str | None] = {
     "reactions_add": "reactions:write",
     "conversations_open": "im:write",
     "files_upload_v2": "files:write",
+    "files_info": "files:read",
+    "conversations_history": "channels:history",
     "users_info": "users:read",
     "auth_test": None,
 }
@@ -31,6 +33,8 @@ EVENT_SCOPES = {
     "message.channels": "channels:history",
     "message.groups": "groups:history",
     "app_home_opened": None,
+    "file_shared": "files:read",
+    "function_executed": None,
 }
 
 
@@ -50,6 +54,8 @@ def used_methods() -> set[str]:
 def subscribed_events() -> set[str]:
     handlers = "\n".join(p.read_text() for p in (REPO / "handlers").glob("*.py"))
     events = set(re.findall(r'app\.event\("([a-z_]+)"\)', handlers))
+    if "app.function(" in handlers:
+        events.add("function_executed")  # Bolt's function listeners subscribe to it
     if "message" in events:
         events.remove("message")
         events |= {f"message.{t}" for t in MESSAGE_CHANNEL_TYPES}
@@ -71,8 +77,10 @@ def test_scopes_are_exactly_those_needed():
         EVENT_SCOPES[e] for e in subscribed_events()
     }
     handlers = "\n".join(p.read_text() for p in (REPO / "handlers").glob("*.py"))
-    if 'app.command("/canweship")' in handlers:
-        needed.add("commands")
+    if 'app.command("/canweship")' in handlers or "app.message_shortcut(" in handlers:
+        needed.add("commands")  # slash commands and shortcuts both need it
+    if "url_private_download" in handlers:
+        needed.add("files:read")  # downloading a shared file with the bot token
     needed.discard(None)
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed
 
@@ -81,3 +89,33 @@ def test_the_slash_command_is_declared():
     manifest = json.loads((REPO / "manifest.json").read_text())
     commands = [c["command"] for c in manifest["features"]["slash_commands"]]
     assert commands == ["/canweship"]
+
+
+def test_the_message_shortcut_is_declared_with_the_listeners_callback_id():
+    from handlers.shortcuts import SHORTCUT
+
+    manifest = json.loads((REPO / "manifest.json").read_text())
+    (shortcut,) = manifest["features"]["shortcuts"]
+    assert (shortcut["type"], shortcut["callback_id"]) == ("message", SHORTCUT)
+    assert shortcut["name"] == "Screen with canweship"
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+
+
+def test_the_workflow_step_is_declared_with_the_inputs_and_outputs_the_code_uses():
+    import inspect
+
+    from handlers import workflow
+
+    manifest = json.loads((REPO / "manifest.json").read_text())
+    step = manifest["functions"][workflow.FUNCTION]
+    assert step["title"] == "Screen a party"
+    inputs = step["input_parameters"]
+    assert set(inputs["properties"]) == {"party_name", "country", "item"}
+    assert inputs["required"] == ["party_name"]
+    outputs = step["output_parameters"]["properties"]
+    source = inspect.getsource(workflow)
+    assert set(outputs) == {"verdict", "summary", "case_link"}
+    assert all(f'"{name}"' in source for name in [*inputs["properties"], *outputs])
+    # Custom steps run by this app's own server need these two settings.
+    assert manifest["settings"]["function_runtime"] == "remote"
+    assert manifest["settings"]["org_deploy_enabled"] is True

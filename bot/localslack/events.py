@@ -236,3 +236,81 @@ def reaction_added(
     if item_user is not None:
         event["item_user"] = item_user
     return event
+
+
+def file_share_message(
+    files: list[dict[str, Any]],
+    user: str = USER_ID,
+    channel: str = DM_CHANNEL_ID,
+    text: str = "",
+    ts: str | None = None,
+    *,
+    team_id: str = TEAM_ID,
+) -> dict[str, Any]:
+    """A `message` with subtype `file_share`: files shared in a DM (`channel_type` im) or a
+    channel. `files` are Slack file objects (`FakeSlackAPI.add_file` makes them); give the same
+    `ts` the file was added with, as Slack's share and message carry one ts."""
+    ts = ts or next_ts()
+    event = _user_message("message", text, user, channel, ts, None, team_id)
+    event.update(
+        subtype="file_share",
+        files=files,
+        upload=False,
+        display_as_bot=False,
+        channel_type=_channel_type(channel),
+    )
+    if not text:
+        event.pop("blocks", None)
+    return event
+
+
+def file_shared(file_id: str, user: str = USER_ID, channel: str = DM_CHANNEL_ID) -> dict[str, Any]:
+    """A `file_shared` event: only the ids; the file itself comes from files.info."""
+    return {
+        "type": "file_shared",
+        "channel_id": channel,
+        "file_id": file_id,
+        "user_id": user,
+        "file": {"id": file_id},
+        "event_ts": next_ts(),
+    }
+
+
+def function_executed(
+    callback_id: str,
+    inputs: dict[str, Any],
+    *,
+    title: str = "",
+    input_parameters: list[dict[str, Any]] | None = None,
+    output_parameters: list[dict[str, Any]] | None = None,
+    bot_access_token: str = "xwfp-local-function-token",
+    app_id: str = "A0LOCAL",
+) -> dict[str, Any]:
+    """A `function_executed` event: a Workflow Builder step of this app was reached. It carries
+    a short-lived `bot_access_token` (xwfp-) that functions.complete* are called with."""
+    now = int(float(next_ts()))
+    return {
+        "type": "function_executed",
+        "function": {
+            "id": new_function_id(),
+            "callback_id": callback_id,
+            "title": title or callback_id,
+            "description": "",
+            "type": "app",
+            "input_parameters": input_parameters or [],
+            "output_parameters": output_parameters or [],
+            "app_id": app_id,
+            "date_created": now,
+            "date_updated": now,
+            "date_deleted": 0,
+        },
+        "inputs": inputs,
+        "function_execution_id": "Fx" + uuid.uuid4().hex[:10].upper(),
+        "workflow_execution_id": "Wx" + uuid.uuid4().hex[:10].upper(),
+        "event_ts": next_ts(),
+        "bot_access_token": bot_access_token,
+    }
+
+
+def new_function_id() -> str:
+    return "Fn" + uuid.uuid4().hex[:10].upper()

@@ -49,8 +49,9 @@ class FakeSlackAPI(WebAPIMethods, FileUploads):
     """The Slack Web API on 127.0.0.1, in a daemon thread; use as a context manager.
 
     `url` goes to `WebClient(base_url=...)` or `SLACK_API_URL`. Calls with a token that does not
-    start with `xoxb-` get `invalid_auth`; methods it does not implement get `unknown_method`, so
-    a new API call in the bot fails loudly here instead of silently passing.
+    start with `xoxb-` (a bot token) or `xwfp-` (a workflow step's token) get `invalid_auth`;
+    methods it does not implement get `unknown_method`, so a new API call in the bot fails
+    loudly here instead of silently passing.
     """
 
     def __init__(
@@ -71,6 +72,7 @@ class FakeSlackAPI(WebAPIMethods, FileUploads):
         self._delays: dict[str, float] = {}
         self._response_channels: dict[str, str | None] = {}
         self._uploads: dict[str, dict[str, Any]] = {}
+        self._shared: dict[str, tuple[dict[str, Any], bytes]] = {}
         self._open_dms: set[str] = set()
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
@@ -93,12 +95,28 @@ class FakeSlackAPI(WebAPIMethods, FileUploads):
             "views.push": self._view,
             "conversations.open": self._open_conversation,
             "conversations.info": self._conversation_info,
-            "conversations.history": self._history_of,
+            "conversations.history": self._history_with_files,
             "conversations.replies": self._replies_of,
             "users.info": self._user_info,
             "files.getUploadURLExternal": self._get_upload_url,
             "files.completeUploadExternal": self._complete_upload,
+            "files.info": self._files_info,
+            "functions.completeSuccess": self._function_done,
+            "functions.completeError": self._function_done,
         }
+
+    def _history_with_files(self, p: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: the bot's messages (web_methods) and the messages that
+        shared files (uploads) in the channel, newest first, after `oldest`, up to `limit`."""
+        files = self._file_shares(p)
+        own = self._history_of(p)
+        if not own.get("ok"):
+            return files
+        oldest = float(p.get("oldest") or 0)
+        shared = [m for m in files.get("messages", []) if float(m["ts"]) > oldest]
+        messages = sorted([*own["messages"], *shared], key=lambda m: -float(m["ts"]))
+        limit = int(p.get("limit") or 100)
+        return {**own, "messages": messages[:limit], "has_more": len(messages) > limit}
 
     # ---- lifecycle --------------------------------------------------------------------------
 
@@ -164,7 +182,8 @@ class FakeSlackAPI(WebAPIMethods, FileUploads):
         return posted
 
     def uploads(self) -> list[dict[str, Any]]:
-        """Files completed via files.completeUploadExternal: id, filename, title, channel, data."""
+        """Files completed via files.completeUploadExternal: id, filename, title, channel,
+        thread_ts, initial_comment, data (text) and raw (the bytes as uploaded)."""
         with self._changed:
             return [dict(u) for u in self._uploads.values() if u.get("completed")]
 
@@ -289,7 +308,7 @@ class FakeSlackAPI(WebAPIMethods, FileUploads):
             status, body = 200, self._receive_upload(params)
         elif method not in self._methods:
             status, body = 200, {"ok": False, "error": "unknown_method"}
-        elif not (token or "").startswith("xoxb-"):
+        elif not (token or "").startswith(("xoxb-", "xwfp-")):
             status, body = 200, {"ok": False, "error": "invalid_auth"}
         else:
             status, body = 200, self._methods[method](params)

@@ -1,7 +1,8 @@
 """The HTTP side of the fake Web API: body parsing and the request handler class.
 
 The handler only routes: `/api/<method>`, `/response_url/<token>` and `/upload/v1/<file id>` go to
-`api.handle`; `/_calls`, `/_reset`, `/_fail` and `/_delay` are the control endpoints another
+`api.handle`, `/files-pri/...` (a file's `url_private_download`) to `api.download`; `/_calls`,
+`/_reset`, `/_fail` and `/_delay` are the control endpoints another
 process uses (see `bot.localslack.remote`). What Slack would answer lives in `fake_api` and the
 method modules.
 """
@@ -34,6 +35,8 @@ class RecordingAPI(Protocol):
     ) -> tuple[int, dict[str, str], Any]: ...
 
     def response_channel(self, token: str) -> str | None: ...
+
+    def download(self, file_id: str, token: str | None) -> tuple[int, dict[str, str], Any]: ...
 
 
 def parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
@@ -81,7 +84,10 @@ def handler_for(api: RecordingAPI) -> type[BaseHTTPRequestHandler]:
             self._dispatch()
 
         def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-            if isinstance(body, str):
+            if isinstance(body, bytes):
+                data = body
+                content_type = (headers or {}).pop("Content-Type", "application/octet-stream")
+            elif isinstance(body, str):
                 data, content_type = body.encode(), "text/plain; charset=utf-8"
             else:
                 data, content_type = json.dumps(body).encode(), "application/json; charset=utf-8"
@@ -125,8 +131,15 @@ def handler_for(api: RecordingAPI) -> type[BaseHTTPRequestHandler]:
                     "file_id": path.rsplit("/", 1)[-1],
                     "size": len(raw),
                     "data": raw.decode("utf-8", "replace"),
+                    "raw": raw,  # kept by the upload, not recorded with the call
                 }
                 self._send(*self._swap(api.handle("file_upload", params, None)))
+            elif path.startswith("/files-pri/"):
+                # url_private_download: /files-pri/<team>-<file id>/download/<name>
+                file_id = path.split("/")[2].rsplit("-", 1)[-1]
+                auth = self.headers.get("Authorization") or ""
+                token = auth[7:] if auth.startswith("Bearer ") else None
+                self._send(*self._swap(api.download(file_id, token)))
             else:
                 self._send(404, {"ok": False, "error": "not_found"})
 

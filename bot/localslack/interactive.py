@@ -196,3 +196,40 @@ def view_submission(
         "enterprise": None,
     }
     return payload_form(payload, secret, timestamp)
+
+
+def message_action(
+    callback_id: str,
+    message: dict[str, Any],
+    *,
+    secret: str,
+    response_url: str,
+    user_id: str = USER_ID,
+    user_name: str = USER_NAME,
+    team_id: str = TEAM_ID,
+    channel_id: str = CHANNEL_ID,
+    trigger_id: str | None = None,
+    timestamp: int | None = None,
+) -> tuple[Body, Headers]:
+    """A message shortcut (`message_action`): the chosen `message` (a message event such as
+    `channel_message(...)`) and where it is; `response_url` posts back into that conversation."""
+    payload = {
+        "type": "message_action",
+        "token": VERIFICATION_TOKEN,
+        "action_ts": next_ts(),
+        "team": {"id": team_id, "domain": TEAM_DOMAIN},
+        "user": {**_user(user_id, user_name, team_id)},
+        "channel": {"id": channel_id, "name": _channel_name(channel_id)},
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "callback_id": callback_id,
+        "trigger_id": trigger_id or new_trigger_id(),
+        "response_url": response_url,
+        "message_ts": message.get("ts"),
+        "message": {
+            k: message[k]
+            for k in ("client_msg_id", "type", "text", "user", "ts", "team", "blocks", "thread_ts")
+            if k in message
+        },
+    }
+    return payload_form(payload, secret, timestamp)

@@ -26,6 +26,7 @@ from bot.localslack.shell_commands import HELP, ShellUsage
 from bot.runtime.app import create_app
 from bot.services import Services
 from bot.upkeep.sync import list_upkeep
+from handlers.files import JOBS
 from handlers.list_alerts import SlackAlertNotifier
 
 
@@ -83,6 +84,20 @@ class LocalShell:
                 self._send(payload, channel=button.channel)
             elif command == ":home":
                 self._send(shell_commands.home(user=self.user, secret=self.secret))
+            elif command == ":upload":
+                self._upload(arg)
+            elif command == ":shortcut":
+                if not arg.strip():
+                    raise ShellUsage("usage: :shortcut TEXT (the message to screen)")
+                channel = self.channel or self._dm()
+                payload = shell_commands.shortcut(
+                    arg,
+                    user=self.user,
+                    channel=channel,
+                    secret=self.secret,
+                    response_url=self._response_url(channel),
+                )
+                self._send(payload, channel=channel)
             elif command == ":tick":
                 self._tick()
             elif command == ":submit":
@@ -120,6 +135,26 @@ class LocalShell:
         self.buttons = renderer.buttons
         for text in printed:
             self._print(text)
+
+    def _dm(self) -> str:
+        # The fake names the bot's DM with a user "D" + the user id's tail.
+        return "D" + self.user[1:]
+
+    def _upload(self, arg: str) -> None:
+        """Share a file; in the DM, wait for its screening and print every step, then save the
+        results file beside the store (the shell's stand-in for downloading it from Slack)."""
+        name, content = shell_commands.read_upload(arg)
+        channel = self.channel or self._dm()
+        payloads = shell_commands.upload(
+            self.fake, name, content, user=self.user, channel=channel, secret=self.secret
+        )
+        for payload in payloads[:-1]:
+            self.app.dispatch(BoltRequest(body=payload[0], headers=payload[1]))
+        if self.channel:
+            self.app.dispatch(BoltRequest(body=payloads[-1][0], headers=payloads[-1][1]))
+            self._print(f"(shared {name} in {channel}; /canweship screen-file screens it)")
+        else:
+            self._send(payloads[-1], channel=channel, wait=JOBS.wait_idle)
 
     def _act_as(self, who: str) -> None:
         if not re.fullmatch(r"[UW][A-Z0-9]{2,}", who):
@@ -162,12 +197,23 @@ class LocalShell:
             payload = wire.event_callback(event, secret=self.secret)
         else:
             payload = wire.event_callback(wire.message_im(line, user=self.user), secret=self.secret)
-        self._send(payload, channel=self.channel or wire.DM_CHANNEL_ID)
+        # A slash command may start a file screening in the background: print it whole.
+        self._send(payload, channel=self.channel or wire.DM_CHANNEL_ID, wait=JOBS.wait_idle)
 
-    def _send(self, payload: tuple[str, dict[str, str]], *, channel: str | None = None) -> str:
-        """Dispatch, print what it caused; returns the app's HTTP answer body (the ack)."""
+    def _send(
+        self,
+        payload: tuple[str, dict[str, str]],
+        *,
+        channel: str | None = None,
+        wait: Any = None,
+    ) -> str:
+        """Dispatch, print what it caused; returns the app's HTTP answer body (the ack).
+        `wait` blocks until work the listener started in the background (a file) is done."""
         body, headers = payload
+        uploaded = len(self.fake.uploads())
         response = self.app.dispatch(BoltRequest(body=body, headers=headers))
+        if wait is not None:
+            wait()
         renderer = Renderer()
         printed = []
         if response.status != 200:
@@ -185,7 +231,18 @@ class LocalShell:
             self.modal = renderer.modal
         for text in printed:
             self._print(text)
+        self._save(self.fake.uploads()[uploaded:])
         return response.body
+
+    def _save(self, uploads: list[dict[str, Any]]) -> None:
+        """Results files the bot uploaded, saved beside the store: the shell's stand-in for
+        downloading them from Slack."""
+        for done in uploads:
+            folder = self.services.settings.data_dir / "shell-files"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / str(done["filename"])
+            path.write_bytes(done.get("raw") or b"")
+            self._print(f"(results saved to {path})")
 
     @staticmethod
     def _ack(renderer: Renderer, body: str, channel: str | None) -> list[str]:

@@ -1,4 +1,5 @@
-"""The shell's `:` commands that send Slack payloads: `:say`, `:click`, `:home`, `:submit`.
+"""The shell's `:` commands that send Slack payloads: `:say`, `:click`, `:home`, `:submit`,
+`:upload` (share a file) and `:shortcut` (the message shortcut on a message).
 
 Each builds the payload Slack itself would send (a plain channel `message`, a `block_actions`
 click, an `app_home_opened` event) with the wire builders, so the listeners met in the shell are
@@ -7,8 +8,10 @@ the ones met in Slack. Parsing is here, dispatching stays in bot/localslack/shel
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+from pathlib import Path
 from typing import Any
 
 from bot.localslack import wire
@@ -22,6 +25,9 @@ HELP = """Type a question as you would in a DM, e.g.  can we ship routers to Hua
                       (license announcements); in a channel, ':say TEXT' uses that channel
   :click N            press button N of what was shown last (buttons print as [N: label])
   :home               open the Home tab
+  :upload FILE        share a CSV or .xlsx file: in the DM it is screened at once; in a
+                      channel (':in C456') it is shared there, for /canweship screen-file
+  :shortcut TEXT      use "Screen with canweship" on a message saying TEXT (here)
   :tick               run what the scheduler runs each tick: post review cases, outcomes, alerts
   :submit [f=v ...]   submit the modal shown last, inputs as shown unless given (f: [field])
   :help               this list
@@ -75,6 +81,53 @@ def say(channel: str, text: str, *, user: str, secret: str) -> tuple[wire.Body, 
     """A plain `message` event in `channel` (not an app_mention)."""
     event = wire.channel_message(as_slack_client_sends(text), user=user, channel=channel)
     return wire.event_callback(event, secret=secret)
+
+
+def read_upload(arg: str) -> tuple[str, bytes]:
+    """`:upload FILE` → (file name, bytes); ShellUsage when there is no such file."""
+    path = Path(os.path.expanduser(arg.strip().strip("\"'")))
+    if not arg.strip():
+        raise ShellUsage("usage: :upload FILE (a .csv or .xlsx file on this machine)")
+    try:
+        return path.name, path.read_bytes()
+    except OSError as exc:
+        raise ShellUsage(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def upload(
+    fake: Any, name: str, content: bytes, *, user: str, channel: str, secret: str
+) -> list[tuple[wire.Body, wire.Headers]]:
+    """What Slack sends when `user` drops a file in `channel`: the `message` (subtype
+    file_share) and, in the bot's DM, the `file_shared` event. The file is kept by the fake,
+    which serves its download to the bot."""
+    ts = wire.next_ts()
+    file = fake.add_file(name, content, channel=channel, user=user, ts=ts)
+    message = wire.file_share_message([file], user=user, channel=channel, ts=ts)
+    payloads = [wire.event_callback(message, secret=secret)]
+    if channel.startswith("D"):
+        payloads.append(
+            wire.event_callback(wire.file_shared(file["id"], user, channel), secret=secret)
+        )
+    return payloads
+
+
+def shortcut(
+    text: str, *, user: str, channel: str, secret: str, response_url: str
+) -> tuple[wire.Body, wire.Headers]:
+    """The message shortcut used on a message saying `text` (posted by `user` in `channel`)."""
+    message = (
+        wire.message_im(as_slack_client_sends(text), user=user, channel=channel)
+        if channel.startswith("D")
+        else wire.channel_message(as_slack_client_sends(text), user=user, channel=channel)
+    )
+    return wire.message_action(
+        "screen_with_canweship",
+        message,
+        secret=secret,
+        user_id=user,
+        channel_id=channel,
+        response_url=response_url,
+    )
 
 
 def pick(arg: str, shown: list[ShownButton]) -> ShownButton:

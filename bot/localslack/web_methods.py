@@ -193,6 +193,12 @@ class WebAPIMethods:
         }
         return {"ok": True, "channel": info}
 
+    def _function_done(self, p: dict[str, Any]) -> dict[str, Any]:
+        """functions.completeSuccess / completeError: a workflow step's end (outputs or error)."""
+        if not p.get("function_execution_id"):
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True}
+
     def _user_info(self, p: dict[str, Any]) -> dict[str, Any]:
         user_id = str(p.get("user", ""))
         if not user_id:

@@ -10,9 +10,10 @@ Each builder returns `(body, headers)`: POST the body as-is (it is what was sign
 headers.
 
 Why a facade: the builders live in `envelopes` (constants, signing, ids, the `event_callback`
-envelope), `events` (message, mention, edit, reaction, Home events) and `interactive` (slash
-commands, buttons, `block_actions`, `view_submission`). A request is nearly always built from two
-of them at once (`wire.event_callback(wire.message_im(...), secret=...)`), in some 20 test files,
+envelope), `events` (message, mention, edit, reaction, Home, file and workflow-step events)
+and `interactive` (slash commands, buttons, `block_actions`, `view_submission`, message
+shortcuts). A request is nearly always built from two of them at once
+(`wire.event_callback(wire.message_im(...), secret=...)`), in some 20 test files,
 benchmarks and the shell; `wire.` reads as "what Slack sends" at each of those places, where three
 imports per call site would say less. So this module only re-exports, and adds nothing.
 """
@@ -47,6 +48,9 @@ from bot.localslack.events import (
     app_home_opened,
     app_mention,
     channel_message,
+    file_share_message,
+    file_shared,
+    function_executed,
     message_changed,
     message_deleted,
     message_im,
@@ -56,6 +60,7 @@ from bot.localslack.events import (
 from bot.localslack.interactive import (
     block_actions,
     button,
+    message_action,
     slash_command,
     view_submission,
 )
@@ -82,6 +87,10 @@ __all__ = [
     "button",
     "channel_message",
     "event_callback",
+    "file_share_message",
+    "file_shared",
+    "function_executed",
+    "message_action",
     "message_changed",
     "message_deleted",
     "message_im",
