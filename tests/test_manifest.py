@@ -23,6 +23,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "files_upload_v2": "files:write",
     "files_info": "files:read",
     "conversations_history": "channels:history",
+    "conversations_replies": "channels:history",  # (groups:/im:history in those, also granted)
     "users_info": "users:read",
     "auth_test": None,
 }
