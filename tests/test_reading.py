@@ -691,3 +691,26 @@ def test_a_colleague_addressed_at_the_end_is_not_a_party(screener):
 def test_an_embargoed_destination_is_not_swallowed_into_the_party(screener, text):
     answer = ask(screener, text, ME)
     assert answer.verdict == "prohibited", answer.screened_line()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Rahal Corporation for Technology and Medical Supplies",
+        "Nuclear Research Center at Negev Dimona",
+    ],
+)
+def test_a_listed_name_with_for_or_at_inside_is_found_whole(make_svc, sqlite_url, tmp_path, name):
+    doc = json.loads(FIXTURE_LIST.read_text(encoding="utf-8"))
+    template = next(r for r in doc["results"] if r["source"].startswith("Entity List"))
+    doc["results"].append(dict(template, id="more-el-x", name=name, alt_names=[]))
+    path = tmp_path / "more.json"
+    path.write_text(json.dumps(doc))
+    screener = make_svc(sqlite_url, list_path=path).screener
+    text = f"quick q: new customer {name} wants 1500 sensors, fine?"
+    assert ask(screener, text, ME).verdict == "license_required"
+
+
+def test_in_before_a_place_still_locates_the_name(screener):
+    answer = ask(screener, "can we support Acme Widgets Ltd. in Hong Kong with repairs?", ME)
+    assert answer.verdict == "clear" and answer.reading.destination.code == "HK"

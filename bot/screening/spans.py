@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.screening.countries import find_places
+
 __all__ = ["MAX_WINDOW", "LinkedSpan", "Word", "link_spans", "words_of"]
 
 #: The longest candidate name, in words ("Beijing Institute of Aerospace Control Devices Co Ltd").
@@ -113,6 +115,13 @@ def link_spans(
     ][:MAX_ANCHORS]
     cache: dict[str, tuple[float, str]] = {}
     found: list[LinkedSpan] = []
+    # "Nexgen Energy Ltd. in Hong Kong": "in" / "at" before a place locates a name, it is not
+    # inside one ("… Center at Negev Dimona" is: Negev is no place the bot knows).
+    located = {
+        k
+        for k, w in enumerate(words[:-1])
+        if w.text.lower() in _INNER and _place_starts(text, words[k + 1 : k + 4])
+    }
     for p in anchors:
         sent = words[p].sentence
         lo = p
@@ -128,7 +137,9 @@ def link_spans(
             for j in range(p, min(hi, i + MAX_WINDOW - 1) + 1):
                 if j != p and edge(words[j].text):
                     continue
-                if any(_interrupts(words[k].text, is_chatter) for k in range(i + 1, j)):
+                if any(
+                    _interrupts(words[k].text, is_chatter) or k in located for k in range(i + 1, j)
+                ):
                     continue  # "Huawei in Shenzhen" is a name and a place, not one name
                 end = words[j].end
                 span = text[words[i].start : end]
@@ -180,7 +191,20 @@ def _interrupts(word: str, is_chatter: Callable[[str], bool]) -> bool:
     scored, and the score decides."""
     if word[:1].isupper() and word.isalpha():
         return False
-    return is_chatter(word) and word.lower() not in JOINERS
+    return is_chatter(word) and word.lower() not in JOINERS and word.lower() not in _INNER
+
+
+def _place_starts(text: str, after: list[Word]) -> bool:
+    """Does a place the bot knows begin right at the first of these words?"""
+    places = find_places(text[after[0].start : after[-1].end]) if after else []
+    return bool(places) and places[0][0] == 0
+
+
+#: Small words that stand inside listed names ("Rahal Corporation for Technology and Medical
+#: Supplies", "Nuclear Research Center at Negev Dimona", "… Technology in the Science Research")
+#: but are no joiners of parties: a window across them is scored like any other, and the
+#: shorter window wins unless the longer explains more of a listed name.
+_INNER = frozenset(("for", "at", "in", "on"))
 
 
 def _length(span: LinkedSpan) -> tuple[int, int, float]:
