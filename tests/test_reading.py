@@ -522,17 +522,22 @@ _MORE_LISTED = [
 ]
 
 
-@pytest.fixture
-def wider(make_svc, sqlite_url, tmp_path):
+def _demo_list_with(tmp_path, names: list[tuple[str, str]]):
+    """The demo list plus Entity List records of these (name, country) pairs, as a file."""
     doc = json.loads(FIXTURE_LIST.read_text(encoding="utf-8"))
     template = next(r for r in doc["results"] if r["source"].startswith("Entity List"))
-    for n, (name, country) in enumerate(_MORE_LISTED):
+    for n, (name, country) in enumerate(names):
         record = dict(template, id=f"more-el-{n}", name=name, alt_names=[])
         record["addresses"] = [dict(template["addresses"][0], country=country, city=None)]
         doc["results"].append(record)
-    path = tmp_path / "wider.json"
+    path = tmp_path / "more.json"
     path.write_text(json.dumps(doc))
-    return make_svc(sqlite_url, list_path=path).screener
+    return path
+
+
+@pytest.fixture
+def wider(make_svc, sqlite_url, tmp_path):
+    return make_svc(sqlite_url, list_path=_demo_list_with(tmp_path, _MORE_LISTED)).screener
 
 
 @pytest.mark.parametrize(
@@ -701,12 +706,7 @@ def test_an_embargoed_destination_is_not_swallowed_into_the_party(screener, text
     ],
 )
 def test_a_listed_name_with_for_or_at_inside_is_found_whole(make_svc, sqlite_url, tmp_path, name):
-    doc = json.loads(FIXTURE_LIST.read_text(encoding="utf-8"))
-    template = next(r for r in doc["results"] if r["source"].startswith("Entity List"))
-    doc["results"].append(dict(template, id="more-el-x", name=name, alt_names=[]))
-    path = tmp_path / "more.json"
-    path.write_text(json.dumps(doc))
-    screener = make_svc(sqlite_url, list_path=path).screener
+    screener = make_svc(sqlite_url, list_path=_demo_list_with(tmp_path, [(name, "IQ")])).screener
     text = f"quick q: new customer {name} wants 1500 sensors, fine?"
     assert ask(screener, text, ME).verdict == "license_required"
 

@@ -24,7 +24,13 @@ from bot.lists.alerts import enqueue
 from bot.ownership.apply import Loaded, load_ownership, owned_by
 from bot.ownership.prefilter import ListedWords
 from bot.screening.normalize import normalize_name
-from bot.upkeep.rescreen import SEVERITY, RescreenReport, _attach_askers, find_candidates
+from bot.upkeep.rescreen import (
+    SEVERITY,
+    Finding,
+    RescreenReport,
+    _attach_askers,
+    find_candidates,
+)
 from storage.db import writer
 from storage.importer import current_snapshot
 from storage.models import EntryName
@@ -39,30 +45,10 @@ _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 @dataclass
-class OwnershipFinding:
-    counterparty_id: int
-    name: str
-    country: str | None
-    before: dict[str, Any]
-    after: dict[str, Any]
-    askers: list[dict[str, Any]] = field(default_factory=list)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "counterparty_id": self.counterparty_id,
-            "name": self.name,
-            "country": self.country,
-            "before": self.before,
-            "after": self.after,
-            "askers": self.askers,
-        }
-
-
-@dataclass
 class OwnershipRescreen:
     affected: int = 0  # parties owned, directly or not, by what changed
     counterparties: int = 0  # of them, counterparties re-screened
-    findings: list[OwnershipFinding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
 
 def rescreen_owned(
@@ -140,8 +126,8 @@ def rescreen_owned(
     return out
 
 
-def _finding(row: Any, verdict: str, reason: str, ownership: Any, why: str) -> OwnershipFinding:
-    return OwnershipFinding(
+def _finding(row: Any, verdict: str, reason: str, ownership: Any, why: str) -> Finding:
+    return Finding(
         counterparty_id=row.id,
         name=row.name,
         country=row.country,
@@ -231,7 +217,7 @@ def owners_named(
 
 
 def ownership_alerts(
-    key: str, why: str, findings: list[OwnershipFinding]
+    key: str, why: str, findings: list[Finding]
 ) -> list[tuple[str, str, str | None, dict[str, Any]]]:
     """(key, kind, target, payload): the channel summary and one DM per person who asked."""
     if not findings:
