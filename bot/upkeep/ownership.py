@@ -10,7 +10,6 @@ explains it. Alerts are keyed by the change's audit id, so a retry never posts t
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,9 +25,11 @@ from bot.ownership.prefilter import ListedWords
 from bot.screening.normalize import normalize_name
 from bot.upkeep.rescreen import (
     SEVERITY,
+    Alert,
     Finding,
     RescreenReport,
     _attach_askers,
+    alerts_for,
     find_candidates,
 )
 from storage.db import writer
@@ -37,11 +38,9 @@ from storage.models import EntryName
 from storage.models_sync import Counterparty
 
 log = logging.getLogger(__name__)
-MAX_LISTED = 200
 #: Up to this many owned counterparties are screened again in full; beyond (an import), the
 #: ownership alone is weighed, against each one's last answer (see `_bulk`).
 SCREEN_ALL_UP_TO = 500
-_SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 @dataclass
@@ -216,33 +215,6 @@ def owners_named(
     return {owners[i] for i in find_candidates(nodes, names)}
 
 
-def ownership_alerts(
-    key: str, why: str, findings: list[Finding]
-) -> list[tuple[str, str, str | None, dict[str, Any]]]:
+def ownership_alerts(key: str, why: str, findings: list[Finding]) -> list[Alert]:
     """(key, kind, target, payload): the channel summary and one DM per person who asked."""
-    if not findings:
-        return []
-    out: list[tuple[str, str, str | None, dict[str, Any]]] = [
-        (
-            f"ownership:{key}",
-            "ownership_rescreen",
-            None,
-            {
-                "why": why,
-                "findings": [f.as_json() for f in findings[:MAX_LISTED]],
-                "not_listed": max(0, len(findings) - MAX_LISTED),
-            },
-        )
-    ]
-    for f in findings:
-        for asker in f.askers:
-            if asker["kind"] == "slack" and _SLACK_USER.match(asker["user"]):
-                out.append(
-                    (
-                        f"ownership:{key}:{f.counterparty_id}:{asker['user']}",
-                        "ownership_rescreen_dm",
-                        asker["user"],
-                        {"why": why, "finding": f.as_json(), "asker": asker},
-                    )
-                )
-    return out
+    return alerts_for(f"ownership:{key}", "ownership_rescreen", {"why": why}, findings)

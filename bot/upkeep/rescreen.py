@@ -224,22 +224,28 @@ def _attach_askers(engine: Engine, findings: list[Finding]) -> None:
             )
 
 
-def finding_alerts(
-    changes: ChangeSet, findings: list[Finding]
-) -> list[tuple[str, str, str | None, dict[str, Any]]]:
+Alert = tuple[str, str, str | None, dict[str, Any]]
+
+
+def finding_alerts(changes: ChangeSet, findings: list[Finding]) -> list[Alert]:
     """(key, kind, target, payload) for the channel summary and one DM per person who asked.
     A target of None means the alert channel."""
+    about = {"version": changes.version, "previous_version": changes.previous_version}
+    return alerts_for(f"rescreen:{changes.snapshot_id}", "rescreen", about, findings)
+
+
+def alerts_for(key: str, kind: str, about: dict[str, Any], findings: list[Finding]) -> list[Alert]:
+    """The channel summary (`kind`, keyed `key`) and one DM (`kind`_dm) per Slack user who asked
+    about a party found, each payload carrying `about`; keys make a retried tick post once."""
     if not findings:
         return []
-    snap = changes.snapshot_id
-    out: list[tuple[str, str, str | None, dict[str, Any]]] = [
+    out: list[Alert] = [
         (
-            f"rescreen:{snap}",
-            "rescreen",
+            key,
+            kind,
             None,
             {
-                "version": changes.version,
-                "previous_version": changes.previous_version,
+                **about,
                 "findings": [f.as_json() for f in findings[:MAX_LISTED]],
                 "not_listed": max(0, len(findings) - MAX_LISTED),
             },
@@ -250,10 +256,10 @@ def finding_alerts(
             if asker["kind"] == "slack" and _SLACK_USER.match(asker["user"]):
                 out.append(
                     (
-                        f"rescreen:{snap}:{f.counterparty_id}:{asker['user']}",
-                        "rescreen_dm",
+                        f"{key}:{f.counterparty_id}:{asker['user']}",
+                        f"{kind}_dm",
                         asker["user"],
-                        {"version": changes.version, "finding": f.as_json(), "asker": asker},
+                        {**about, "finding": f.as_json(), "asker": asker},
                     )
                 )
     return out
