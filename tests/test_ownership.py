@@ -343,53 +343,14 @@ def test_cli_owner_add_list_remove_are_audited(svc, capsys):
 
 def test_cli_policy_records_a_new_suspension_that_the_answers_follow(svc, capsys):
     own(svc, "Acme Cloud Ltd", HUAWEI, "60")
-    assert (
-        main(
-            [
-                "policy",
-                "affiliates-rule",
-                "suspended",
-                "--from",
-                "2026-11-25",
-                "--until",
-                "2027-11-24",
-            ]
-        )
-        == 2
-    )  # --cite is required
-    assert (
-        main(
-            [
-                "policy",
-                "affiliates-rule",
-                "suspended",
-                "--from",
-                "2026-11-25",
-                "--until",
-                "2026-11-01",
-                "--cite",
-                "x",
-            ]
-        )
-        == 2
-    )
+
+    def suspend(*extra: str) -> int:
+        return main(["policy", "affiliates-rule", "suspended", "--from", "2026-11-25", *extra])
+
+    assert suspend("--until", "2027-11-24") == 2  # --cite is required
+    assert suspend("--until", "2026-11-01", "--cite", "x") == 2  # ends before it begins
     assert count(svc, RulePeriod) == 4
-    assert (
-        main(
-            [
-                "policy",
-                "affiliates-rule",
-                "suspended",
-                "--from",
-                "2026-11-25",
-                "--until",
-                "2027-11-24",
-                "--cite",
-                "91 FR 12345",
-            ]
-        )
-        == 0
-    )
+    assert suspend("--until", "2027-11-24", "--cite", "91 FR 12345") == 0
     d = answer(svc, "Acme Cloud Ltd")
     assert d.verdict == "clear" and "91 FR 12345" in text(d)
     assert answer(svc, "Acme Cloud Ltd", now=datetime(2026, 11, 20, 12, tzinfo=UTC)).verdict == (
