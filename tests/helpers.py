@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from slack_bolt.request import BoltRequest
@@ -112,3 +114,24 @@ class SlackDriver:
             private_metadata=metadata,
         )
         return self.app.dispatch(BoltRequest(body=body, headers=headers)), self.fake.calls()
+
+
+def bot_process_env(
+    database_url: str, tmp_path: Path, fake: FakeSlackAPI, **settings: str
+) -> dict[str, str]:
+    """The environment of a `canweship serve` process under test: this one's without Slack,
+    CANWESHIP_ or DATABASE settings, then the store, data folder, the fake Web API, one web
+    worker, and `settings` (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, CANWESHIP_...)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "CANWESHIP_", "DATABASE"))
+    }
+    env.update(
+        DATABASE_URL=database_url,
+        CANWESHIP_DATA_DIR=str(tmp_path / "data"),
+        SLACK_API_URL=fake.url,
+        WEB_CONCURRENCY="1",
+        **settings,
+    )
+    return env

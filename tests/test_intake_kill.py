@@ -36,6 +36,7 @@ from sqlalchemy.engine import make_url
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
 from tests.conftest import BACKENDS, FIXTURE_LIST, REPO, store_url
+from tests.helpers import bot_process_env
 
 pytestmark = pytest.mark.slow
 
@@ -116,19 +117,13 @@ class Instance:
 def cluster(request, tmp_path) -> Iterator[tuple[FakeSlackAPI, dict[str, str], Path]]:
     """The fake Slack, the environment of a bot process on a fresh store with the demo list."""
     for database_url in store_url(request.param, tmp_path):
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("SLACK_", "CANWESHIP_", "DATABASE"))
-        }
         with FakeSlackAPI() as fake:
-            env.update(
-                DATABASE_URL=database_url,
-                CANWESHIP_DATA_DIR=str(tmp_path / "data"),
+            env = bot_process_env(
+                database_url,
+                tmp_path,
+                fake,
                 SLACK_BOT_TOKEN="xoxb-kill",
                 SLACK_SIGNING_SECRET=SECRET,
-                SLACK_API_URL=fake.url,
-                WEB_CONCURRENCY="1",
                 CANWESHIP_ANSWER_LEASE=f"{LEASE}s",
             )
             subprocess.run(

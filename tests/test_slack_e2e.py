@@ -8,7 +8,6 @@ the bot posted.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -23,6 +22,7 @@ import pytest
 from bot.localslack import wire
 from bot.localslack.fake_api import FakeSlackAPI
 from tests.conftest import BACKENDS, FIXTURE_LIST, REPO, store_url
+from tests.helpers import bot_process_env
 
 pytestmark = pytest.mark.slow
 SECRET = "e2e-signing-secret"
@@ -88,19 +88,13 @@ def bot(server: Bot) -> Bot:
 
 
 def _serve(database_url: str, tmp_path: Path) -> Iterator[Bot]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SLACK_", "CANWESHIP_", "DATABASE"))
-    }
     with FakeSlackAPI() as fake:
-        env.update(
-            DATABASE_URL=database_url,
-            CANWESHIP_DATA_DIR=str(tmp_path / "data"),
+        env = bot_process_env(
+            database_url,
+            tmp_path,
+            fake,
             SLACK_BOT_TOKEN="xoxb-e2e",
             SLACK_SIGNING_SECRET=SECRET,
-            SLACK_API_URL=fake.url,
-            WEB_CONCURRENCY="1",
             CANWESHIP_ADMINS="U0ADMIN",
         )
         canweship = [sys.executable, "-m", "bot"]
